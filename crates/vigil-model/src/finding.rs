@@ -1,0 +1,150 @@
+//! Findings: what every scanner reports, in one shape.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Ecosystem, Location, Severity};
+
+/// What kind of scanner made a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// A known vulnerability in a component.
+    Vulnerability,
+}
+
+impl FindingKind {
+    /// The lower-case name used in reports and fingerprints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Vulnerability => "vulnerability",
+        }
+    }
+}
+
+/// A CVSS assessment as reported with a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cvss {
+    /// `2.0`, `3.0`, `3.1` or `4.0`.
+    pub version: String,
+    /// The vector string as the advisory wrote it.
+    pub vector: String,
+    /// The base score computed from the vector.
+    pub score: f64,
+}
+
+/// The package a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageRef {
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Its name as the source wrote it.
+    pub name: String,
+    /// Its installed version.
+    pub version: String,
+    /// Its package URL.
+    pub purl: String,
+}
+
+/// A stable identity for a finding, the same across runs and across version
+/// bumps of the package, so baselines and the server can follow it over
+/// time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Fingerprint(pub String);
+
+impl Fingerprint {
+    /// The fingerprint of a vulnerability finding: a SHA-256 over the kind,
+    /// the smallest ID of the alias group, the ecosystem, the package name
+    /// (normalized for the ecosystem) and the location path. The installed
+    /// version is deliberately left out.
+    pub fn vulnerability(group_min_id: &str, ecosystem: Ecosystem, name: &str, path: &str) -> Self {
+        let mut h = Sha256::new();
+        for part in [
+            FindingKind::Vulnerability.as_str(),
+            group_min_id,
+            ecosystem.osv_name(),
+            &ecosystem.normalize_name(name),
+            path,
+        ] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        Fingerprint(hex::encode(&digest[..16]))
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// What found it.
+    pub kind: FindingKind,
+    /// The record's own ID (for vulnerabilities, the OSV ID of the first
+    /// record of the alias group).
+    pub id: String,
+    /// Every other ID of the same issue, sorted.
+    pub aliases: Vec<String>,
+    /// A one-line title.
+    pub title: String,
+    /// The severity rating.
+    pub severity: Severity,
+    /// The CVSS assessment the severity comes from, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<Cvss>,
+    /// The package, for findings about a component.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageRef>,
+    /// Where it was found.
+    pub location: Location,
+    /// Versions that fix it and apply to the installed one, smallest first.
+    pub fixed_versions: Vec<String>,
+    /// Whether an ID or alias is in the catalogue of known exploited
+    /// vulnerabilities.
+    pub kev: bool,
+    /// Whether this is an informational notice (unmaintained, unsound, ...)
+    /// rather than a vulnerability; such findings don't fail a gate by
+    /// default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
+    /// Its stable identity.
+    pub fingerprint: Fingerprint,
+}
+
+/// A component that could not be checked, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct NotChecked {
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Its name.
+    pub name: String,
+    /// Its version as written (possibly empty or a range).
+    pub version: String,
+    /// Where it was declared.
+    pub location: Location,
+    /// Why it was not checked.
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_version_and_normalizes_name() {
+        let a =
+            Fingerprint::vulnerability("CVE-2021-1", Ecosystem::PyPI, "Django", "requirements.txt");
+        let b =
+            Fingerprint::vulnerability("CVE-2021-1", Ecosystem::PyPI, "django", "requirements.txt");
+        let c = Fingerprint::vulnerability(
+            "CVE-2021-1",
+            Ecosystem::PyPI,
+            "django",
+            "other/requirements.txt",
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.0.len(), 32);
+    }
+}

@@ -1,0 +1,25 @@
+//! The shared vocabulary of vigil.
+//!
+//! This crate owns the types every other crate speaks: [`Ecosystem`],
+//! [`Component`] (with its [`purl`]), [`Location`], [`Finding`], [`Severity`]
+//! and the finding [`Fingerprint`].
+//!
+//! Invariants:
+//! - No I/O. Nothing here reads a file or the network; the crate only
+//!   describes data, so every scanner and every report writer can share it.
+//! - Every scanner produces the same [`Finding`] shape, whatever found it,
+//!   so report writers, the policy gate and the server never care which
+//!   scanner made a finding.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod component;
+mod ecosystem;
+mod finding;
+pub mod purl;
+mod severity;
+
+pub use component::{Component, Location};
+pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
+pub use finding::{Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef};
+pub use severity::{Severity, UnknownSeverity};

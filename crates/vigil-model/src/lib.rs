@@ -14,12 +14,14 @@
 #![warn(missing_docs)]
 
 mod component;
+mod diagnostic;
 mod ecosystem;
 mod finding;
 pub mod purl;
 mod severity;
 
 pub use component::{Component, Location};
+pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef};
 pub use severity::{Severity, UnknownSeverity};

@@ -1,0 +1,145 @@
+//! `db update` over HTTP, against a server on 127.0.0.1 serving the real
+//! snapshots, with conditional requests.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+
+use vigil_advisories::{update, EcosystemOutcome, Store, UpdateOptions};
+use vigil_model::Ecosystem;
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+struct Served {
+    url: String,
+    full_responses: Arc<AtomicUsize>,
+    not_modified: Arc<AtomicUsize>,
+}
+
+/// Serves `<root>/<path>` with an ETag and Last-Modified, answering 304 to
+/// a matching If-None-Match. Stops after `max_requests` requests.
+fn serve(root: PathBuf, max_requests: usize) -> Served {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let full = Arc::new(AtomicUsize::new(0));
+    let nm = Arc::new(AtomicUsize::new(0));
+    let (f2, n2) = (Arc::clone(&full), Arc::clone(&nm));
+    thread::spawn(move || {
+        for _ in 0..max_requests {
+            let Ok(req) = server.recv() else { return };
+            let path = req.url().trim_start_matches('/').replace("%20", " ");
+            let file = root.join(&path);
+            let Ok(bytes) = std::fs::read(&file) else {
+                let _ = req.respond(tiny_http::Response::empty(404));
+                continue;
+            };
+            let etag = format!("\"{}-{}\"", bytes.len(), path.len());
+            let matches = req
+                .headers()
+                .iter()
+                .any(|h| h.field.equiv("If-None-Match") && h.value.as_str() == etag);
+            if matches {
+                n2.fetch_add(1, Ordering::SeqCst);
+                let _ = req.respond(tiny_http::Response::empty(304));
+                continue;
+            }
+            f2.fetch_add(1, Ordering::SeqCst);
+            let resp = tiny_http::Response::from_data(bytes)
+                .with_header(tiny_http::Header::from_bytes("ETag", etag.as_bytes()).unwrap())
+                .with_header(
+                    tiny_http::Header::from_bytes("Last-Modified", "Fri, 21 Aug 2026 00:00:00 GMT")
+                        .unwrap(),
+                );
+            let _ = req.respond(resp);
+        }
+    });
+    Served {
+        url,
+        full_responses: full,
+        not_modified: nm,
+    }
+}
+
+#[test]
+fn update_over_http_with_conditional_requests() {
+    let mirror = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(mirror.path().join("crates.io")).unwrap();
+    std::fs::copy(
+        shared().join("osv/crates.io/all.zip"),
+        mirror.path().join("crates.io/all.zip"),
+    )
+    .unwrap();
+    std::fs::copy(
+        shared().join("kev/known_exploited_vulnerabilities.json"),
+        mirror.path().join("known_exploited_vulnerabilities.json"),
+    )
+    .unwrap();
+    let served = serve(mirror.path().to_path_buf(), 20);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db")).unwrap();
+    let options = UpdateOptions {
+        mirror: Some(served.url.clone()),
+        ecosystems: vec![Ecosystem::CratesIo, Ecosystem::Npm],
+        ..Default::default()
+    };
+
+    let report = update(&mut store, &options);
+    let outcome = |r: &vigil_advisories::UpdateReport, name: &str| {
+        r.outcomes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, o)| format!("{o:?}"))
+            .unwrap()
+    };
+    assert!(
+        matches!(report.outcomes[0].1, EcosystemOutcome::Imported(ref s) if s.added == 1206),
+        "{report:?}"
+    );
+    assert!(outcome(&report, "npm").starts_with("Missing"), "{report:?}");
+    assert!(
+        outcome(&report, "KEV").starts_with("Imported"),
+        "{report:?}"
+    );
+    assert_eq!(served.full_responses.load(Ordering::SeqCst), 2);
+
+    // Unchanged archives are not downloaded again.
+    let report = update(&mut store, &options);
+    assert!(
+        matches!(report.outcomes[0].1, EcosystemOutcome::NotModified),
+        "{report:?}"
+    );
+    assert!(
+        outcome(&report, "KEV").starts_with("NotModified"),
+        "{report:?}"
+    );
+    assert_eq!(served.full_responses.load(Ordering::SeqCst), 2);
+    assert_eq!(served.not_modified.load(Ordering::SeqCst), 2);
+    assert_eq!(store.kev_ids().unwrap().len(), 1404);
+}
+
+#[test]
+fn a_server_that_is_down_fails_that_source_only() {
+    // Bind and drop a listener to get a port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db")).unwrap();
+    let options = UpdateOptions {
+        mirror: Some(format!("http://127.0.0.1:{port}")),
+        ecosystems: vec![Ecosystem::CratesIo],
+        skip_kev: true,
+        ..Default::default()
+    };
+    let report = update(&mut store, &options);
+    assert!(report.failed());
+    match &report.outcomes[0].1 {
+        EcosystemOutcome::Failed(e) => assert!(e.to_string().contains("127.0.0.1"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,431 @@
+//! Matching: components × advisories → findings.
+//!
+//! [`match_components`] decides, for every component, which OSV records
+//! affect its exact version by the ecosystem's own version rules, merges
+//! records that are aliases of each other into one finding, and fills in
+//! severity, the fixes that apply, KEV membership and the fingerprint.
+//!
+//! Invariants:
+//! - No I/O: everything needed arrives in an [`AdvisorySet`].
+//! - A version that cannot be parsed never produces or hides a finding
+//!   silently: the component is reported as not checked, with the reason.
+//! - Withdrawn records never match; GIT ranges never match packages.
+//! - Severity is never guessed: without a CVSS vector or a source rating
+//!   it is `UNKNOWN`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use vigil_advisories::osv::Vulnerability;
+use vigil_advisories::AdvisorySet;
+use vigil_model::{
+    Component, Cvss, Diagnostic, Ecosystem, EcosystemName, Finding, FindingKind, Fingerprint,
+    Level, Location, NotChecked, PackageRef, Severity,
+};
+use vigil_versions::{Range, Scheme, Version};
+
+/// What matching found.
+#[derive(Debug, Default)]
+pub struct MatchOutput {
+    /// Findings, sorted by location, package and ID.
+    pub findings: Vec<Finding>,
+    /// Components whose version could not be read.
+    pub not_checked: Vec<NotChecked>,
+    /// Advisory data that could not be evaluated (a range with a version
+    /// the ecosystem's rules reject), once per record.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One affected entry of a record, with its ranges parsed for one scheme.
+#[derive(Debug)]
+struct CompiledAffected {
+    release: Option<String>,
+    ranges: Vec<Range>,
+    versions: Vec<Version>,
+    version_strings: Vec<String>,
+}
+
+/// A record compiled for one package.
+#[derive(Debug)]
+struct CompiledRecord {
+    vuln: Arc<Vulnerability>,
+    affected: Vec<CompiledAffected>,
+}
+
+impl CompiledRecord {
+    fn compile(
+        vuln: &Arc<Vulnerability>,
+        ecosystem: Ecosystem,
+        name: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let scheme = Scheme::for_ecosystem(ecosystem);
+        let mut affected = Vec::new();
+        for a in &vuln.affected {
+            let Some(p) = &a.package else { continue };
+            let Ok(eco) = p.ecosystem.parse::<EcosystemName>() else {
+                continue;
+            };
+            if eco.ecosystem != ecosystem || ecosystem.normalize_name(&p.name) != name {
+                continue;
+            }
+            let Some(scheme) = scheme else { continue };
+            let mut ranges = Vec::new();
+            for r in &a.ranges {
+                if r.kind != "ECOSYSTEM" && r.kind != "SEMVER" {
+                    continue;
+                }
+                match Range::parse(scheme, r.event_pairs()) {
+                    Ok(range) => ranges.push(range),
+                    Err(e) => diags.push(Diagnostic {
+                        level: Level::Warning,
+                        path: None,
+                        line: None,
+                        message: format!(
+                            "advisory {}: {e}; that range of {} is ignored",
+                            vuln.id, p.name
+                        ),
+                    }),
+                }
+            }
+            let versions = a
+                .versions
+                .iter()
+                .filter_map(|v| scheme.parse(v).ok())
+                .collect();
+            affected.push(CompiledAffected {
+                release: eco.release,
+                ranges,
+                versions,
+                version_strings: a.versions.clone(),
+            });
+        }
+        CompiledRecord {
+            vuln: Arc::clone(vuln),
+            affected,
+        }
+    }
+
+    /// Whether `v` is affected, and the fixes above it.
+    fn evaluate(&self, v: &Version, raw: &str, release: Option<&str>) -> Option<Vec<Version>> {
+        let mut hit = false;
+        let mut fixes = Vec::new();
+        for a in &self.affected {
+            if let (Some(want), Some(have)) = (a.release.as_deref(), release) {
+                if want != have {
+                    continue;
+                }
+            }
+            let listed =
+                a.versions.iter().any(|x| x == v) || a.version_strings.iter().any(|x| x == raw);
+            let in_range = a.ranges.iter().any(|r| r.contains(v));
+            if listed || in_range {
+                hit = true;
+                for r in &a.ranges {
+                    fixes.extend(r.fixes_above(v).cloned());
+                }
+            }
+        }
+        hit.then_some(fixes)
+    }
+
+    /// Whether any affected entry of this record covers `v`.
+    fn affects(&self, v: &Version) -> bool {
+        self.affected
+            .iter()
+            .any(|a| a.versions.iter().any(|x| x == v) || a.ranges.iter().any(|r| r.contains(v)))
+    }
+}
+
+/// Matches components against advisories.
+pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> MatchOutput {
+    // Compile the records of every package once, in parallel.
+    let mut keys: Vec<(Ecosystem, String)> = components
+        .iter()
+        .map(|c| (c.ecosystem, c.ecosystem.normalize_name(&c.name)))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let compiled: Vec<((Ecosystem, String), Vec<CompiledRecord>, Vec<Diagnostic>)> = keys
+        .into_par_iter()
+        .map(|(eco, name)| {
+            let mut diags = Vec::new();
+            let records = advisories
+                .for_package(eco, &name)
+                .iter()
+                .filter(|v| !v.is_withdrawn())
+                .map(|v| CompiledRecord::compile(v, eco, &name, &mut diags))
+                .filter(|r| !r.affected.is_empty())
+                .collect();
+            ((eco, name), records, diags)
+        })
+        .collect();
+    let mut out = MatchOutput::default();
+    let mut by_package: HashMap<(Ecosystem, String), Vec<CompiledRecord>> = HashMap::new();
+    for (key, records, diags) in compiled {
+        out.diagnostics.extend(diags);
+        by_package.insert(key, records);
+    }
+
+    let results: Vec<(Vec<Finding>, Option<NotChecked>)> = components
+        .par_iter()
+        .map(|c| match_one(c, &by_package, advisories))
+        .collect();
+    let mut seen = HashSet::new();
+    for (findings, nc) in results {
+        out.not_checked.extend(nc);
+        for f in findings {
+            // One finding per fingerprint: the same package listed twice in
+            // one file (nested copies in a lockfile) is one finding.
+            if seen.insert(f.fingerprint.clone()) {
+                out.findings.push(f);
+            }
+        }
+    }
+    out.findings.sort_by(|a, b| {
+        let ka = (
+            &a.location,
+            a.package.as_ref().map(|p| (&p.name, &p.version)),
+            &a.id,
+        );
+        let kb = (
+            &b.location,
+            b.package.as_ref().map(|p| (&p.name, &p.version)),
+            &b.id,
+        );
+        ka.cmp(&kb)
+    });
+    out.not_checked.sort();
+    out.not_checked.dedup();
+    out.diagnostics.sort();
+    out.diagnostics.dedup();
+    out
+}
+
+fn match_one(
+    c: &Component,
+    by_package: &HashMap<(Ecosystem, String), Vec<CompiledRecord>>,
+    advisories: &AdvisorySet,
+) -> (Vec<Finding>, Option<NotChecked>) {
+    let location = c
+        .locations
+        .first()
+        .cloned()
+        .unwrap_or_else(|| Location::new("", None));
+    let not_checked = |reason: String| NotChecked {
+        ecosystem: c.ecosystem,
+        name: c.name.clone(),
+        version: c.version.clone(),
+        location: location.clone(),
+        reason,
+    };
+    let Some(scheme) = Scheme::for_ecosystem(c.ecosystem) else {
+        return (
+            Vec::new(),
+            Some(not_checked(format!(
+                "no version rules for ecosystem {}",
+                c.ecosystem
+            ))),
+        );
+    };
+    let version = match scheme.parse(&c.version) {
+        Ok(v) => v,
+        Err(e) => return (Vec::new(), Some(not_checked(e.to_string()))),
+    };
+    let Some(records) = by_package.get(&(c.ecosystem, c.ecosystem.normalize_name(&c.name))) else {
+        return (Vec::new(), None);
+    };
+    let hits: Vec<(&CompiledRecord, Vec<Version>)> = records
+        .iter()
+        .filter_map(|r| {
+            r.evaluate(&version, &c.version, None)
+                .map(|fixes| (r, fixes))
+        })
+        .collect();
+    if hits.is_empty() {
+        return (Vec::new(), None);
+    }
+    let groups = alias_groups(
+        &hits
+            .iter()
+            .map(|(r, _)| r.vuln.as_ref())
+            .collect::<Vec<_>>(),
+    );
+    let mut findings = Vec::new();
+    for group in groups {
+        let members: Vec<&(&CompiledRecord, Vec<Version>)> =
+            group.iter().map(|&i| &hits[i]).collect();
+        for loc in c
+            .locations
+            .iter()
+            .cloned()
+            .chain(c.locations.is_empty().then(|| location.clone()))
+        {
+            findings.push(build_finding(c, &members, loc, advisories));
+        }
+    }
+    (findings, None)
+}
+
+/// Groups records that are aliases of each other (their ID sets overlap),
+/// as indexes into `records`.
+fn alias_groups(records: &[&Vulnerability]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..records.len()).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut i = i;
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        for id in std::iter::once(&r.id).chain(r.aliases.iter()) {
+            match owner.get(id.as_str()) {
+                Some(&j) => {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                    if a != b {
+                        parent[a] = b;
+                    }
+                }
+                None => {
+                    owner.insert(id.as_str(), i);
+                }
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..records.len() {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    for g in &mut groups {
+        g.sort_by(|&a, &b| records[a].id.cmp(&records[b].id));
+    }
+    groups.sort_by(|a, b| records[a[0]].id.cmp(&records[b[0]].id));
+    groups
+}
+
+fn build_finding(
+    c: &Component,
+    members: &[&(&CompiledRecord, Vec<Version>)],
+    location: Location,
+    advisories: &AdvisorySet,
+) -> Finding {
+    let primary = &members[0].0.vuln;
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for (r, _) in members {
+        ids.insert(r.vuln.id.clone());
+        ids.extend(r.vuln.aliases.iter().cloned());
+    }
+    let group_min = ids
+        .iter()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| primary.id.clone());
+    let kev = ids.iter().any(|id| advisories.is_kev(id));
+    let aliases: Vec<String> = ids
+        .iter()
+        .filter(|id| **id != primary.id)
+        .cloned()
+        .collect();
+
+    // Fixes that apply: above the installed version and not themselves
+    // affected by any record of the group, smallest first.
+    let mut fixes: Vec<&Version> = members.iter().flat_map(|(_, f)| f.iter()).collect();
+    fixes.sort();
+    fixes.dedup_by(|a, b| a == b);
+    let fixed_versions: Vec<String> = fixes
+        .into_iter()
+        .filter(|f| !members.iter().any(|(r, _)| r.affects(f)))
+        .map(|f| f.as_str().to_string())
+        .collect();
+
+    let (severity, cvss) = severity_of(members.iter().map(|(r, _)| r.vuln.as_ref()));
+    let title = members
+        .iter()
+        .find_map(|(r, _)| r.vuln.summary.clone().filter(|s| !s.trim().is_empty()))
+        .or_else(|| {
+            primary
+                .details
+                .as_deref()
+                .and_then(|d| d.lines().find(|l| !l.trim().is_empty()))
+                .map(|l| l.trim().chars().take(120).collect())
+        })
+        .unwrap_or_default();
+    let fingerprint = Fingerprint::vulnerability(&group_min, c.ecosystem, &c.name, &location.path);
+    Finding {
+        kind: FindingKind::Vulnerability,
+        id: primary.id.clone(),
+        aliases,
+        title,
+        severity,
+        cvss,
+        package: Some(PackageRef {
+            ecosystem: c.ecosystem,
+            name: c.name.clone(),
+            version: c.version.clone(),
+            purl: c.purl.clone(),
+        }),
+        location,
+        fixed_versions,
+        kev,
+        informational: primary.informational(),
+        fingerprint,
+    }
+}
+
+/// The severity of a group of records: the newest CVSS version any of them
+/// carries (v4 over v3.1 over v3.0 over v2), the highest score among
+/// vectors of that version; else the highest `database_specific.severity`;
+/// else UNKNOWN.
+fn severity_of<'a>(records: impl Iterator<Item = &'a Vulnerability>) -> (Severity, Option<Cvss>) {
+    let mut best: Option<vigil_risk::CvssScore> = None;
+    let mut db_rating: Option<Severity> = None;
+    for r in records {
+        let entries = r
+            .severity
+            .iter()
+            .chain(r.affected.iter().flat_map(|a| a.severity.iter()));
+        for e in entries {
+            if !e.kind.starts_with("CVSS_") {
+                continue;
+            }
+            let Ok(score) = vigil_risk::parse(&e.score) else {
+                tracing::debug!(id = %r.id, vector = %e.score, "unreadable CVSS vector");
+                continue;
+            };
+            let better = match &best {
+                None => true,
+                Some(b) => (score.version, score.base_score) > (b.version, b.base_score),
+            };
+            if better {
+                best = Some(score);
+            }
+        }
+        if let Some(s) = r
+            .database_severity()
+            .and_then(|s| s.parse::<Severity>().ok())
+        {
+            if s != Severity::Unknown && db_rating.is_none_or(|d| s > d) {
+                db_rating = Some(s);
+            }
+        }
+    }
+    match best {
+        Some(b) => (
+            b.severity(),
+            Some(Cvss {
+                version: b.version.as_str().to_string(),
+                vector: b.vector.clone(),
+                score: b.base_score,
+            }),
+        ),
+        None => (db_rating.unwrap_or(Severity::Unknown), None),
+    }
+}

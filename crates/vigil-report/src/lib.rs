@@ -1,0 +1,173 @@
+//! Report writers. The [`Report`] is the one result of a scan; each output
+//! format is one module that writes it.
+//!
+//! Invariants:
+//! - Only this crate knows output wire formats. The JSON schema is
+//!   documented in `docs/report-json.md` and versioned by
+//!   [`SCHEMA_VERSION`].
+//! - Output is deterministic: the same scan gives byte-identical output
+//!   (every list is sorted; no hash-map order leaks out).
+//! - Meaning never depends on colour alone.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod json;
+mod table;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use vigil_model::{Component, Diagnostic, Ecosystem, Finding, Location, NotChecked, Severity};
+
+pub use json::write_json;
+pub use table::{write_table, TableOptions};
+
+/// The version of the JSON report's schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The tool that wrote a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// `vigil`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// A component in a report: one package at one version, with every place
+/// it was declared.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportComponent {
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its package URL.
+    pub purl: String,
+    /// Every place it was declared, sorted.
+    pub locations: Vec<Location>,
+    /// Whether any of those places declares it directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+    /// Whether every one of those places declares it for development only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dev: Option<bool>,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool.
+    pub tool: Tool,
+    /// What was scanned, as the user named it.
+    pub target: String,
+    /// Every component found, merged by ecosystem, name and version.
+    pub components: Vec<ReportComponent>,
+    /// Every finding.
+    pub findings: Vec<Finding>,
+    /// Components that could not be checked, with the reason.
+    pub not_checked: Vec<NotChecked>,
+    /// Files and advisories that could not be read; the scan went on
+    /// without them.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Builds a report. Components are merged by (ecosystem, name, version)
+    /// and sorted; findings and the rest are sorted.
+    pub fn new(
+        target: impl Into<String>,
+        components: &[Component],
+        mut findings: Vec<Finding>,
+        mut not_checked: Vec<NotChecked>,
+        mut diagnostics: Vec<Diagnostic>,
+    ) -> Report {
+        let mut merged: BTreeMap<(Ecosystem, String, String), ReportComponent> = BTreeMap::new();
+        for c in components {
+            let key = (c.ecosystem, c.name.clone(), c.version.clone());
+            let entry = merged.entry(key).or_insert_with(|| ReportComponent {
+                ecosystem: c.ecosystem,
+                name: c.name.clone(),
+                version: c.version.clone(),
+                purl: c.purl.clone(),
+                locations: Vec::new(),
+                direct: c.direct,
+                dev: c.dev,
+            });
+            entry.locations.extend(c.locations.iter().cloned());
+            entry.direct = match (entry.direct, c.direct) {
+                (Some(a), Some(b)) => Some(a || b),
+                (a, b) => a.or(b),
+            };
+            entry.dev = match (entry.dev, c.dev) {
+                (Some(a), Some(b)) => Some(a && b),
+                (a, b) => a.or(b),
+            };
+        }
+        let components = merged
+            .into_values()
+            .map(|mut c| {
+                c.locations.sort();
+                c.locations.dedup();
+                c
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            let ka = (
+                &a.location,
+                a.package.as_ref().map(|p| (&p.name, &p.version)),
+                &a.id,
+            );
+            let kb = (
+                &b.location,
+                b.package.as_ref().map(|p| (&p.name, &p.version)),
+                &b.id,
+            );
+            ka.cmp(&kb)
+        });
+        not_checked.sort();
+        not_checked.dedup();
+        diagnostics.sort();
+        diagnostics.dedup();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "vigil".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            target: target.into(),
+            components,
+            findings,
+            not_checked,
+            diagnostics,
+        }
+    }
+
+    /// Counts of non-informational findings per severity, from CRITICAL down
+    /// to UNKNOWN.
+    pub fn severity_counts(&self) -> Vec<(Severity, usize)> {
+        let order = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Unknown,
+        ];
+        order
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    self.findings
+                        .iter()
+                        .filter(|f| f.informational.is_none() && f.severity == *s)
+                        .count(),
+                )
+            })
+            .collect()
+    }
+}

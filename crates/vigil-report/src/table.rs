@@ -1,0 +1,311 @@
+//! The terminal table: findings grouped by manifest, then a summary.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use vigil_model::{Finding, Severity};
+
+use crate::Report;
+
+/// How to draw the table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableOptions {
+    /// Use ANSI colours (only on a terminal, and never with `NO_COLOR`; the
+    /// caller decides).
+    pub color: bool,
+    /// How many not-checked components to list before summarizing the rest.
+    pub max_not_checked: usize,
+}
+
+const TITLE_WIDTH: usize = 64;
+
+fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Critical => AnsiColor::Red.on_default().bold(),
+        Severity::High => AnsiColor::Red.on_default(),
+        Severity::Medium => AnsiColor::Yellow.on_default(),
+        Severity::Low => AnsiColor::Cyan.on_default(),
+        Severity::Unknown => Style::new().dimmed(),
+    }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() <= width {
+        s
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The ID column: the record's ID, and its CVE when it has one.
+fn id_cell(f: &Finding) -> String {
+    match f.aliases.iter().find(|a| a.starts_with("CVE-")) {
+        Some(cve) if !f.id.starts_with("CVE-") => format!("{} ({cve})", f.id),
+        _ => f.id.clone(),
+    }
+}
+
+fn severity_cell(f: &Finding) -> String {
+    let mut s = match (&f.informational, &f.cvss) {
+        (Some(kind), _) => kind.to_ascii_uppercase(),
+        (None, Some(c)) => format!("{} {:.1}", f.severity, c.score),
+        (None, None) => f.severity.to_string(),
+    };
+    if f.kev {
+        s.push_str(" KEV");
+    }
+    s
+}
+
+struct Row {
+    cells: [String; 6],
+    style: Style,
+}
+
+fn rows_of(findings: &[&Finding]) -> Vec<Row> {
+    findings
+        .iter()
+        .map(|f| {
+            let (name, version) = f
+                .package
+                .as_ref()
+                .map(|p| (p.name.clone(), p.version.clone()))
+                .unwrap_or_default();
+            let fixed = if f.fixed_versions.is_empty() {
+                "-".to_string()
+            } else {
+                f.fixed_versions.join(", ")
+            };
+            Row {
+                cells: [
+                    name,
+                    version,
+                    id_cell(f),
+                    severity_cell(f),
+                    truncate(&fixed, 24),
+                    truncate(&f.title, TITLE_WIDTH),
+                ],
+                style: if f.informational.is_some() {
+                    Style::new().dimmed()
+                } else {
+                    severity_style(f.severity)
+                },
+            }
+        })
+        .collect()
+}
+
+fn write_rows(
+    out: &mut dyn Write,
+    header: [&str; 6],
+    rows: &[Row],
+    color: bool,
+) -> std::io::Result<()> {
+    let mut widths = header.map(|h| h.chars().count());
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(&r.cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let bold = Style::new().bold();
+    let mut line = String::new();
+    for (i, h) in header.iter().enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        if i + 1 == header.len() {
+            line.push_str(h);
+        } else {
+            line.push_str(&format!("{h:<width$}", width = widths[i]));
+        }
+    }
+    if color {
+        writeln!(out, "  {}{line}{}", bold.render(), bold.render_reset())?;
+    } else {
+        writeln!(out, "  {line}")?;
+    }
+    for r in rows {
+        let mut parts = Vec::with_capacity(6);
+        for (i, c) in r.cells.iter().enumerate() {
+            let padded = if i + 1 == r.cells.len() {
+                c.clone()
+            } else {
+                format!("{c:<width$}", width = widths[i])
+            };
+            if i == 3 && color {
+                parts.push(format!(
+                    "{}{padded}{}",
+                    r.style.render(),
+                    r.style.render_reset()
+                ));
+            } else {
+                parts.push(padded);
+            }
+        }
+        writeln!(out, "  {}", parts.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
+/// Writes the table: per manifest, its vulnerable packages; then
+/// informational notices; then the summary, the not-checked components and
+/// the diagnostics' count.
+pub fn write_table(
+    report: &Report,
+    out: &mut dyn Write,
+    options: TableOptions,
+) -> std::io::Result<()> {
+    let color = options.color;
+    let bold = Style::new().bold();
+    let header = [
+        "PACKAGE",
+        "INSTALLED",
+        "ID",
+        "SEVERITY",
+        "FIXED IN",
+        "TITLE",
+    ];
+    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut informational: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        let target = if f.informational.is_some() {
+            &mut informational
+        } else {
+            &mut by_path
+        };
+        target.entry(f.location.path.as_str()).or_default().push(f);
+    }
+    for (path, findings) in &by_path {
+        let n = findings.len();
+        let title = format!(
+            "{path} ({n} {})",
+            if n == 1 {
+                "vulnerability"
+            } else {
+                "vulnerabilities"
+            }
+        );
+        if color {
+            writeln!(out, "{}{title}{}", bold.render(), bold.render_reset())?;
+        } else {
+            writeln!(out, "{title}")?;
+        }
+        write_rows(out, header, &rows_of(findings), color)?;
+        writeln!(out)?;
+    }
+    if !informational.is_empty() {
+        writeln!(
+            out,
+            "Informational notices (unmaintained, unsound, ...; they do not fail --fail-on):"
+        )?;
+        for (path, findings) in &informational {
+            writeln!(out, "{path}")?;
+            write_rows(
+                out,
+                ["PACKAGE", "INSTALLED", "ID", "KIND", "FIXED IN", "TITLE"],
+                &rows_of(findings),
+                color,
+            )?;
+        }
+        writeln!(out)?;
+    }
+
+    let counts = report.severity_counts();
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let packages = {
+        let mut p: Vec<(&str, &str, &str)> = report
+            .findings
+            .iter()
+            .filter(|f| f.informational.is_none())
+            .filter_map(|f| f.package.as_ref())
+            .map(|p| (p.ecosystem.osv_name(), p.name.as_str(), p.version.as_str()))
+            .collect();
+        p.sort();
+        p.dedup();
+        p.len()
+    };
+    let breakdown: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.as_str().to_ascii_lowercase()))
+        .collect();
+    let summary = if total == 0 {
+        format!(
+            "No known vulnerabilities in {} components.",
+            report.components.len()
+        )
+    } else {
+        format!(
+            "Found {total} {} ({}) in {packages} {} of {} components.",
+            if total == 1 {
+                "vulnerability"
+            } else {
+                "vulnerabilities"
+            },
+            breakdown.join(", "),
+            if packages == 1 { "package" } else { "packages" },
+            report.components.len()
+        )
+    };
+    if color {
+        writeln!(out, "{}{summary}{}", bold.render(), bold.render_reset())?;
+    } else {
+        writeln!(out, "{summary}")?;
+    }
+    let info = report
+        .findings
+        .iter()
+        .filter(|f| f.informational.is_some())
+        .count();
+    if info > 0 {
+        writeln!(
+            out,
+            "{info} informational {}.",
+            if info == 1 { "notice" } else { "notices" }
+        )?;
+    }
+    let kev = report.findings.iter().filter(|f| f.kev).count();
+    if kev > 0 {
+        writeln!(
+            out,
+            "{kev} {} in CISA's catalogue of known exploited vulnerabilities (KEV).",
+            if kev == 1 {
+                "finding is"
+            } else {
+                "findings are"
+            }
+        )?;
+    }
+    if !report.not_checked.is_empty() {
+        let n = report.not_checked.len();
+        writeln!(
+            out,
+            "{n} {} not checked:",
+            if n == 1 {
+                "component was"
+            } else {
+                "components were"
+            }
+        )?;
+        let limit = if options.max_not_checked == 0 {
+            usize::MAX
+        } else {
+            options.max_not_checked
+        };
+        for nc in report.not_checked.iter().take(limit) {
+            let loc = match nc.location.line {
+                Some(l) => format!("{}:{l}", nc.location.path),
+                None => nc.location.path.clone(),
+            };
+            writeln!(out, "  {} {} ({loc}): {}", nc.name, nc.version, nc.reason)?;
+        }
+        if n > limit {
+            writeln!(out, "  ... and {} more (see --format json)", n - limit)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! The command-line interface, as data.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// vigil: find vulnerable open-source components, leaked secrets and
+/// misconfigurations, from the developer's lockfile to production.
+#[derive(Debug, Parser)]
+#[command(name = "vigil", version, about, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Where the advisory database lives [default: the platform cache
+    /// directory, e.g. ~/.cache/vigil]
+    #[arg(long, global = true, env = "VIGIL_CACHE_DIR", value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+
+    /// Fetch advisories from this mirror (a directory or base URL laid out
+    /// as `<Ecosystem>/all.zip`) instead of the public OSV bucket
+    #[arg(long, global = true, env = "VIGIL_DB_MIRROR", value_name = "DIR|URL")]
+    pub(crate) db_mirror: Option<String>,
+
+    /// Never touch the network; fail when there is no local database
+    #[arg(long, global = true)]
+    pub(crate) offline: bool,
+
+    /// More logging (-v info, -vv debug, -vvv trace); VIGIL_LOG takes
+    /// a full filter
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Scan a target for vulnerable components (default: the directory
+    /// given, or `.`)
+    Scan(ScanCommand),
+    /// Manage the advisory database
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Work with versions by each ecosystem's rules
+    #[command(subcommand)]
+    Versions(VersionsCommand),
+}
+
+/// `vigil scan [PATH]` or `vigil scan <target> ...`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub(crate) struct ScanCommand {
+    #[command(subcommand)]
+    pub(crate) target: Option<ScanTarget>,
+    #[command(flatten)]
+    pub(crate) args: ScanArgs,
+}
+
+/// Explicit scan targets. A target name wins over a directory of the same
+/// name: `vigil scan fs DIR` or `vigil scan ./DIR` names a directory.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScanTarget {
+    /// Scan a directory (or one lockfile)
+    Fs(ScanArgs),
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// A table grouped by manifest
+    Table,
+    /// The JSON report (schema in docs/report-json.md)
+    Json,
+}
+
+/// Severity thresholds for `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// Any finding
+    Low,
+    /// MEDIUM and above
+    Medium,
+    /// HIGH and above
+    High,
+    /// CRITICAL only
+    Critical,
+}
+
+impl FailOn {
+    pub(crate) fn severity(self) -> vigil_model::Severity {
+        match self {
+            FailOn::Low => vigil_model::Severity::Low,
+            FailOn::Medium => vigil_model::Severity::Medium,
+            FailOn::High => vigil_model::Severity::High,
+            FailOn::Critical => vigil_model::Severity::Critical,
+        }
+    }
+}
+
+/// What and how to scan.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ScanArgs {
+    /// The directory (or lockfile) to scan
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub(crate) path: PathBuf,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
+    pub(crate) format: Format,
+
+    /// Write the report to this file instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// Exit 1 when a finding at or above this severity is present
+    /// (findings of UNKNOWN severity count too, unless
+    /// --ignore-unknown-severity)
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<FailOn>,
+
+    /// With --fail-on: do not fail on findings of UNKNOWN severity
+    #[arg(long)]
+    pub(crate) ignore_unknown_severity: bool,
+
+    /// With --fail-on: informational notices (unmaintained, unsound) fail
+    /// the gate too
+    #[arg(long)]
+    pub(crate) fail_on_informational: bool,
+
+    /// Walk everything, ignoring .gitignore files
+    #[arg(long)]
+    pub(crate) no_ignore: bool,
+
+    /// Refuse lockfiles larger than this many MiB
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub(crate) max_file_size: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Fetch OSV advisories and the KEV catalogue
+    Update(DbUpdateArgs),
+    /// Import OSV archives, mirror directories, OSV .json/.yaml files and
+    /// the KEV catalogue
+    Import(DbImportArgs),
+    /// Show what the database holds and when it was updated
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbUpdateArgs {
+    /// Only these ecosystems (OSV names, repeatable) [default: all that
+    /// vigil supports]
+    #[arg(long = "ecosystem", value_name = "ECOSYSTEM")]
+    pub(crate) ecosystems: Vec<String>,
+
+    /// Where to fetch the KEV catalogue (file or URL) [default: the
+    /// mirror's, else CISA's feed]
+    #[arg(long, env = "VIGIL_KEV_SOURCE", value_name = "FILE|URL")]
+    pub(crate) kev_source: Option<String>,
+
+    /// Do not fetch the KEV catalogue
+    #[arg(long)]
+    pub(crate) skip_kev: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbImportArgs {
+    /// Files and directories to import
+    #[arg(required = true, value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VersionsCommand {
+    /// Compare two versions: prints -1, 0 or 1. Without A and B, reads
+    /// lines "A B" from stdin and answers one line each.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The ecosystem, by its OSV name (`PyPI`, `npm`, `Debian:12`, ...)
+    #[arg(long, short = 'e')]
+    pub(crate) ecosystem: String,
+    /// The first version
+    #[arg(requires = "b")]
+    pub(crate) a: Option<String>,
+    /// The second version
+    pub(crate) b: Option<String>,
+}

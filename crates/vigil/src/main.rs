@@ -1,0 +1,91 @@
+//! The `vigil` binary: command-line definition and glue. Everything else
+//! lives in the library crates.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod db;
+mod scan;
+mod versions;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended, beyond plain success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Done (findings or not).
+    Done,
+    /// A policy (`--fail-on`) was violated.
+    PolicyViolated,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose, cli.global.quiet);
+    let result = match &cli.command {
+        Command::Scan(cmd) => scan::run(&cli.global, cmd),
+        Command::Db(cmd) => db::run(&cli.global, cmd),
+        Command::Versions(cmd) => versions::run(cmd),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::PolicyViolated) => ExitCode::from(1),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            let mut stderr = anstream::stderr();
+            let red = anstyle::AnsiColor::Red.on_default().bold();
+            let _ = std::io::Write::write_fmt(
+                &mut stderr,
+                format_args!("{}error{}: {e:#}\n", red.render(), red.render_reset()),
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn init_tracing(verbose: u8, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_env("VIGIL_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never)
+        .without_time()
+        .with_target(false)
+        .init();
+}
+
+/// Prints a warning line to stderr (`warning: ...`).
+pub(crate) fn warn_user(message: impl std::fmt::Display) {
+    let mut stderr = anstream::stderr();
+    let y = anstyle::AnsiColor::Yellow.on_default().bold();
+    let _ = std::io::Write::write_fmt(
+        &mut stderr,
+        format_args!("{}warning{}: {message}\n", y.render(), y.render_reset()),
+    );
+}
+
+/// Prints a progress or information line to stderr.
+pub(crate) fn note(message: impl std::fmt::Display) {
+    let mut stderr = anstream::stderr();
+    let _ = std::io::Write::write_fmt(&mut stderr, format_args!("{message}\n"));
+}

@@ -1,0 +1,179 @@
+//! `vigil scan`: inventory, match, report, gate.
+
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use vigil_advisories::{Store, UpdateOptions};
+use vigil_inventory::ScanOptions;
+use vigil_model::Severity;
+use vigil_report::{Report, TableOptions};
+
+use crate::cli::{Format, GlobalArgs, ScanArgs, ScanCommand, ScanTarget};
+use crate::db::{db_path, STALE_AFTER_SECS};
+use crate::{note, warn_user, Outcome};
+
+/// Names that are, or will be, scan targets rather than directories.
+const TARGET_NAMES: &[&str] = &["image", "rootfs", "sbom", "config", "secrets", "host"];
+
+pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
+    let args = match &cmd.target {
+        Some(ScanTarget::Fs(args)) => args,
+        None => {
+            let shown = cmd.args.path.to_string_lossy();
+            if TARGET_NAMES.contains(&shown.as_ref()) {
+                warn_user(format!(
+                    "`{shown}` is scanned as a directory here, but will name a scan target in a later version; write `./{shown}` or `vigil scan fs {shown}`"
+                ));
+            }
+            &cmd.args
+        }
+    };
+    scan_fs(global, args)
+}
+
+/// Opens the database, fetching it first when there is none (unless
+/// offline).
+fn open_database(global: &GlobalArgs) -> Result<Store> {
+    let path = db_path(global)?;
+    if let Some(store) = Store::open_existing(&path)? {
+        if let Some(last) = store.last_update()? {
+            let age = vigil_advisories::now() - last;
+            if age > STALE_AFTER_SECS {
+                warn_user(format!(
+                    "the advisory database was last updated {} days ago; run `vigil db update`",
+                    age / 86_400
+                ));
+            }
+        }
+        return Ok(store);
+    }
+    if global.offline {
+        bail!(
+            "no advisory database at {} and --offline forbids fetching one\nhint: run `vigil db update` (or `vigil db import PATH`) first, or drop --offline",
+            path.display()
+        );
+    }
+    let mut store = Store::open(&path)?;
+    let options = UpdateOptions {
+        mirror: global.db_mirror.clone(),
+        ..UpdateOptions::default()
+    };
+    note("No advisory database yet: fetching it (once; `vigil db update` refreshes it).");
+    let report = crate::db::update(&mut store, &options);
+    if !report.any_success() {
+        bail!("could not fetch any advisories; see the warnings above");
+    }
+    Ok(store)
+}
+
+fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
+    if !args.path.exists() {
+        bail!("{}: no such file or directory", args.path.display());
+    }
+    let store = open_database(global)?;
+    let options = ScanOptions {
+        no_ignore: args.no_ignore,
+        max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+    };
+    let inventory = vigil_inventory::scan_dir(&args.path, &options)
+        .with_context(|| format!("scanning {}", args.path.display()))?;
+    let advisories = store
+        .load_for(
+            inventory
+                .components
+                .iter()
+                .map(|c| (c.ecosystem, c.name.as_str())),
+        )
+        .context("loading advisories")?;
+    let matched = vigil_match::match_components(&inventory.components, &advisories);
+
+    let mut not_checked = inventory.not_checked;
+    not_checked.extend(matched.not_checked);
+    let mut diagnostics = inventory.diagnostics;
+    diagnostics.extend(matched.diagnostics);
+    for d in &diagnostics {
+        warn_user(d);
+    }
+    let report = Report::new(
+        args.path.display().to_string(),
+        &inventory.components,
+        matched.findings,
+        not_checked,
+        diagnostics,
+    );
+
+    match &args.output {
+        Some(path) => {
+            let file = fs_err::File::create(path)?;
+            let mut w = std::io::BufWriter::new(file);
+            write_report(&report, args.format, &mut w, false)?;
+            w.flush()
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            write_report(&report, args.format, &mut w, color)?;
+            w.flush()?;
+        }
+    }
+    Ok(gate(&report, args))
+}
+
+fn write_report(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> Result<()> {
+    match format {
+        Format::Table => vigil_report::write_table(
+            report,
+            out,
+            TableOptions {
+                color,
+                max_not_checked: 20,
+            },
+        )?,
+        Format::Json => vigil_report::write_json(report, out)?,
+    }
+    Ok(())
+}
+
+/// Applies `--fail-on`: informational notices don't count unless asked;
+/// UNKNOWN counts unless `--ignore-unknown-severity`.
+fn gate(report: &Report, args: &ScanArgs) -> Outcome {
+    let Some(fail_on) = args.fail_on else {
+        return Outcome::Done;
+    };
+    let threshold = fail_on.severity();
+    let violations = report
+        .findings
+        .iter()
+        .filter(|f| f.informational.is_none() || args.fail_on_informational)
+        .filter(|f| {
+            f.severity >= threshold
+                || (f.severity == Severity::Unknown && !args.ignore_unknown_severity)
+        })
+        .count();
+    if violations == 0 {
+        return Outcome::Done;
+    }
+    let mut msg = format!(
+        "{violations} {} at or above {threshold} (--fail-on {})",
+        if violations == 1 {
+            "finding"
+        } else {
+            "findings"
+        },
+        threshold.as_str().to_ascii_lowercase()
+    );
+    if !args.ignore_unknown_severity
+        && report
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Unknown)
+    {
+        msg.push_str(
+            "; findings of UNKNOWN severity count too (--ignore-unknown-severity to skip them)",
+        );
+    }
+    warn_user(format!("gate failed: {msg}"));
+    Outcome::PolicyViolated
+}

@@ -143,37 +143,43 @@ fn gate(report: &Report, args: &ScanArgs) -> Outcome {
         return Outcome::Done;
     };
     let threshold = fail_on.severity();
-    let violations = report
+    let counted: Vec<&vigil_model::Finding> = report
         .findings
         .iter()
         .filter(|f| f.informational.is_none() || args.fail_on_informational)
-        .filter(|f| {
-            f.severity >= threshold
-                || (f.severity == Severity::Unknown && !args.ignore_unknown_severity)
-        })
-        .count();
-    if violations == 0 {
+        .collect();
+    let above = counted.iter().filter(|f| f.severity >= threshold).count();
+    let unknown = if args.ignore_unknown_severity {
+        0
+    } else {
+        counted
+            .iter()
+            .filter(|f| f.severity == Severity::Unknown)
+            .count()
+    };
+    if above + unknown == 0 {
         return Outcome::Done;
     }
-    let mut msg = format!(
-        "{violations} {} at or above {threshold} (--fail-on {})",
-        if violations == 1 {
+    let mut parts = Vec::new();
+    if above > 0 {
+        parts.push(format!("{above} at or above {threshold}"));
+    }
+    if unknown > 0 {
+        parts.push(format!(
+            "{unknown} of UNKNOWN severity (which may be critical; --ignore-unknown-severity skips them)"
+        ));
+    }
+    let msg = format!(
+        "{} {} fail --fail-on {}: {}",
+        above + unknown,
+        if above + unknown == 1 {
             "finding"
         } else {
             "findings"
         },
-        threshold.as_str().to_ascii_lowercase()
+        threshold.as_str().to_ascii_lowercase(),
+        parts.join(", ")
     );
-    if !args.ignore_unknown_severity
-        && report
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Unknown)
-    {
-        msg.push_str(
-            "; findings of UNKNOWN severity count too (--ignore-unknown-severity to skip them)",
-        );
-    }
     warn_user(format!("gate failed: {msg}"));
     Outcome::PolicyViolated
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Benchmarks for vigil, measured against the goals in the README.
+#
+#   bench/run.sh [import|monorepo|cargo-audit|all]
+#
+# import:      `vigil db import` of every snapshot in ../shared/data/osv (goal < 3 s)
+# monorepo:    `vigil scan` of a generated monorepo of 2,000 lockfiles /
+#              200,000 components with the database in place (goal < 1 s)
+# cargo-audit: `vigil scan` of a Cargo.lock against `cargo audit` on the same
+#              RustSec data, in one run (goal: vigil >= 5x faster)
+#
+# Uses hyperfine when installed (apt-get install hyperfine), else a plain
+# loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SHARED="$ROOT/../shared/data"
+WORK=${BENCH_DIR:-/tmp/vigil-bench}
+mkdir -p "$WORK"
+cargo build --release --quiet -p vigil
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/vigil"
+
+timeit() { # name, command...
+  local name=$1; shift
+  if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 1 --runs 5 -N --export-json "$WORK/$name.json" "$@"
+  else
+    for i in 1 2 3 4 5; do
+      /usr/bin/env time -f "$name run $i: %e s, %M KiB max RSS" "$@" >/dev/null
+    done
+  fi
+}
+
+bench_import() {
+  echo "== import of all of ../shared/data/osv (goal < 3 s)"
+  timeit import bash -c "rm -rf '$WORK/import-cache' && '$BIN' -q --cache-dir '$WORK/import-cache' db import '$SHARED/osv'"
+}
+
+bench_monorepo() {
+  echo "== scan of a generated monorepo: 2,000 lockfiles / 200,000 components (goal < 1 s)"
+  [ -d "$WORK/mono" ] || python3 bench/gen_monorepo.py "$WORK/mono" 2000 100
+  "$BIN" -q --cache-dir "$WORK/db" db import "$SHARED/osv" "$SHARED/kev/known_exploited_vulnerabilities.json" 2>/dev/null
+  timeit monorepo "$BIN" -q --offline --cache-dir "$WORK/db" scan "$WORK/mono" --format json -o "$WORK/mono.json"
+  python3 -c "import json;r=json.load(open('$WORK/mono.json'));print(len(r['components']),'distinct components,',len(r['findings']),'findings')"
+}
+
+bench_cargo_audit() {
+  echo "== vigil scan vs cargo audit on the same Cargo.lock and RustSec data (goal >= 5x)"
+  command -v cargo-audit >/dev/null || { echo "cargo-audit missing: cargo install cargo-audit --locked"; return 1; }
+  local proj="$WORK/cargo-project"
+  mkdir -p "$proj"
+  cp "$ROOT/Cargo.lock" "$proj/Cargo.lock"
+  # A second, older lockfile with known-vulnerable crates makes both tools report.
+  cp "$ROOT/examples/demo-app/Cargo.lock" "$proj/demo.lock" 2>/dev/null || true
+  "$BIN" -q --cache-dir "$WORK/db-rust" db import "$SHARED/osv/crates.io/all.zip" 2>/dev/null
+  # cargo-audit needs a writable copy of the database directory (it takes a lock).
+  rm -rf "$WORK/rustsec-db" && cp -r "$SHARED/raw/rustsec-advisory-db" "$WORK/rustsec-db"
+  for lock in "$proj/Cargo.lock" "$proj/demo.lock"; do
+    [ -f "$lock" ] || continue
+    echo "-- $(basename "$lock"): $(grep -c '^\[\[package\]\]' "$lock") packages"
+    if command -v hyperfine >/dev/null; then
+      hyperfine --warmup 1 --runs 10 -N -i \
+        "$BIN -q --offline --cache-dir $WORK/db-rust scan $lock --format json -o /dev/null" \
+        "cargo-audit audit --no-fetch --stale --db $WORK/rustsec-db --file $lock --json"
+    else
+      timeit vigil-audit "$BIN" -q --offline --cache-dir "$WORK/db-rust" scan "$lock" --format json -o /dev/null
+      timeit cargo-audit cargo-audit audit --no-fetch --stale --db "$WORK/rustsec-db" --file "$lock" --json || true
+    fi
+  done
+}
+
+case "${1:-all}" in
+  import) bench_import ;;
+  monorepo) bench_monorepo ;;
+  cargo-audit) bench_cargo_audit ;;
+  all) bench_import; bench_monorepo; bench_cargo_audit ;;
+  *) echo "usage: $0 [import|monorepo|cargo-audit|all]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,332 @@
+//! End-to-end tests: the real `vigil` binary in a temporary cache directory,
+//! on fixture projects, with advisories from the real OSV snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A `vigil` command with its own cache directory and no mirror from the
+/// environment.
+fn vigil(cache: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
+    c.env("VIGIL_CACHE_DIR", cache)
+        .env_remove("VIGIL_DB_MIRROR")
+        .env_remove("VIGIL_KEV_SOURCE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(c: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = c.output().expect("running vigil");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// A cache with crates.io, PyPI and the KEV catalogue imported.
+fn cache_with_db() -> tempfile::TempDir {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil(cache.path()).args(["db", "import"]).args([
+        shared().join("osv/crates.io/all.zip"),
+        shared().join("osv/PyPI/all.zip"),
+        shared().join("kev/known_exploited_vulnerabilities.json"),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Imported 8286 new"), "{err}");
+    cache
+}
+
+fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).expect("JSON report")
+}
+
+#[test]
+fn versions_compare_answers_per_ecosystem() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(vigil(cache.path()).args([
+        "versions",
+        "compare",
+        "--ecosystem",
+        "PyPI",
+        "1.0rc1",
+        "1.0",
+    ]));
+    assert_eq!((code, out.as_str()), (0, "-1\n"));
+    let (_, out, _) =
+        run(vigil(cache.path()).args(["versions", "compare", "-e", "Debian:12", "1:1.0", "2.0"]));
+    assert_eq!(out, "1\n");
+    let (code, _, err) =
+        run(vigil(cache.path()).args(["versions", "compare", "-e", "Nope", "1", "2"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown ecosystem `Nope`"), "{err}");
+
+    let mut child = vigil(cache.path())
+        .args(["versions", "compare", "--ecosystem", "npm"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"1.0.0 1.0.0-rc.1\n1.2.3 1.2.3\nnot.a.version 1.0.0\n1.0.0 2.0.0\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[0], "1");
+    assert_eq!(lines[1], "0");
+    assert!(lines[2].starts_with("error:"), "{lines:?}");
+    assert_eq!(lines[3], "-1");
+}
+
+#[test]
+fn offline_without_a_database_fails_clearly() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["--offline", "scan"])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no advisory database") && err.contains("--offline"),
+        "{err}"
+    );
+}
+
+#[test]
+fn scan_reports_findings_in_json_and_table() {
+    let cache = cache_with_db();
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "--format", "json"])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "vigil");
+    let names: Vec<&str> = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ansi_term", "serde", "time"]);
+    let findings = report["findings"].as_array().unwrap();
+    let time = findings
+        .iter()
+        .find(|f| f["id"] == "RUSTSEC-2020-0071")
+        .expect("time finding");
+    assert_eq!(time["kind"], "vulnerability");
+    assert_eq!(time["package"]["version"], "0.1.45");
+    assert_eq!(time["package"]["purl"], "pkg:cargo/time@0.1.45");
+    assert_eq!(time["location"]["path"], "Cargo.lock");
+    assert_eq!(time["severity"], "MEDIUM");
+    assert_eq!(time["cvss"]["score"], 6.2);
+    assert_eq!(
+        time["aliases"],
+        serde_json::json!(["CVE-2020-26235", "GHSA-wcg3-cvx6-7396"])
+    );
+    // RustSec lists 0.2.0 to 0.2.6 as unaffected and 0.2.23 as the fix; all
+    // are above 0.1.45 and not affected, smallest first.
+    assert_eq!(
+        time["fixed_versions"],
+        serde_json::json!([
+            "0.2.0", "0.2.1", "0.2.2", "0.2.3", "0.2.4", "0.2.5", "0.2.6", "0.2.23"
+        ])
+    );
+    assert_eq!(time["kev"], false);
+    assert!(time.get("informational").is_none());
+    let ansi = findings
+        .iter()
+        .find(|f| f["id"] == "RUSTSEC-2021-0139")
+        .expect("ansi_term notice");
+    assert_eq!(ansi["informational"], "unmaintained");
+
+    // Deterministic, and fingerprints are stable across runs.
+    let (_, again, _) = run(vigil(cache.path())
+        .args(["--offline", "scan", "-f", "json"])
+        .arg(fixture("rust-app")));
+    assert_eq!(out, again);
+
+    let (code, table, _) = run(vigil(cache.path())
+        .args(["--offline", "scan", "fs"])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 0);
+    assert!(table.contains("Cargo.lock (1 vulnerability)"), "{table}");
+    assert!(
+        table.contains("RUSTSEC-2020-0071 (CVE-2020-26235)"),
+        "{table}"
+    );
+    assert!(table.contains("Informational notices"), "{table}");
+    assert!(
+        table.contains("Found 1 vulnerability (1 medium) in 1 package of 3 components."),
+        "{table}"
+    );
+    assert!(!table.contains('\x1b'), "no colour when not a terminal");
+}
+
+#[test]
+fn output_file_and_fail_on_gate() {
+    let cache = cache_with_db();
+    let out_dir = tempfile::tempdir().unwrap();
+    let report = out_dir.path().join("r.json");
+    // MEDIUM finding: --fail-on high passes, --fail-on medium fails.
+    let (code, stdout, _) = run(vigil(cache.path())
+        .args([
+            "--offline",
+            "scan",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+            "-o",
+        ])
+        .arg(&report)
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 0);
+    assert!(stdout.is_empty());
+    assert!(json(&std::fs::read_to_string(&report).unwrap())["findings"].is_array());
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "--fail-on", "medium"])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("gate failed"), "{err}");
+    // The informational notice alone does not fail a gate by default...
+    let (code, _, _) = run(vigil(cache.path())
+        .args(["--offline", "scan", "--fail-on", "critical"])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 0);
+    // ...unless asked.
+    let (code, _, _) = run(vigil(cache.path())
+        .args([
+            "--offline",
+            "scan",
+            "--fail-on",
+            "critical",
+            "--fail-on-informational",
+        ])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn unknown_severity_fails_the_gate_unless_ignored() {
+    let cache = cache_with_db();
+    // PYSEC-2023-175 (pillow) has no severity at all.
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "-f", "json", "--fail-on", "critical"])
+        .arg(fixture("python-app")));
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings
+        .iter()
+        .any(|f| f["id"] == "PYSEC-2023-175" && f["severity"] == "UNKNOWN"));
+    let webp = findings
+        .iter()
+        .find(|f| f["id"] == "PYSEC-2026-1794")
+        .expect("libwebp finding");
+    assert_eq!(webp["kev"], true);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("UNKNOWN"), "{err}");
+    // flask>=2.0 is not checked, with the reason.
+    let nc = report["not_checked"].as_array().unwrap();
+    assert_eq!(nc.len(), 1);
+    assert_eq!(nc[0]["name"], "flask");
+    assert!(nc[0]["reason"].as_str().unwrap().contains("not pinned"));
+    let (code, _, _) = run(vigil(cache.path())
+        .args([
+            "--offline",
+            "scan",
+            "--fail-on",
+            "critical",
+            "--ignore-unknown-severity",
+        ])
+        .arg(fixture("python-app")));
+    // pillow 10.0.0 still has a CRITICAL finding (CVE-2023-50447).
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_malformed_lockfile_is_a_warning_and_the_scan_goes_on() {
+    let cache = cache_with_db();
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "-f", "json"])
+        .arg(fixture("broken-and-good")));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: Cargo.lock"), "{err}");
+    let report = json(&out);
+    assert_eq!(report["diagnostics"][0]["path"], "Cargo.lock");
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["location"]["path"] == "svc/requirements.txt"));
+}
+
+#[test]
+fn first_scan_fetches_the_database_from_a_mirror() {
+    let cache = tempfile::tempdir().unwrap();
+    let mirror = tempfile::tempdir().unwrap();
+    std::fs::create_dir(mirror.path().join("crates.io")).unwrap();
+    std::fs::copy(
+        shared().join("osv/crates.io/all.zip"),
+        mirror.path().join("crates.io/all.zip"),
+    )
+    .unwrap();
+    let (code, out, err) = run(vigil(cache.path())
+        .env("VIGIL_DB_MIRROR", mirror.path())
+        .args(["scan", "-f", "json"])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("No advisory database yet"), "{err}");
+    assert!(err.contains("crates.io: 1206 new"), "{err}");
+    assert!(
+        err.contains("warning: not available from the source, skipped:"),
+        "{err}"
+    );
+    assert!(json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "RUSTSEC-2020-0071"));
+    let (code, status, _) = run(vigil(cache.path()).args(["db", "status"]));
+    assert_eq!(code, 0);
+    assert!(
+        status
+            .lines()
+            .any(|l| l.starts_with("crates.io") && l.contains("1206")),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_missing_path_is_an_error() {
+    let cache = cache_with_db();
+    let (code, _, err) =
+        run(vigil(cache.path()).args(["--offline", "scan", "/nonexistent/vigil/path"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("/nonexistent/vigil/path: no such file or directory"),
+        "{err}"
+    );
+}

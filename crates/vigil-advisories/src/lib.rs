@@ -137,7 +137,7 @@ impl AdvisorySet {
 pub fn import_paths(store: &mut Store, paths: &[&Path]) -> Result<ImportStats> {
     let mut loaded = source::Loaded::default();
     for path in paths {
-        let meta = fs_err::metadata(path).map_err(|e| Error::io(*path, e.into()))?;
+        let meta = fs_err::metadata(path).map_err(|e| Error::io(*path, e))?;
         if meta.is_dir() {
             source::read_dir(path, &mut loaded)?;
         } else {

@@ -126,7 +126,7 @@ pub(crate) fn read_zip<R: Read + Seek>(reader: R, name: &str, out: &mut Loaded) 
 
 /// Reads a zip archive from a file.
 pub(crate) fn read_zip_file(path: &Path, out: &mut Loaded) -> Result<()> {
-    let file = fs_err::File::open(path).map_err(|e| Error::io(path, e.into()))?;
+    let file = fs_err::File::open(path).map_err(|e| Error::io(path, e))?;
     read_zip(
         std::io::BufReader::new(file),
         &path.display().to_string(),
@@ -148,14 +148,14 @@ pub(crate) fn read_file(path: &Path, out: &mut Loaded) -> Result<()> {
     if lower.ends_with(".zip") {
         return read_zip_file(path, out);
     }
-    let meta = fs_err::metadata(path).map_err(|e| Error::io(path, e.into()))?;
+    let meta = fs_err::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > MAX_RECORD * 8 {
         return Err(Error::Input {
             name,
             message: format!("{} bytes is more than the limit for one file", meta.len()),
         });
     }
-    let bytes = fs_err::read(path).map_err(|e| Error::io(path, e.into()))?;
+    let bytes = fs_err::read(path).map_err(|e| Error::io(path, e))?;
     let json = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         yaml_to_json(&bytes).map_err(|message| Error::Input {
             name: name.clone(),
@@ -203,7 +203,7 @@ pub(crate) fn read_dir(dir: &Path, out: &mut Loaded) -> Result<()> {
     let mut stack = vec![dir.to_path_buf()];
     let mut files = Vec::new();
     while let Some(d) = stack.pop() {
-        let entries = fs_err::read_dir(&d).map_err(|e| Error::io(&d, e.into()))?;
+        let entries = fs_err::read_dir(&d).map_err(|e| Error::io(&d, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(&d, e))?;
             let ft = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;

@@ -132,7 +132,7 @@ impl Store {
     /// Opens (creating when needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
-            fs_err::create_dir_all(dir).map_err(|e| Error::io(dir, e.into()))?;
+            fs_err::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         let store_err = |source| Error::Store {
             path: path.to_path_buf(),
@@ -553,6 +553,9 @@ impl Store {
             .filter_map(|(id, v)| v.map(|v| (id, v)))
             .collect();
         let mut set = AdvisorySet::default();
+        let mut ids_by_package: Vec<((Ecosystem, String), Vec<String>)> =
+            ids_by_package.into_iter().collect();
+        ids_by_package.sort();
         for (key, ids) in ids_by_package {
             let list: Vec<Arc<Vulnerability>> = ids
                 .iter()

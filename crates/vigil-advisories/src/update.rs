@@ -196,13 +196,16 @@ fn update_from_dir(store: &mut Store, dir: &Path, name: &str, origin: &str) -> E
     }
 }
 
+/// A completed download: the file, and the validators to send next time.
+struct Downloaded {
+    file: tempfile::NamedTempFile,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
 /// Downloads `url` to a temporary file beside the store with a conditional
 /// request; `Ok(None)` when the server answers 304 Not Modified.
-fn download(
-    store: &Store,
-    agent: &ureq::Agent,
-    url: &str,
-) -> Result<Option<(tempfile::NamedTempFile, Option<String>, Option<String>)>> {
+fn download(store: &Store, agent: &ureq::Agent, url: &str) -> Result<Option<Downloaded>> {
     let http = |message: String| Error::Http {
         url: url.to_string(),
         message,
@@ -250,7 +253,11 @@ fn download(
         .flush()
         .map_err(|e| Error::io(tmp.path(), e))?;
     info!(url, bytes = n, "downloaded");
-    Ok(Some((tmp, new_etag, new_modified)))
+    Ok(Some(Downloaded {
+        file: tmp,
+        etag: new_etag,
+        last_modified: new_modified,
+    }))
 }
 
 fn update_from_url(
@@ -261,7 +268,11 @@ fn update_from_url(
     origin: &str,
     is_zip: bool,
 ) -> EcosystemOutcome {
-    let (tmp, etag, modified) = match download(store, agent, url) {
+    let Downloaded {
+        file: tmp,
+        etag,
+        last_modified: modified,
+    } = match download(store, agent, url) {
         Ok(Some(x)) => x,
         Ok(None) => {
             return match store.touch_source(name, url, crate::now()) {
@@ -278,7 +289,7 @@ fn update_from_url(
     let read = if is_zip {
         match fs_err::File::open(tmp.path()) {
             Ok(f) => source::read_zip(std::io::BufReader::new(f), url, &mut loaded),
-            Err(e) => Err(Error::io(tmp.path(), e.into())),
+            Err(e) => Err(Error::io(tmp.path(), e)),
         }
     } else {
         read_kev_bytes(tmp.path(), url, &mut loaded)

@@ -1,5 +1,6 @@
 //! `db update` over HTTP, against a server on 127.0.0.1 serving the real
 //! snapshots, with conditional requests.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,5 @@
 //! The advisory store against the real OSV snapshots and hand-made inputs.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -149,7 +149,8 @@ pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> M
         .collect();
     keys.sort();
     keys.dedup();
-    let compiled: Vec<((Ecosystem, String), Vec<CompiledRecord>, Vec<Diagnostic>)> = keys
+    type Compiled = ((Ecosystem, String), Vec<CompiledRecord>, Vec<Diagnostic>);
+    let compiled: Vec<Compiled> = keys
         .into_par_iter()
         .map(|(eco, name)| {
             let mut diags = Vec::new();

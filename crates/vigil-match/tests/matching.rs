@@ -1,4 +1,5 @@
 //! Matching rules, one scenario per test, on hand-written OSV records.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use std::collections::HashSet;
 

@@ -289,6 +289,18 @@ impl fmt::Display for EcosystemName {
     }
 }
 
+impl serde::Serialize for Ecosystem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.osv_name())
+    }
+}
+
+impl serde::Serialize for EcosystemName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,17 +353,5 @@ mod tests {
             Ecosystem::Maven.normalize_name("org.Foo:bar"),
             "org.Foo:bar"
         );
-    }
-}
-
-impl serde::Serialize for Ecosystem {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.osv_name())
-    }
-}
-
-impl serde::Serialize for EcosystemName {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }

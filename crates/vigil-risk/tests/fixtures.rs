@@ -2,6 +2,7 @@
 //!
 //! Each line of a fixture is `VECTOR SCORE`; `#` starts a comment. See the
 //! headers of the files in `testdata/` for where the scores come from.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

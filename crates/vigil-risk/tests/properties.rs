@@ -1,6 +1,7 @@
 //! Properties over generated vectors: any valid vector, in any order and
 //! with any non-base metrics, scores its base metrics; breaking it in any
 //! one way is the matching error; and no input at all panics.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;

@@ -8,6 +8,7 @@
 //! it is computed in `f64` exactly as the specification's pseudo-code
 //! writes it, rounding with v3.1's floating-point-safe `Roundup` or
 //! v3.0's plain round-up to one decimal.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use vigil_risk::{parse, CvssVersion};
 

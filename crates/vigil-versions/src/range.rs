@@ -151,11 +151,11 @@ mod tests {
     use super::*;
 
     fn range(events: &[(&str, &str)]) -> Range {
-        Range::parse(Scheme::Dpkg, events.iter().copied()).unwrap()
+        Range::parse(Scheme::Dpkg, events.iter().copied()).expect("test range parses")
     }
 
     fn v(s: &str) -> Version {
-        Scheme::Dpkg.parse(s).unwrap()
+        Scheme::Dpkg.parse(s).expect("test version parses")
     }
 
     #[test]
@@ -180,7 +180,8 @@ mod tests {
         assert!(!r.contains(&v("2.5")));
         assert!(r.contains(&v("3.1")));
         assert!(!r.contains(&v("4.0")));
-        let fixes: Vec<_> = r.fixes_above(&v("1.0")).map(|f| f.as_str()).collect();
+        let one = v("1.0");
+        let fixes: Vec<_> = r.fixes_above(&one).map(|f| f.as_str()).collect();
         assert_eq!(fixes, ["2.0", "4.0"]);
     }
 

@@ -101,7 +101,7 @@ pub(crate) fn update(store: &mut Store, options: &UpdateOptions) -> UpdateReport
                     stats.added, stats.updated, stats.unchanged, stats.removed
                 );
                 if let Some(k) = stats.kev {
-                    line = format!("  {name}: {k} entries");
+                    line = format!("  {name}: {k} {}", if k == 1 { "entry" } else { "entries" });
                 }
                 note(line);
             }

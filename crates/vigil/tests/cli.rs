@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `vigil` binary in a temporary cache directory,
 //! on fixture projects, with advisories from the real OSV snapshots.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,3 @@
+//! Go module formats.
+
+pub mod go_mod;

@@ -1,0 +1,75 @@
+//! The registry of extractors, one file per format.
+//!
+//! To add a format: write `extractors/<ecosystem>/<format>.rs` with a unit
+//! struct implementing [`Extractor`](crate::Extractor), its fixtures in
+//! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
+
+pub mod go;
+pub mod npm;
+pub mod python;
+pub mod rust;
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+use crate::{ExtractError, Extractor, FileInput};
+
+/// Every extractor, sorted by name.
+pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &go::go_mod::GoMod,
+    &npm::package_lock::PackageLock,
+    &python::poetry_lock::PoetryLock,
+    &python::requirements::Requirements,
+    &rust::cargo_lock::CargoLock,
+];
+
+/// The 1-based line of a byte offset in `text` (offsets past the end give
+/// the last line).
+pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    let newlines = text
+        .as_bytes()
+        .get(..end)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
+    u32::try_from(newlines).unwrap_or(u32::MAX - 1) + 1
+}
+
+/// A TOML parse or shape error as a malformed-file error, with the line
+/// where the parser located it.
+pub(crate) fn toml_malformed(
+    input: &FileInput<'_>,
+    format: &str,
+    err: &toml::de::Error,
+) -> ExtractError {
+    let line = err.span().map(|s| line_at(input.contents, s.start));
+    let message = err.message().trim().replace('\n', " ");
+    input.malformed(line, format!("not a valid {format}: {message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_and_names_are_unique() {
+        let names: Vec<&str> = EXTRACTORS.iter().map(|e| e.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+        for n in names {
+            let (eco, format) = n.split_once('/').unwrap();
+            assert!(!eco.is_empty() && !format.is_empty(), "{n}");
+        }
+    }
+
+    #[test]
+    fn lines_of_offsets() {
+        let t = "a\nbb\n\nc";
+        assert_eq!(line_at(t, 0), 1);
+        assert_eq!(line_at(t, 2), 2);
+        assert_eq!(line_at(t, 5), 3);
+        assert_eq!(line_at(t, 6), 4);
+        assert_eq!(line_at(t, 1000), 4);
+    }
+}

@@ -1,0 +1,3 @@
+//! npm formats.
+
+pub mod package_lock;

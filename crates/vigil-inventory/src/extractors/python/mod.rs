@@ -1,0 +1,4 @@
+//! Python (PyPI) formats.
+
+pub mod poetry_lock;
+pub mod requirements;

@@ -1,0 +1,3 @@
+//! Rust (crates.io) formats.
+
+pub mod cargo_lock;

@@ -1,0 +1,131 @@
+//! Helpers shared by the extractor tests.
+
+use std::path::{Path, PathBuf};
+
+use vigil_model::Component;
+
+use crate::{ExtractError, Extracted, Extractor, FileInput};
+
+/// The fixtures of one format: `testdata/<eco>/<format>`.
+pub(crate) fn testdata(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(sub)
+}
+
+/// The shared real-world lockfile samples (outside the repository), or
+/// `None` when this checkout has none beside it. When the samples are
+/// there, every file a test names must be there too.
+pub(crate) fn samples(sub: &str) -> Option<PathBuf> {
+    let root = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/lockfile-samples/language"
+    ));
+    if !root.is_dir() {
+        return None;
+    }
+    let dir = root.join(sub);
+    assert!(dir.is_dir(), "samples folder {sub} is missing");
+    Some(dir)
+}
+
+/// Runs an extractor on `rel` below `root` (the scan root), as the walk
+/// would.
+pub(crate) fn extract_in(
+    ex: &dyn Extractor,
+    root: &Path,
+    rel: &str,
+) -> Result<Extracted, ExtractError> {
+    let root = root.canonicalize().expect("test root exists");
+    let path = root.join(rel);
+    let text = crate::input::read_text(&path, rel, 64 * 1024 * 1024)?;
+    let input = FileInput::new(rel, &path, &text, &root);
+    ex.extract(&input)
+}
+
+/// Runs an extractor on a fixture of `testdata/<sub>`.
+pub(crate) fn fixture(ex: &dyn Extractor, sub: &str, rel: &str) -> Result<Extracted, ExtractError> {
+    extract_in(ex, &testdata(sub), rel)
+}
+
+/// What a snapshot shows: components, not-checked entries and diagnostics,
+/// each sorted.
+pub(crate) fn view(x: &Extracted) -> serde_json::Value {
+    let mut components = x.components.clone();
+    components.sort_by(|a, b| {
+        (&a.locations, &a.name, &a.version).cmp(&(&b.locations, &b.name, &b.version))
+    });
+    let mut not_checked = x.not_checked.clone();
+    not_checked.sort();
+    let mut diagnostics = x.diagnostics.clone();
+    diagnostics.sort();
+    serde_json::json!({
+        "components": components,
+        "not_checked": not_checked,
+        "diagnostics": diagnostics,
+    })
+}
+
+/// One line per component, `name@version path:line`, sorted: for compact
+/// assertions.
+pub(crate) fn brief(x: &Extracted) -> Vec<String> {
+    let mut out: Vec<String> = x
+        .components
+        .iter()
+        .map(|c| {
+            let loc = c
+                .locations
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{}:{}",
+                        l.path,
+                        l.line.map(|n| n.to_string()).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(",");
+            format!("{}@{} {loc}", c.name, c.version)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The component named so at that version (panics when there is not
+/// exactly one).
+pub(crate) fn one<'a>(x: &'a Extracted, name: &str, version: &str) -> &'a Component {
+    let found: Vec<&Component> = x
+        .components
+        .iter()
+        .filter(|c| c.name == name && c.version == version)
+        .collect();
+    assert_eq!(found.len(), 1, "{name}@{version} in {:#?}", brief(x));
+    found[0]
+}
+
+/// The first location's line of a component.
+pub(crate) fn line(c: &Component) -> Option<u32> {
+    c.locations.first().and_then(|l| l.line)
+}
+
+/// Runs the extractor on every prefix of a fixture (cut at each character
+/// boundary, and at each line end): a parser must never panic, whatever
+/// it is handed.
+pub(crate) fn survives_truncation(ex: &dyn Extractor, sub: &str, rel: &str) {
+    let root = testdata(sub).canonicalize().expect("fixture root exists");
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).expect("fixture is readable");
+    let cuts: Vec<usize> = if text.len() > 4096 {
+        text.match_indices('\n').map(|(i, _)| i).collect()
+    } else {
+        (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect()
+    };
+    for cut in cuts {
+        let part = text.get(..cut).unwrap_or_default();
+        let input = FileInput::new(rel, &path, part, &root);
+        let _ = ex.extract(&input);
+    }
+}

@@ -1,0 +1,51 @@
+//! Inventory: which components a source tree contains.
+//!
+//! An [`Extractor`] reads one file format (a `Cargo.lock`, a
+//! `requirements.txt`, ...) into [`Component`]s. [`scan_dir`] walks a tree,
+//! hands each file to the extractors that claim it, and returns an
+//! [`Inventory`].
+//!
+//! Invariants:
+//! - A bad file never stops a scan: it becomes a [`Diagnostic`] naming the
+//!   file (and line where known) and the scan goes on with the rest.
+//! - Files are read with limits: anything larger than
+//!   [`ScanOptions::max_file_size`] or that looks binary is refused before
+//!   it is read whole.
+//! - The walk never follows a symlink out of the scan root.
+//! - Adding a format is one new file under `extractors/`, its fixtures under
+//!   `testdata/`, and one line in [`extractors::EXTRACTORS`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+// Tests may unwrap: a panic is how they fail. Library code may not (the
+// workspace lint still applies to it).
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod extractors;
+mod input;
+mod walk;
+
+pub use input::{ExtractError, Extracted, FileInput};
+pub use walk::{scan_dir, Inventory, ScanOptions};
+
+use std::path::Path;
+
+/// One lockfile or manifest format.
+///
+/// Implementations are unit structs registered in
+/// [`extractors::EXTRACTORS`].
+pub trait Extractor: Sync {
+    /// A stable name, `<ecosystem>/<format>` (for example `npm/package-lock`).
+    fn name(&self) -> &'static str;
+
+    /// Whether this extractor reads the file at `path` (relative to the scan
+    /// root). Must be cheap: it looks at the name only.
+    fn matches(&self, path: &Path) -> bool;
+
+    /// Reads the file into components.
+    fn extract(&self, input: &FileInput<'_>) -> Result<Extracted, ExtractError>;
+}
+
+/// The file name of a path, as UTF-8 (empty when it has none).
+pub(crate) fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}

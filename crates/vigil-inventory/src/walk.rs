@@ -1,0 +1,581 @@
+//! Walking a tree and running the extractors over it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{DirEntry, WalkBuilder, WalkState};
+use rayon::prelude::*;
+use tracing::{debug, warn};
+use vigil_model::{Component, Diagnostic, NotChecked};
+
+use crate::extractors::EXTRACTORS;
+use crate::input::{read_text, rel_to_root};
+use crate::{Extractor, FileInput};
+
+/// Folders of installed packages: walked even when `.gitignore` lists them,
+/// because what is installed is what runs.
+const INSTALLED_PACKAGE_DIRS: &[&str] =
+    &["node_modules", "site-packages", "dist-packages", "vendor"];
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Walk everything, ignoring `.gitignore` files.
+    pub no_ignore: bool,
+    /// Files larger than this are refused (bytes).
+    pub max_file_size: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            no_ignore: false,
+            max_file_size: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// Every component, in a deterministic order (by path, then line).
+    pub components: Vec<Component>,
+    /// Components that could not be checked.
+    pub not_checked: Vec<NotChecked>,
+    /// Files that could not be read, and other soft problems.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files read, relative to the root, sorted.
+    pub files: Vec<String>,
+}
+
+/// Walks `root` (a directory, or a single file) and extracts every
+/// component of every file an extractor claims.
+///
+/// Skips `.git`, respects `.gitignore` files (unless
+/// [`ScanOptions::no_ignore`]) except for installed-package folders, never
+/// follows a symlink out of the root, and reads files in parallel.
+pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io::Error> {
+    let root = fs_err::canonicalize(root)?;
+    let (walk_root, only_file) = if root.is_file() {
+        let parent = root
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.clone());
+        (parent, Some(root.clone()))
+    } else {
+        (root.clone(), None)
+    };
+
+    let candidates = match &only_file {
+        Some(file) => {
+            let rel = rel_to_root(&walk_root, file);
+            let claimed: Vec<&'static dyn Extractor> = EXTRACTORS
+                .iter()
+                .copied()
+                .filter(|e| e.matches(Path::new(&rel)))
+                .collect();
+            if claimed.is_empty() {
+                warn!(path = %rel, "no extractor reads this file");
+            }
+            vec![(file.clone(), rel)]
+        }
+        None => collect_candidates(&walk_root, options),
+    };
+
+    let results: Vec<(String, Vec<Result<crate::Extracted, crate::ExtractError>>)> = candidates
+        .par_iter()
+        .map(|(path, rel)| {
+            let extractors: Vec<&'static dyn Extractor> = EXTRACTORS
+                .iter()
+                .copied()
+                .filter(|e| e.matches(Path::new(rel)))
+                .collect();
+            let text = match read_text(path, rel, options.max_file_size) {
+                Ok(t) => t,
+                Err(e) => return (rel.clone(), vec![Err(e)]),
+            };
+            let input = FileInput {
+                rel_path: rel,
+                path,
+                contents: &text,
+                root: &walk_root,
+                max_file_size: options.max_file_size,
+            };
+            let out = extractors
+                .iter()
+                .map(|e| {
+                    let _span = tracing::debug_span!("extract", extractor = e.name(), path = %rel)
+                        .entered();
+                    e.extract(&input)
+                })
+                .collect();
+            (rel.clone(), out)
+        })
+        .collect();
+
+    let mut inv = Inventory::default();
+    for (rel, outs) in results {
+        inv.files.push(rel);
+        for out in outs {
+            match out {
+                Ok(x) => {
+                    inv.components.extend(x.components);
+                    inv.not_checked.extend(x.not_checked);
+                    inv.diagnostics.extend(x.diagnostics);
+                }
+                Err(e) => {
+                    debug!("{e}");
+                    inv.diagnostics.push(e.to_diagnostic());
+                }
+            }
+        }
+    }
+    inv.files.sort();
+    // A file can be read twice, alone and as included by another
+    // (`requirements-dev.txt` naming `requirements.txt`): the same component
+    // at the same place is kept once.
+    inv.components.sort_by(|a, b| {
+        (
+            &a.locations,
+            a.ecosystem,
+            &a.name,
+            &a.version,
+            a.direct,
+            a.dev,
+        )
+            .cmp(&(
+                &b.locations,
+                b.ecosystem,
+                &b.name,
+                &b.version,
+                b.direct,
+                b.dev,
+            ))
+    });
+    inv.components.dedup();
+    inv.not_checked.sort();
+    inv.not_checked.dedup();
+    inv.diagnostics.sort();
+    inv.diagnostics.dedup();
+    Ok(inv)
+}
+
+/// The `.gitignore` matchers of directories, built on first use.
+struct Ignores {
+    root: PathBuf,
+    /// Matchers of the root's ancestors inside the same repository, outermost
+    /// first.
+    above_root: Vec<Gitignore>,
+    by_dir: RwLock<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+}
+
+impl Ignores {
+    fn new(root: &Path) -> Ignores {
+        let mut above = Vec::new();
+        if !root.join(".git").exists() {
+            let mut dir = root.parent();
+            while let Some(d) = dir {
+                if let Some(m) = build_matcher(d) {
+                    above.push(m);
+                }
+                if d.join(".git").exists() {
+                    break;
+                }
+                dir = d.parent();
+            }
+            above.reverse();
+        }
+        Ignores {
+            root: root.to_path_buf(),
+            above_root: above,
+            by_dir: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        if let Ok(map) = self.by_dir.read() {
+            if let Some(m) = map.get(dir) {
+                return m.clone();
+            }
+        }
+        let built = build_matcher(dir).map(Arc::new);
+        if let Ok(mut map) = self.by_dir.write() {
+            map.insert(dir.to_path_buf(), built.clone());
+        }
+        built
+    }
+
+    /// Whether `.gitignore` rules leave out this entry: the deepest rule that
+    /// matches decides, as in git.
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        let mut dirs: Vec<&Path> = path
+            .ancestors()
+            .skip(1)
+            .take_while(|d| d.starts_with(&self.root))
+            .collect();
+        dirs.reverse();
+        let mut verdict = None;
+        for m in &self.above_root {
+            let r = m.matched(path, is_dir);
+            if !r.is_none() {
+                verdict = Some(r.is_ignore());
+            }
+        }
+        for d in dirs {
+            if let Some(m) = self.matcher(d) {
+                let r = m.matched(path, is_dir);
+                if !r.is_none() {
+                    verdict = Some(r.is_ignore());
+                }
+            }
+        }
+        verdict.unwrap_or(false)
+    }
+}
+
+fn build_matcher(dir: &Path) -> Option<Gitignore> {
+    let file = dir.join(".gitignore");
+    if !file.is_file() {
+        return None;
+    }
+    let mut b = GitignoreBuilder::new(dir);
+    if let Some(e) = b.add(&file) {
+        warn!(path = %file.display(), "reading .gitignore: {e}");
+    }
+    b.build().ok()
+}
+
+/// Whether the entry is inside (or is) an installed-package folder below the
+/// root.
+fn in_installed_dir(root: &Path, path: &Path) -> bool {
+    path.strip_prefix(root)
+        .map(|rel| {
+            rel.components()
+                .any(|c| INSTALLED_PACKAGE_DIRS.iter().any(|d| c.as_os_str() == *d))
+        })
+        .unwrap_or(false)
+}
+
+fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<(PathBuf, String)> {
+    let ignores = Arc::new(Ignores::new(root));
+    let no_ignore = options.no_ignore;
+    let filter_root = root.to_path_buf();
+    let filter_ignores = Arc::clone(&ignores);
+    let walker = WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(false)
+        .follow_links(false)
+        .filter_entry(move |entry: &DirEntry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && entry.file_name() == ".git" {
+                return false;
+            }
+            if no_ignore || in_installed_dir(&filter_root, entry.path()) {
+                return true;
+            }
+            let ignored = filter_ignores.ignored(entry.path(), is_dir);
+            if ignored {
+                debug!(path = %entry.path().display(), "skipped: listed in .gitignore");
+            }
+            !ignored
+        })
+        .build_parallel();
+
+    let found = Mutex::new(Vec::new());
+    walker.run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    warn!("walking: {e}");
+                    return WalkState::Continue;
+                }
+            };
+            let Some(ft) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            let rel = rel_to_root(root, entry.path());
+            let claimed = EXTRACTORS.iter().any(|e| e.matches(Path::new(&rel)));
+            if !claimed {
+                return WalkState::Continue;
+            }
+            let path = if ft.is_symlink() {
+                // A symlinked lockfile is read only if it points inside the root.
+                match fs_err::canonicalize(entry.path()) {
+                    Ok(target) if target.starts_with(root) && target.is_file() => target,
+                    Ok(target) => {
+                        debug!(path = %rel, target = %target.display(), "skipped symlink out of the scan root");
+                        return WalkState::Continue;
+                    }
+                    Err(e) => {
+                        debug!(path = %rel, "skipped dangling symlink: {e}");
+                        return WalkState::Continue;
+                    }
+                }
+            } else if ft.is_file() {
+                entry.into_path()
+            } else {
+                return WalkState::Continue;
+            };
+            if let Ok(mut f) = found.lock() {
+                f.push((path, rel));
+            }
+            WalkState::Continue
+        })
+    });
+    let mut found = found.into_inner().unwrap_or_default();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    const CARGO_LOCK: &str = "version = 3\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.13.2\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+
+    /// Writes `text` at `rel` below `root`, making folders.
+    fn put(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn lockfile_named(name: &str) -> String {
+        CARGO_LOCK.replace("smallvec", name)
+    }
+
+    fn scan(root: &Path, options: &ScanOptions) -> Inventory {
+        scan_dir(root, options).unwrap()
+    }
+
+    fn names(inv: &Inventory) -> Vec<String> {
+        let mut v: Vec<String> = inv
+            .components
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.locations[0].path))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn skips_git_and_respects_gitignore_except_installed_packages() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        put(root, ".git/Cargo.lock", &lockfile_named("in-git"));
+        put(
+            root,
+            ".gitignore",
+            "build/\nnode_modules/\nsite-packages/\nvendor/\n*.tmp.lock\n",
+        );
+        put(root, "Cargo.lock", &lockfile_named("top"));
+        put(root, "build/Cargo.lock", &lockfile_named("built"));
+        put(
+            root,
+            "node_modules/dep/Cargo.lock",
+            &lockfile_named("in-node-modules"),
+        );
+        put(
+            root,
+            "lib/site-packages/requirements.txt",
+            "pinned-in-site-packages==1.0\n",
+        );
+        put(
+            root,
+            "vendor/example.com/mod/go.mod",
+            "module example.com/mod\n\nrequire example.com/vendored v1.0.0\n",
+        );
+
+        let inv = scan(root, &ScanOptions::default());
+        assert_eq!(
+            inv.files,
+            [
+                "Cargo.lock",
+                "lib/site-packages/requirements.txt",
+                "node_modules/dep/Cargo.lock",
+                "vendor/example.com/mod/go.mod",
+            ]
+        );
+        assert_eq!(
+            names(&inv),
+            [
+                "example.com/vendored vendor/example.com/mod/go.mod",
+                "in-node-modules node_modules/dep/Cargo.lock",
+                "pinned-in-site-packages lib/site-packages/requirements.txt",
+                "top Cargo.lock",
+            ]
+        );
+        assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    }
+
+    #[test]
+    fn no_ignore_walks_ignored_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        put(root, ".gitignore", "build/\n");
+        put(root, "build/Cargo.lock", &lockfile_named("built"));
+        put(root, ".git/Cargo.lock", &lockfile_named("in-git"));
+        let options = ScanOptions {
+            no_ignore: true,
+            ..ScanOptions::default()
+        };
+        let inv = scan(root, &options);
+        assert_eq!(inv.files, ["build/Cargo.lock"]);
+        assert_eq!(names(&inv), ["built build/Cargo.lock"]);
+        // Without the option the folder is left out.
+        assert!(scan(root, &ScanOptions::default()).files.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_followed_only_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        let root = dir.path().join("root");
+        put(&outside, "Cargo.lock", &lockfile_named("outside-file"));
+        put(&outside, "sub/Cargo.lock", &lockfile_named("outside-dir"));
+        put(&root, "locks/app.lock", &lockfile_named("linked-inside"));
+        fs::create_dir_all(root.join("app")).unwrap();
+        symlink(root.join("locks/app.lock"), root.join("app/Cargo.lock")).unwrap();
+        symlink(outside.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+        symlink(outside.join("sub"), root.join("linked-dir")).unwrap();
+        fs::create_dir_all(root.join("dangling")).unwrap();
+        symlink(root.join("missing.lock"), root.join("dangling/Cargo.lock")).unwrap();
+
+        let inv = scan(&root, &ScanOptions::default());
+        assert_eq!(inv.files, ["app/Cargo.lock"]);
+        // Located at the link, the path the user sees.
+        assert_eq!(names(&inv), ["linked-inside app/Cargo.lock"]);
+        assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    }
+
+    #[test]
+    fn a_malformed_lockfile_is_a_diagnostic_and_the_rest_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        put(
+            root,
+            "bad/Cargo.lock",
+            "[[package]]\nname = \"x\"\nversion = \n",
+        );
+        put(root, "bad/package-lock.json", "{ not json");
+        put(root, "good/Cargo.lock", &lockfile_named("good"));
+        put(
+            root,
+            "good/go.mod",
+            "module m\n\ngo 1.22\n\nrequire example.com/a v1.0.0\n",
+        );
+
+        let inv = scan(root, &ScanOptions::default());
+        assert_eq!(inv.files.len(), 4);
+        assert_eq!(
+            names(&inv),
+            [
+                "example.com/a good/go.mod",
+                "good good/Cargo.lock",
+                "stdlib good/go.mod"
+            ]
+        );
+        let diags: Vec<String> = inv.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(
+            diags[0].starts_with("bad/Cargo.lock:3: not a valid Cargo.lock"),
+            "{diags:?}"
+        );
+        assert!(
+            diags[1].starts_with("bad/package-lock.json:1: not a valid npm lockfile"),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
+    fn files_over_the_size_limit_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let huge = format!("{}# {}\n", lockfile_named("huge"), "x".repeat(4096));
+        put(root, "big/Cargo.lock", &huge);
+        put(root, "small/go.mod", "module m\n");
+        let options = ScanOptions {
+            max_file_size: 1024,
+            ..ScanOptions::default()
+        };
+        let inv = scan(root, &options);
+        assert!(inv.components.is_empty());
+        assert_eq!(inv.diagnostics.len(), 1);
+        let d = &inv.diagnostics[0];
+        assert_eq!(d.path.as_deref(), Some("big/Cargo.lock"));
+        assert!(d.message.contains("1024-byte limit"), "{d}");
+    }
+
+    #[test]
+    fn a_single_file_is_scanned_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        put(
+            root,
+            "svc/go.mod",
+            "module m\n\nrequire example.com/a v1.0.0\n",
+        );
+        put(root, "svc/Cargo.lock", &lockfile_named("beside"));
+        let inv = scan(&root.join("svc/go.mod"), &ScanOptions::default());
+        assert_eq!(inv.files, ["go.mod"]);
+        assert_eq!(names(&inv), ["example.com/a go.mod"]);
+    }
+
+    #[test]
+    fn a_file_read_alone_and_included_gives_each_component_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        put(root, "requirements.txt", "flask==3.0.2\n-r missing.txt\n");
+        put(
+            root,
+            "requirements-dev.txt",
+            "-r requirements.txt\npytest==8.0.2\n",
+        );
+        let inv = scan(root, &ScanOptions::default());
+        assert_eq!(
+            names(&inv),
+            ["flask requirements.txt", "pytest requirements-dev.txt"]
+        );
+        assert_eq!(inv.diagnostics.len(), 1, "{:?}", inv.diagnostics);
+    }
+
+    #[test]
+    fn every_fixture_is_claimed_and_only_malformed_ones_fail() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let inv = scan(&root, &ScanOptions::default());
+        assert!(inv.files.len() >= 40, "{}", inv.files.len());
+        for d in &inv.diagnostics {
+            let path = d.path.as_deref().unwrap_or("");
+            let expected = [
+                "malformed",
+                "missing-",
+                "wrong-shape",
+                "unclosed-block",
+                "bad-",
+                "future-format",
+                "includes/",
+            ];
+            assert!(
+                expected.iter().any(|e| path.contains(e)),
+                "unexpected diagnostic: {d}"
+            );
+        }
+        for eco in ["crates.io", "PyPI", "Go", "npm"] {
+            assert!(
+                inv.components.iter().any(|c| c.ecosystem.osv_name() == eco),
+                "{eco}"
+            );
+        }
+    }
+}

@@ -408,7 +408,7 @@ impl Store {
             }
         }
         let mut names: Vec<String> = counts.keys().chain(sources.keys()).cloned().collect();
-        names.sort();
+        names.sort_by_key(|n| (n == KEV_SOURCE_KEY, n.to_lowercase()));
         names.dedup();
         Ok(names
             .into_iter()

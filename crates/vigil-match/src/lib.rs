@@ -44,8 +44,25 @@ pub struct MatchOutput {
 struct CompiledAffected {
     release: Option<String>,
     ranges: Vec<Range>,
+    /// The explicitly listed versions, parsed and sorted (binary search:
+    /// some records list hundreds). Parsed only when the entry has no
+    /// ECOSYSTEM/SEMVER range: then the list is all there is, and `1.0` must
+    /// meet `1.0.0`. Beside ranges, the list is matched by its strings (as
+    /// OSV's own tools do), which spares parsing thousands of versions per
+    /// scan.
     versions: Vec<Version>,
-    version_strings: Vec<String>,
+    /// The same, as written (for versions the scheme cannot parse).
+    version_strings: HashSet<String>,
+}
+
+impl CompiledAffected {
+    fn lists(&self, v: &Version, raw: &str) -> bool {
+        // Go lockfiles write `v1.2.3`, OSV Go records `1.2.3`.
+        let bare = raw.strip_prefix('v').unwrap_or(raw);
+        self.version_strings.contains(raw)
+            || self.version_strings.contains(bare)
+            || self.versions.binary_search(v).is_ok()
+    }
 }
 
 /// A record compiled for one package.
@@ -53,6 +70,8 @@ struct CompiledAffected {
 struct CompiledRecord {
     vuln: Arc<Vulnerability>,
     affected: Vec<CompiledAffected>,
+    /// The record's own best CVSS score and source rating, computed once.
+    severity: RecordSeverity,
 }
 
 impl CompiledRecord {
@@ -91,19 +110,24 @@ impl CompiledRecord {
                     }),
                 }
             }
-            let versions = a
-                .versions
-                .iter()
-                .filter_map(|v| scheme.parse(v).ok())
-                .collect();
+            let mut versions: Vec<Version> = if ranges.is_empty() {
+                a.versions
+                    .iter()
+                    .filter_map(|v| scheme.parse(v).ok())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            versions.sort();
             affected.push(CompiledAffected {
                 release: eco.release,
                 ranges,
                 versions,
-                version_strings: a.versions.clone(),
+                version_strings: a.versions.iter().cloned().collect(),
             });
         }
         CompiledRecord {
+            severity: RecordSeverity::of(vuln),
             vuln: Arc::clone(vuln),
             affected,
         }
@@ -119,8 +143,7 @@ impl CompiledRecord {
                     continue;
                 }
             }
-            let listed =
-                a.versions.iter().any(|x| x == v) || a.version_strings.iter().any(|x| x == raw);
+            let listed = a.lists(v, raw);
             let in_range = a.ranges.iter().any(|r| r.contains(v));
             if listed || in_range {
                 hit = true;
@@ -136,7 +159,7 @@ impl CompiledRecord {
     fn affects(&self, v: &Version) -> bool {
         self.affected
             .iter()
-            .any(|a| a.versions.iter().any(|x| x == v) || a.ranges.iter().any(|r| r.contains(v)))
+            .any(|a| a.lists(v, v.as_str()) || a.ranges.iter().any(|r| r.contains(v)))
     }
 }
 
@@ -347,7 +370,7 @@ fn build_finding(
         .map(|f| f.as_str().to_string())
         .collect();
 
-    let (severity, cvss) = severity_of(members.iter().map(|(r, _)| r.vuln.as_ref()));
+    let (severity, cvss) = severity_of(members.iter().map(|(r, _)| &r.severity));
     let title = members
         .iter()
         .find_map(|(r, _)| r.vuln.summary.clone().filter(|s| !s.trim().is_empty()))
@@ -381,14 +404,20 @@ fn build_finding(
     }
 }
 
-/// The severity of a group of records: the newest CVSS version any of them
-/// carries (v4 over v3.1 over v3.0 over v2), the highest score among
-/// vectors of that version; else the highest `database_specific.severity`;
-/// else UNKNOWN.
-fn severity_of<'a>(records: impl Iterator<Item = &'a Vulnerability>) -> (Severity, Option<Cvss>) {
-    let mut best: Option<vigil_risk::CvssScore> = None;
-    let mut db_rating: Option<Severity> = None;
-    for r in records {
+/// One record's severity inputs: its best CVSS vector and its source's
+/// rating word.
+#[derive(Debug, Default)]
+struct RecordSeverity {
+    cvss: Option<vigil_risk::CvssScore>,
+    rating: Option<Severity>,
+}
+
+impl RecordSeverity {
+    /// The newest CVSS version the record carries (v4 over v3.1 over v3.0
+    /// over v2), the highest score among vectors of that version; and
+    /// `database_specific.severity`.
+    fn of(r: &Vulnerability) -> RecordSeverity {
+        let mut best: Option<vigil_risk::CvssScore> = None;
         let entries = r
             .severity
             .iter()
@@ -401,20 +430,35 @@ fn severity_of<'a>(records: impl Iterator<Item = &'a Vulnerability>) -> (Severit
                 tracing::debug!(id = %r.id, vector = %e.score, "unreadable CVSS vector");
                 continue;
             };
-            let better = match &best {
-                None => true,
-                Some(b) => (score.version, score.base_score) > (b.version, b.base_score),
-            };
-            if better {
+            if best
+                .as_ref()
+                .is_none_or(|b| (score.version, score.base_score) > (b.version, b.base_score))
+            {
                 best = Some(score);
             }
         }
-        if let Some(s) = r
+        let rating = r
             .database_severity()
             .and_then(|s| s.parse::<Severity>().ok())
-        {
-            if s != Severity::Unknown && db_rating.is_none_or(|d| s > d) {
-                db_rating = Some(s);
+            .filter(|s| *s != Severity::Unknown);
+        RecordSeverity { cvss: best, rating }
+    }
+}
+
+/// The severity of a group of records: the best CVSS score among them (by
+/// version, then score); else the highest source rating; else UNKNOWN.
+fn severity_of<'a>(records: impl Iterator<Item = &'a RecordSeverity>) -> (Severity, Option<Cvss>) {
+    let mut best: Option<&vigil_risk::CvssScore> = None;
+    let mut rating: Option<Severity> = None;
+    for r in records {
+        if let Some(score) = &r.cvss {
+            if best.is_none_or(|b| (score.version, score.base_score) > (b.version, b.base_score)) {
+                best = Some(score);
+            }
+        }
+        if let Some(s) = r.rating {
+            if rating.is_none_or(|d| s > d) {
+                rating = Some(s);
             }
         }
     }
@@ -427,6 +471,6 @@ fn severity_of<'a>(records: impl Iterator<Item = &'a Vulnerability>) -> (Severit
                 score: b.base_score,
             }),
         ),
-        None => (db_rating.unwrap_or(Severity::Unknown), None),
+        None => (rating.unwrap_or(Severity::Unknown), None),
     }
 }

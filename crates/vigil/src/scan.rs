@@ -75,8 +75,15 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
     };
+    let started = std::time::Instant::now();
     let inventory = vigil_inventory::scan_dir(&args.path, &options)
         .with_context(|| format!("scanning {}", args.path.display()))?;
+    tracing::info!(
+        files = inventory.files.len(),
+        components = inventory.components.len(),
+        elapsed = ?started.elapsed(),
+        "inventory done"
+    );
     let advisories = store
         .load_for(
             inventory
@@ -85,7 +92,9 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
                 .map(|c| (c.ecosystem, c.name.as_str())),
         )
         .context("loading advisories")?;
+    tracing::info!(elapsed = ?started.elapsed(), "advisories loaded");
     let matched = vigil_match::match_components(&inventory.components, &advisories);
+    tracing::info!(findings = matched.findings.len(), elapsed = ?started.elapsed(), "matching done");
 
     let mut not_checked = inventory.not_checked;
     not_checked.extend(matched.not_checked);
@@ -102,6 +111,7 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
         diagnostics,
     );
 
+    tracing::info!(elapsed = ?started.elapsed(), "report built");
     match &args.output {
         Some(path) => {
             let file = fs_err::File::create(path)?;
@@ -118,6 +128,7 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
             w.flush()?;
         }
     }
+    tracing::info!(elapsed = ?started.elapsed(), "report written");
     Ok(gate(&report, args))
 }
 

@@ -331,3 +331,61 @@ fn a_missing_path_is_an_error() {
         "{err}"
     );
 }
+
+/// The README's first command: the demo project against the demo mirror,
+/// offline. If this changes, the README's pasted output must change too.
+#[test]
+fn readme_demo_scan() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cache = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(vigil(cache.path()).current_dir(&root).args([
+        "--db-mirror",
+        "examples/osv-mirror",
+        "scan",
+        "examples/demo-app",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let vulns = findings
+        .iter()
+        .filter(|f| f.get("informational").is_none())
+        .count();
+    assert_eq!(vulns, 29);
+    assert_eq!(findings.len(), 30);
+    let kev: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["kev"] == true)
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(kev, ["RUSTSEC-2023-0061"]);
+    let files: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        [
+            "Cargo.lock",
+            "go.mod",
+            "requirements-dev.txt",
+            "requirements.txt",
+            "web/package-lock.json",
+            "worker/poetry.lock"
+        ]
+    );
+    assert_eq!(report["components"].as_array().unwrap().len(), 54);
+    assert_eq!(report["not_checked"][0]["name"], "whitenoise");
+    assert!(report["diagnostics"].as_array().unwrap().is_empty());
+    let (code, _, _) = run(vigil(cache.path()).current_dir(&root).args([
+        "--offline",
+        "scan",
+        "examples/demo-app",
+        "--fail-on",
+        "critical",
+        "--ignore-unknown-severity",
+    ]));
+    assert_eq!(code, 1, "smallvec and minimist are CRITICAL");
+}

@@ -34,6 +34,41 @@ pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
     u32::try_from(newlines).unwrap_or(u32::MAX - 1) + 1
 }
 
+/// Line numbers of byte offsets in one text, in O(log n) each: lockfiles
+/// have thousands of packages, and counting newlines from the start for
+/// each would be quadratic.
+pub(crate) struct LineIndex {
+    /// Byte offsets where each line starts.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub(crate) fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(text.as_bytes()));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line of a byte offset (offsets past the end give the
+    /// last line).
+    pub(crate) fn line(&self, offset: usize) -> u32 {
+        let idx = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        u32::try_from(idx).unwrap_or(u32::MAX - 1) + 1
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
 /// A TOML parse or shape error as a malformed-file error, with the line
 /// where the parser located it.
 pub(crate) fn toml_malformed(
@@ -71,5 +106,9 @@ mod tests {
         assert_eq!(line_at(t, 5), 3);
         assert_eq!(line_at(t, 6), 4);
         assert_eq!(line_at(t, 1000), 4);
+        let idx = LineIndex::new(t);
+        for offset in [0, 1, 2, 3, 4, 5, 6, 7, 1000] {
+            assert_eq!(idx.line(offset), line_at(t, offset), "{offset}");
+        }
     }
 }

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use vigil_model::{Component, Ecosystem, Location, NotChecked};
 
-use crate::extractors::{line_at, toml_malformed};
+use crate::extractors::{toml_malformed, LineIndex};
 use crate::{ExtractError, Extracted, Extractor, FileInput};
 
 /// Reads `poetry.lock`.
@@ -74,8 +74,9 @@ impl Extractor for PoetryLock {
         let lock: Lockfile =
             toml::from_str(input.contents).map_err(|e| toml_malformed(input, "poetry.lock", &e))?;
         let mut out = Extracted::default();
+        let lines = LineIndex::new(input.contents);
         for spanned in lock.package {
-            let line = line_at(input.contents, spanned.span().start);
+            let line = lines.line(spanned.span().start);
             let p = spanned.into_inner();
             let not_from_an_index = match p.source.as_ref().map(|s| s.kind.as_str()) {
                 Some("git") => Some("installed from git, not from a PyPI release"),

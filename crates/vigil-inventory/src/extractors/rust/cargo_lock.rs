@@ -41,7 +41,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use vigil_model::{Component, Diagnostic, Ecosystem};
 
-use crate::extractors::{line_at, toml_malformed};
+use crate::extractors::{line_at, toml_malformed, LineIndex};
 use crate::{ExtractError, Extracted, Extractor, FileInput};
 
 /// The newest lockfile format this reader knows.
@@ -104,6 +104,7 @@ impl Extractor for CargoLock {
         let lock: Lockfile =
             toml::from_str(input.contents).map_err(|e| toml_malformed(input, "Cargo.lock", &e))?;
         let mut out = Extracted::default();
+        let lines = LineIndex::new(input.contents);
 
         if let Some(v) = &lock.version {
             let n = *v.get_ref();
@@ -148,7 +149,12 @@ impl Extractor for CargoLock {
                     version: Some(p.version.clone()),
                 })
             });
-            let line = package_line(input.contents, spanned.span().start, p.name.span().start);
+            let line = package_line(
+                input.contents,
+                &lines,
+                spanned.span().start,
+                p.name.span().start,
+            );
             out.components.push(
                 Component::new(Ecosystem::CratesIo, name.as_str(), p.version.as_str())
                     .at(input.rel_path, Some(line))
@@ -161,12 +167,12 @@ impl Extractor for CargoLock {
 
 /// The line of a `[[package]]` header: the table's span starts at its
 /// header when the parser gives one; otherwise the `name` key's line.
-fn package_line(text: &str, table_start: usize, name_start: usize) -> u32 {
+fn package_line(text: &str, lines: &LineIndex, table_start: usize, name_start: usize) -> u32 {
     let at_header = text
         .get(table_start..)
         .is_some_and(|rest| rest.starts_with("[["))
         && table_start <= name_start;
-    line_at(text, if at_header { table_start } else { name_start })
+    lines.line(if at_header { table_start } else { name_start })
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/vigil"
 timeit() { # name, command (one shell string)
   local name=$1 cmd=$2
   if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 1 --runs 5 --export-json "$WORK/$name.json" "$cmd"
+    hyperfine --warmup 1 --runs 5 --export-json "$WORK/$name.hyperfine.json" "$cmd"
   else
     for i in 1 2 3 4 5; do
       local t0=$(date +%s.%N); bash -c "$cmd" >/dev/null; local t1=$(date +%s.%N)
@@ -54,25 +54,30 @@ bench_monorepo() {
 bench_cargo_audit() {
   echo "== vigil scan vs cargo audit on the same Cargo.lock and RustSec data (goal >= 5x)"
   command -v cargo-audit >/dev/null || { echo "cargo-audit missing: cargo install cargo-audit --locked"; return 1; }
-  local proj="$WORK/cargo-project"
-  mkdir -p "$proj"
-  cp "$ROOT/Cargo.lock" "$proj/Cargo.lock"
-  # A second, older lockfile with known-vulnerable crates makes both tools report.
-  cp "$ROOT/examples/demo-app/Cargo.lock" "$proj/demo.lock" 2>/dev/null || true
+  # This repository's own lockfile, and the demo's (with known-vulnerable crates).
+  mkdir -p "$WORK/audit/vigil" "$WORK/audit/demo"
+  cp "$ROOT/Cargo.lock" "$WORK/audit/vigil/Cargo.lock"
+  cp "$ROOT/examples/demo-app/Cargo.lock" "$WORK/audit/demo/Cargo.lock"
   "$BIN" -q --cache-dir "$WORK/db-rust" db import "$SHARED/osv/crates.io/all.zip" 2>/dev/null
   # cargo-audit needs a writable copy of the database directory (it takes a lock).
   rm -rf "$WORK/rustsec-db" && cp -r "$SHARED/raw/rustsec-advisory-db" "$WORK/rustsec-db"
-  for lock in "$proj/Cargo.lock" "$proj/demo.lock"; do
-    [ -f "$lock" ] || continue
-    echo "-- $(basename "$lock"): $(grep -c '^\[\[package\]\]' "$lock") packages"
-    if command -v hyperfine >/dev/null; then
-      hyperfine --warmup 2 --runs 20 -i \
-        "$BIN -q --offline --cache-dir $WORK/db-rust scan $lock --format json -o /dev/null" \
-        "cargo-audit audit --no-fetch --stale --db $WORK/rustsec-db --file $lock --json >/dev/null"
-    else
-      timeit vigil-audit "$BIN -q --offline --cache-dir $WORK/db-rust scan $lock --format json -o /dev/null"
-      timeit cargo-audit "cargo-audit audit --no-fetch --stale --db $WORK/rustsec-db --file $lock --json || true"
-    fi
+  for proj in vigil demo; do
+    local lock="$WORK/audit/$proj/Cargo.lock"
+    echo "-- $proj: $(grep -c '^\[\[package\]\]' "$lock") packages"
+    "$BIN" -q --offline --cache-dir "$WORK/db-rust" scan "$lock" --format json -o "$WORK/audit/$proj.vigil.json"
+    cargo-audit audit --no-fetch --stale --db "$WORK/rustsec-db" --file "$lock" --json > "$WORK/audit/$proj.audit.json" || true
+    python3 - "$WORK/audit/$proj.vigil.json" "$WORK/audit/$proj.audit.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1])); a = json.load(open(sys.argv[2]))
+vids = sorted(f["id"] for f in v["findings"])
+aids = sorted([x["advisory"]["id"] for x in a["vulnerabilities"]["list"]] +
+              [x["advisory"]["id"] for k in a.get("warnings", {}) for x in a["warnings"][k]])
+print(f"   vigil: {len(v['components'])} components, findings {vids}")
+print(f"   cargo-audit: {a['lockfile']['dependency-count']} dependencies, findings {aids}")
+PY
+    hyperfine --warmup 3 --runs 30 -N -i \
+      "$BIN -q --offline --cache-dir $WORK/db-rust scan $lock --format json -o /dev/null" \
+      "cargo-audit audit --no-fetch --stale --db $WORK/rustsec-db --file $lock --json"
   done
 }
 

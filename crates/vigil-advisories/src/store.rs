@@ -19,6 +19,10 @@ use crate::osv::Vulnerability;
 use crate::source::ParsedRecord;
 use crate::AdvisorySet;
 
+/// Above this many distinct packages, `load_for` reads the whole index of
+/// their ecosystems once instead of querying package by package.
+const BULK_LOOKUP_ABOVE: usize = 2_000;
+
 /// The schema version this build writes.
 const SCHEMA_VERSION: i64 = 1;
 
@@ -502,7 +506,33 @@ impl Store {
         wanted.dedup();
         let mut ids_by_package: HashMap<(Ecosystem, String), Vec<String>> = HashMap::new();
         let mut all_ids: HashSet<String> = HashSet::new();
-        {
+        if wanted.len() > BULK_LOOKUP_ABOVE {
+            // Many packages: one pass over the index of their ecosystems is
+            // far cheaper than a query per package.
+            let wanted: HashSet<(Ecosystem, String)> = wanted.into_iter().collect();
+            let mut ecosystems: Vec<Ecosystem> = wanted.iter().map(|(e, _)| *e).collect();
+            ecosystems.sort();
+            ecosystems.dedup();
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT DISTINCT id, name FROM affected WHERE ecosystem = ?1")
+                .map_err(|e| self.err(e))?;
+            for eco in ecosystems {
+                let rows = stmt
+                    .query_map([eco.osv_name()], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .map_err(|e| self.err(e))?;
+                for row in rows {
+                    let (id, name) = row.map_err(|e| self.err(e))?;
+                    let key = (eco, name);
+                    if wanted.contains(&key) {
+                        all_ids.insert(id.clone());
+                        ids_by_package.entry(key).or_default().push(id);
+                    }
+                }
+            }
+        } else {
             let mut stmt = self
                 .conn
                 .prepare_cached(
@@ -521,6 +551,11 @@ impl Store {
                 }
             }
         }
+        // Each list is sorted on its own: no map order leaks out.
+        ids_by_package.values_mut().for_each(|ids| {
+            ids.sort();
+            ids.dedup();
+        });
         let mut blobs: Vec<(String, Vec<u8>)> = Vec::with_capacity(all_ids.len());
         {
             let mut stmt = self

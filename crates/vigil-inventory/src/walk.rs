@@ -136,7 +136,7 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
     // A file can be read twice, alone and as included by another
     // (`requirements-dev.txt` naming `requirements.txt`): the same component
     // at the same place is kept once.
-    inv.components.sort_by(|a, b| {
+    inv.components.par_sort_unstable_by(|a, b| {
         (
             &a.locations,
             a.ecosystem,

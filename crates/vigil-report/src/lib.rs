@@ -14,8 +14,6 @@
 mod json;
 mod table;
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use vigil_model::{Component, Diagnostic, Ecosystem, Finding, Location, NotChecked, Severity};
 
@@ -81,41 +79,49 @@ impl Report {
     /// and sorted; findings and the rest are sorted.
     pub fn new(
         target: impl Into<String>,
-        components: &[Component],
+        mut components: Vec<Component>,
         mut findings: Vec<Finding>,
         mut not_checked: Vec<NotChecked>,
         mut diagnostics: Vec<Diagnostic>,
     ) -> Report {
-        let mut merged: BTreeMap<(Ecosystem, String, String), ReportComponent> = BTreeMap::new();
+        // Sort, then merge runs of the same package: no map, no clones.
+        components.sort_unstable_by(|a, b| {
+            (a.ecosystem, &a.name, &a.version).cmp(&(b.ecosystem, &b.name, &b.version))
+        });
+        let mut merged: Vec<ReportComponent> = Vec::with_capacity(components.len());
         for c in components {
-            let key = (c.ecosystem, c.name.clone(), c.version.clone());
-            let entry = merged.entry(key).or_insert_with(|| ReportComponent {
+            if let Some(last) = merged.last_mut() {
+                if last.ecosystem == c.ecosystem && last.name == c.name && last.version == c.version
+                {
+                    last.locations.extend(c.locations);
+                    last.direct = match (last.direct, c.direct) {
+                        (Some(a), Some(b)) => Some(a || b),
+                        (a, b) => a.or(b),
+                    };
+                    last.dev = match (last.dev, c.dev) {
+                        (Some(a), Some(b)) => Some(a && b),
+                        (a, b) => a.or(b),
+                    };
+                    continue;
+                }
+            }
+            merged.push(ReportComponent {
                 ecosystem: c.ecosystem,
-                name: c.name.clone(),
-                version: c.version.clone(),
-                purl: c.purl.clone(),
-                locations: Vec::new(),
+                name: c.name,
+                version: c.version,
+                purl: c.purl,
+                locations: c.locations,
                 direct: c.direct,
                 dev: c.dev,
             });
-            entry.locations.extend(c.locations.iter().cloned());
-            entry.direct = match (entry.direct, c.direct) {
-                (Some(a), Some(b)) => Some(a || b),
-                (a, b) => a.or(b),
-            };
-            entry.dev = match (entry.dev, c.dev) {
-                (Some(a), Some(b)) => Some(a && b),
-                (a, b) => a.or(b),
-            };
         }
-        let components = merged
-            .into_values()
-            .map(|mut c| {
+        for c in &mut merged {
+            if c.locations.len() > 1 {
                 c.locations.sort();
                 c.locations.dedup();
-                c
-            })
-            .collect();
+            }
+        }
+        let components = merged;
         findings.sort_by(|a, b| {
             let ka = (
                 &a.location,

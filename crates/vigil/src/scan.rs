@@ -105,7 +105,7 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
     }
     let report = Report::new(
         args.path.display().to_string(),
-        &inventory.components,
+        inventory.components,
         matched.findings,
         not_checked,
         diagnostics,

@@ -129,7 +129,12 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
         }
     }
     tracing::info!(elapsed = ?started.elapsed(), "report written");
-    Ok(gate(&report, args))
+    let outcome = gate(&report, args);
+    // The process ends right after: freeing hundreds of thousands of
+    // components and findings one by one would only delay the exit.
+    std::mem::forget(report);
+    std::mem::forget(advisories);
+    Ok(outcome)
 }
 
 fn write_report(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> Result<()> {

@@ -389,3 +389,41 @@ fn readme_demo_scan() {
     ]));
     assert_eq!(code, 1, "smallvec and minimist are CRITICAL");
 }
+
+#[test]
+fn a_stale_database_gives_a_warning_on_scan() {
+    let cache = cache_with_db();
+    let (_, _, err) = run(vigil(cache.path())
+        .args(["--offline", "scan"])
+        .arg(fixture("rust-app")));
+    assert!(!err.contains("last updated"), "{err}");
+    // Pretend the last update was 9 days ago.
+    let conn = rusqlite::Connection::open(cache.path().join("advisories.db")).unwrap();
+    conn.execute("UPDATE sources SET updated_at = updated_at - 9 * 86400", [])
+        .unwrap();
+    drop(conn);
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["--offline", "scan"])
+        .arg(fixture("rust-app")));
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("last updated 9 days ago; run `vigil db update`"),
+        "{err}"
+    );
+}
+
+/// The table of the README's demo, as a reviewed snapshot: the README pastes
+/// this output.
+#[test]
+fn readme_demo_table_snapshot() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cache = tempfile::tempdir().unwrap();
+    let (code, table, err) = run(vigil(cache.path()).current_dir(&root).args([
+        "--db-mirror",
+        "examples/osv-mirror",
+        "scan",
+        "examples/demo-app",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("demo_table", table);
+}

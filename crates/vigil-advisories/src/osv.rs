@@ -163,3 +163,83 @@ impl Vulnerability {
             .and_then(Value::as_str)
     }
 }
+
+/// The parts of a record that matching reads, for loading many records
+/// fast: references, `ecosystem_specific` and all of `details` but its
+/// first line are skipped by the parser instead of being built. Converted
+/// into a [`Vulnerability`] with those fields empty.
+#[derive(Debug, Deserialize)]
+pub(crate) struct MatchView {
+    id: String,
+    #[serde(default)]
+    modified: String,
+    #[serde(default)]
+    withdrawn: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default, deserialize_with = "first_line")]
+    details: Option<String>,
+    #[serde(default)]
+    severity: Vec<SeverityEntry>,
+    #[serde(default)]
+    affected: Vec<MatchAffected>,
+    #[serde(default)]
+    database_specific: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MatchAffected {
+    #[serde(default)]
+    package: Option<Package>,
+    #[serde(default)]
+    severity: Vec<SeverityEntry>,
+    #[serde(default)]
+    ranges: Vec<RangeEntry>,
+    #[serde(default)]
+    versions: Vec<String>,
+    #[serde(default)]
+    database_specific: Option<Value>,
+}
+
+/// Keeps only the first non-empty line of a text (a title fallback).
+fn first_line<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(d)?;
+    Ok(text.and_then(|t| {
+        t.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(str::to_string)
+    }))
+}
+
+impl From<MatchView> for Vulnerability {
+    fn from(v: MatchView) -> Self {
+        Vulnerability {
+            id: v.id,
+            modified: v.modified,
+            published: None,
+            withdrawn: v.withdrawn,
+            aliases: v.aliases,
+            related: Vec::new(),
+            summary: v.summary,
+            details: v.details,
+            severity: v.severity,
+            affected: v
+                .affected
+                .into_iter()
+                .map(|a| Affected {
+                    package: a.package,
+                    severity: a.severity,
+                    ranges: a.ranges,
+                    versions: a.versions,
+                    ecosystem_specific: None,
+                    database_specific: a.database_specific,
+                })
+                .collect(),
+            references: Vec::new(),
+            database_specific: v.database_specific,
+        }
+    }
+}

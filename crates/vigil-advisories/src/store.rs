@@ -494,6 +494,10 @@ impl Store {
 
     /// Loads the advisories (not withdrawn) of the given packages, and the
     /// KEV catalogue, into memory for matching. Names are normalized here.
+    ///
+    /// The records carry what matching reads: no references, no
+    /// `ecosystem_specific`, and only the first line of `details` (use
+    /// [`Store::record`] for a whole record).
     pub fn load_for<'a>(
         &self,
         packages: impl IntoIterator<Item = (Ecosystem, &'a str)>,
@@ -577,9 +581,9 @@ impl Store {
         let parsed: Vec<(String, Option<Arc<Vulnerability>>)> = blobs
             .into_par_iter()
             .map(|(id, j)| {
-                let v = serde_json::from_slice::<Vulnerability>(&j)
+                let v = serde_json::from_slice::<crate::osv::MatchView>(&j)
                     .ok()
-                    .map(Arc::new);
+                    .map(|m| Arc::new(Vulnerability::from(m)));
                 (id, v)
             })
             .collect();

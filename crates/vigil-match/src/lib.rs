@@ -16,7 +16,6 @@
 #![warn(missing_docs)]
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use vigil_advisories::osv::Vulnerability;
@@ -41,7 +40,7 @@ pub struct MatchOutput {
 
 /// One affected entry of a record, with its ranges parsed for one scheme.
 #[derive(Debug)]
-struct CompiledAffected {
+struct CompiledAffected<'a> {
     release: Option<String>,
     ranges: Vec<Range>,
     /// The explicitly listed versions, parsed and sorted (binary search:
@@ -52,10 +51,10 @@ struct CompiledAffected {
     /// scan.
     versions: Vec<Version>,
     /// The same, as written (for versions the scheme cannot parse).
-    version_strings: HashSet<String>,
+    version_strings: HashSet<&'a str>,
 }
 
-impl CompiledAffected {
+impl CompiledAffected<'_> {
     fn lists(&self, v: &Version, raw: &str) -> bool {
         // Go lockfiles write `v1.2.3`, OSV Go records `1.2.3`.
         let bare = raw.strip_prefix('v').unwrap_or(raw);
@@ -67,16 +66,16 @@ impl CompiledAffected {
 
 /// A record compiled for one package.
 #[derive(Debug)]
-struct CompiledRecord {
-    vuln: Arc<Vulnerability>,
-    affected: Vec<CompiledAffected>,
+struct CompiledRecord<'a> {
+    vuln: &'a Vulnerability,
+    affected: Vec<CompiledAffected<'a>>,
     /// The record's own best CVSS score and source rating, computed once.
     severity: RecordSeverity,
 }
 
-impl CompiledRecord {
+impl<'a> CompiledRecord<'a> {
     fn compile(
-        vuln: &Arc<Vulnerability>,
+        vuln: &'a Vulnerability,
         ecosystem: Ecosystem,
         name: &str,
         diags: &mut Vec<Diagnostic>,
@@ -123,12 +122,12 @@ impl CompiledRecord {
                 release: eco.release,
                 ranges,
                 versions,
-                version_strings: a.versions.iter().cloned().collect(),
+                version_strings: a.versions.iter().map(String::as_str).collect(),
             });
         }
         CompiledRecord {
             severity: RecordSeverity::of(vuln),
-            vuln: Arc::clone(vuln),
+            vuln,
             affected,
         }
     }
@@ -172,7 +171,11 @@ pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> M
         .collect();
     keys.sort();
     keys.dedup();
-    type Compiled = ((Ecosystem, String), Vec<CompiledRecord>, Vec<Diagnostic>);
+    type Compiled<'a> = (
+        (Ecosystem, String),
+        Vec<CompiledRecord<'a>>,
+        Vec<Diagnostic>,
+    );
     let compiled: Vec<Compiled> = keys
         .into_par_iter()
         .map(|(eco, name)| {
@@ -272,12 +275,7 @@ fn match_one(
     if hits.is_empty() {
         return (Vec::new(), None);
     }
-    let groups = alias_groups(
-        &hits
-            .iter()
-            .map(|(r, _)| r.vuln.as_ref())
-            .collect::<Vec<_>>(),
-    );
+    let groups = alias_groups(&hits.iter().map(|(r, _)| r.vuln).collect::<Vec<_>>());
     let mut findings = Vec::new();
     for group in groups {
         let members: Vec<&(&CompiledRecord, Vec<Version>)> =

@@ -29,7 +29,8 @@ use vigil_versions::{Range, Scheme, Version};
 /// What matching found.
 #[derive(Debug, Default)]
 pub struct MatchOutput {
-    /// Findings, sorted by location, package and ID.
+    /// Findings, in the order of the components (deterministic; reports
+    /// sort them for display).
     pub findings: Vec<Finding>,
     /// Components whose version could not be read.
     pub not_checked: Vec<NotChecked>,
@@ -165,14 +166,20 @@ impl<'a> CompiledRecord<'a> {
 /// Matches components against advisories.
 pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> MatchOutput {
     // Compile the records of every package once, in parallel.
-    let mut keys: Vec<(Ecosystem, String)> = components
-        .iter()
-        .map(|c| (c.ecosystem, c.ecosystem.normalize_name(&c.name)))
+    // Each component's name as its ecosystem compares names, once.
+    let normalized: Vec<String> = components
+        .par_iter()
+        .map(|c| c.ecosystem.normalize_name(&c.name))
         .collect();
-    keys.sort();
+    let mut keys: Vec<(Ecosystem, &str)> = components
+        .iter()
+        .zip(&normalized)
+        .map(|(c, n)| (c.ecosystem, n.as_str()))
+        .collect();
+    keys.par_sort_unstable();
     keys.dedup();
-    type Compiled<'a> = (
-        (Ecosystem, String),
+    type Compiled<'a, 'n> = (
+        (Ecosystem, &'n str),
         Vec<CompiledRecord<'a>>,
         Vec<Diagnostic>,
     );
@@ -181,17 +188,17 @@ pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> M
         .map(|(eco, name)| {
             let mut diags = Vec::new();
             let records = advisories
-                .for_package(eco, &name)
+                .for_package(eco, name)
                 .iter()
                 .filter(|v| !v.is_withdrawn())
-                .map(|v| CompiledRecord::compile(v, eco, &name, &mut diags))
+                .map(|v| CompiledRecord::compile(v, eco, name, &mut diags))
                 .filter(|r| !r.affected.is_empty())
                 .collect();
             ((eco, name), records, diags)
         })
         .collect();
     let mut out = MatchOutput::default();
-    let mut by_package: HashMap<(Ecosystem, String), Vec<CompiledRecord>> = HashMap::new();
+    let mut by_package: HashMap<(Ecosystem, &str), Vec<CompiledRecord>> = HashMap::new();
     for (key, records, diags) in compiled {
         out.diagnostics.extend(diags);
         by_package.insert(key, records);
@@ -199,7 +206,8 @@ pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> M
 
     let results: Vec<(Vec<Finding>, Option<NotChecked>)> = components
         .par_iter()
-        .map(|c| match_one(c, &by_package, advisories))
+        .zip(&normalized)
+        .map(|(c, name)| match_one(c, name, &by_package, advisories))
         .collect();
     let mut seen = HashSet::new();
     for (findings, nc) in results {
@@ -212,19 +220,6 @@ pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> M
             }
         }
     }
-    out.findings.sort_by(|a, b| {
-        let ka = (
-            &a.location,
-            a.package.as_ref().map(|p| (&p.name, &p.version)),
-            &a.id,
-        );
-        let kb = (
-            &b.location,
-            b.package.as_ref().map(|p| (&p.name, &p.version)),
-            &b.id,
-        );
-        ka.cmp(&kb)
-    });
     out.not_checked.sort();
     out.not_checked.dedup();
     out.diagnostics.sort();
@@ -234,7 +229,8 @@ pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> M
 
 fn match_one(
     c: &Component,
-    by_package: &HashMap<(Ecosystem, String), Vec<CompiledRecord>>,
+    normalized_name: &str,
+    by_package: &HashMap<(Ecosystem, &str), Vec<CompiledRecord>>,
     advisories: &AdvisorySet,
 ) -> (Vec<Finding>, Option<NotChecked>) {
     let location = c
@@ -262,7 +258,7 @@ fn match_one(
         Ok(v) => v,
         Err(e) => return (Vec::new(), Some(not_checked(e.to_string()))),
     };
-    let Some(records) = by_package.get(&(c.ecosystem, c.ecosystem.normalize_name(&c.name))) else {
+    let Some(records) = by_package.get(&(c.ecosystem, normalized_name)) else {
         return (Vec::new(), None);
     };
     let hits: Vec<(&CompiledRecord, Vec<Version>)> = records

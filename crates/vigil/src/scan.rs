@@ -115,7 +115,7 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
     match &args.output {
         Some(path) => {
             let file = fs_err::File::create(path)?;
-            let mut w = std::io::BufWriter::new(file);
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
             write_report(&report, args.format, &mut w, false)?;
             w.flush()
                 .with_context(|| format!("writing {}", path.display()))?;

@@ -332,20 +332,27 @@ fn a_missing_path_is_an_error() {
     );
 }
 
-/// The README's first command: the demo project against the demo mirror,
-/// offline. If this changes, the README's pasted output must change too.
+/// Runs the README's first command (the demo project against the demo
+/// mirror, from the repository root) in a new cache, with extra arguments.
+fn demo_scan(cache: &Path, extra: &[&str]) -> (i32, String, String) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    run(vigil(cache)
+        .current_dir(&root)
+        .args([
+            "--db-mirror",
+            "examples/osv-mirror",
+            "scan",
+            "examples/demo-app",
+        ])
+        .args(extra))
+}
+
+/// The README's first command, as JSON. If this changes, the README's pasted
+/// output must change too.
 #[test]
 fn readme_demo_scan() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let cache = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(vigil(cache.path()).current_dir(&root).args([
-        "--db-mirror",
-        "examples/osv-mirror",
-        "scan",
-        "examples/demo-app",
-        "--format",
-        "json",
-    ]));
+    let (code, out, err) = demo_scan(cache.path(), &["--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let report = json(&out);
     let findings = report["findings"].as_array().unwrap();
@@ -379,14 +386,15 @@ fn readme_demo_scan() {
     assert_eq!(report["components"].as_array().unwrap().len(), 54);
     assert_eq!(report["not_checked"][0]["name"], "whitenoise");
     assert!(report["diagnostics"].as_array().unwrap().is_empty());
-    let (code, _, _) = run(vigil(cache.path()).current_dir(&root).args([
-        "--offline",
-        "scan",
-        "examples/demo-app",
-        "--fail-on",
-        "critical",
-        "--ignore-unknown-severity",
-    ]));
+    let (code, _, _) = demo_scan(
+        cache.path(),
+        &[
+            "--offline",
+            "--fail-on",
+            "critical",
+            "--ignore-unknown-severity",
+        ],
+    );
     assert_eq!(code, 1, "smallvec and minimist are CRITICAL");
 }
 
@@ -416,14 +424,8 @@ fn a_stale_database_gives_a_warning_on_scan() {
 /// this output.
 #[test]
 fn readme_demo_table_snapshot() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let cache = tempfile::tempdir().unwrap();
-    let (code, table, err) = run(vigil(cache.path()).current_dir(&root).args([
-        "--db-mirror",
-        "examples/osv-mirror",
-        "scan",
-        "examples/demo-app",
-    ]));
+    let (code, table, err) = demo_scan(cache.path(), &[]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("demo_table", table);
 }

@@ -129,3 +129,22 @@ pub(crate) fn survives_truncation(ex: &dyn Extractor, sub: &str, rel: &str) {
         let _ = ex.extract(&input);
     }
 }
+
+/// The not-checked entries as sorted `name@version :line reason` lines.
+pub(crate) fn unchecked_brief(x: &Extracted) -> Vec<String> {
+    let mut nc: Vec<String> = x
+        .not_checked
+        .iter()
+        .map(|n| {
+            format!(
+                "{}@{} :{} {}",
+                n.name,
+                n.version,
+                n.location.line.unwrap_or(0),
+                n.reason
+            )
+        })
+        .collect();
+    nc.sort();
+    nc
+}

@@ -350,7 +350,7 @@ fn tokenize(code: &str) -> Result<Vec<String>, String> {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, view,
+        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
     };
 
     const SUB: &str = "go/go_mod";
@@ -469,20 +469,7 @@ mod tests {
                 "stdlib@1.22.1 replace/go.mod:3",
             ]
         );
-        let mut nc: Vec<String> = x
-            .not_checked
-            .iter()
-            .map(|n| {
-                format!(
-                    "{}@{} :{} {}",
-                    n.name,
-                    n.version,
-                    n.location.line.unwrap_or(0),
-                    n.reason
-                )
-            })
-            .collect();
-        nc.sort();
+        let nc = unchecked_brief(&x);
         assert_eq!(
             nc,
             [

@@ -550,7 +550,7 @@ fn read_string(text: &str, start: usize) -> (String, usize) {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, view,
+        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
     };
 
     const SUB: &str = "npm/package_lock";
@@ -664,20 +664,7 @@ mod tests {
                 "supports-color@5.4.0 direct=no dev=yes",
             ]
         );
-        let mut nc: Vec<String> = x
-            .not_checked
-            .iter()
-            .map(|n| {
-                format!(
-                    "{}@{} :{} {}",
-                    n.name,
-                    n.version,
-                    n.location.line.unwrap_or(0),
-                    n.reason
-                )
-            })
-            .collect();
-        nc.sort();
+        let nc = unchecked_brief(&x);
         assert_eq!(
             nc,
             [
@@ -796,20 +783,7 @@ mod tests {
                 "tarball@0.3.0 git-and-file/package-lock.json:32"
             ]
         );
-        let mut nc: Vec<String> = x
-            .not_checked
-            .iter()
-            .map(|n| {
-                format!(
-                    "{}@{} :{} {}",
-                    n.name,
-                    n.version,
-                    n.location.line.unwrap_or(0),
-                    n.reason
-                )
-            })
-            .collect();
-        nc.sort();
+        let nc = unchecked_brief(&x);
         assert_eq!(
             nc,
             [

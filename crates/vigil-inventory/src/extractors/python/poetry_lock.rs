@@ -116,7 +116,7 @@ impl Extractor for PoetryLock {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, view,
+        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
     };
 
     const SUB: &str = "python/poetry_lock";
@@ -206,20 +206,7 @@ mod tests {
     fn sources_other_than_an_index_are_not_checked() {
         let x = read("non-pypi-sources/poetry.lock");
         assert_eq!(brief(&x), ["boto3@1.34.49 non-pypi-sources/poetry.lock:1"]);
-        let mut nc: Vec<String> = x
-            .not_checked
-            .iter()
-            .map(|n| {
-                format!(
-                    "{}@{} :{} {}",
-                    n.name,
-                    n.version,
-                    n.location.line.unwrap_or(0),
-                    n.reason
-                )
-            })
-            .collect();
-        nc.sort();
+        let nc = unchecked_brief(&x);
         assert_eq!(
             nc,
             [

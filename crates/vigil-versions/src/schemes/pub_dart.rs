@@ -106,14 +106,7 @@ impl Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.release
-            .cmp(&other.release)
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                // A pre-release sorts before no pre-release.
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                _ => self.pre.cmp(&other.pre),
-            })
+        super::release_then_pre((&self.release, &self.pre), (&other.release, &other.pre))
             // No build sorts before a build; an empty list is a prefix of
             // every other, so plain list order says exactly that.
             .then_with(|| self.build.cmp(&other.build))

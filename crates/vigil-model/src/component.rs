@@ -45,6 +45,22 @@ pub struct Component {
     /// Whether it is only a development dependency, where the format tells.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dev: Option<bool>,
+    /// Whether it is an optional (or peer) dependency, where the format
+    /// tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+    /// The names of the packages it depends on, as resolved in the same
+    /// file (so that reports can show the path that introduced a package).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Content hashes as the source wrote them (`sha512-...`,
+    /// `sha256:...`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<String>,
+    /// The declared license, as an SPDX expression where the source gives
+    /// one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
 }
 
 impl Component {
@@ -61,6 +77,10 @@ impl Component {
             locations: Vec::new(),
             direct: None,
             dev: None,
+            optional: None,
+            dependencies: Vec::new(),
+            hashes: Vec::new(),
+            license: None,
         }
     }
 
@@ -79,6 +99,30 @@ impl Component {
     /// Sets the dev flag.
     pub fn dev(mut self, dev: Option<bool>) -> Self {
         self.dev = dev;
+        self
+    }
+
+    /// Sets the optional flag.
+    pub fn optional(mut self, optional: Option<bool>) -> Self {
+        self.optional = optional;
+        self
+    }
+
+    /// Sets the names of its dependencies.
+    pub fn depends_on(mut self, names: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.dependencies = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds a content hash.
+    pub fn hash(mut self, hash: impl Into<String>) -> Self {
+        self.hashes.push(hash.into());
+        self
+    }
+
+    /// Sets the declared license.
+    pub fn license(mut self, license: Option<String>) -> Self {
+        self.license = license;
         self
     }
 }

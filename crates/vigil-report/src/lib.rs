@@ -52,6 +52,18 @@ pub struct ReportComponent {
     /// Whether every one of those places declares it for development only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dev: Option<bool>,
+    /// Whether every one of those places declares it optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optional: Option<bool>,
+    /// The names of the packages it depends on, sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Content hashes as the sources wrote them, sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<String>,
+    /// The declared license (SPDX expression where given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
 }
 
 /// The result of a scan.
@@ -102,6 +114,15 @@ impl Report {
                         (Some(a), Some(b)) => Some(a && b),
                         (a, b) => a.or(b),
                     };
+                    last.optional = match (last.optional, c.optional) {
+                        (Some(a), Some(b)) => Some(a && b),
+                        (a, b) => a.or(b),
+                    };
+                    last.dependencies.extend(c.dependencies);
+                    last.hashes.extend(c.hashes);
+                    if last.license.is_none() {
+                        last.license = c.license;
+                    }
                     continue;
                 }
             }
@@ -113,9 +134,19 @@ impl Report {
                 locations: c.locations,
                 direct: c.direct,
                 dev: c.dev,
+                optional: c.optional,
+                dependencies: c.dependencies,
+                hashes: c.hashes,
+                license: c.license,
             });
         }
         for c in &mut merged {
+            for list in [&mut c.dependencies, &mut c.hashes] {
+                if list.len() > 1 {
+                    list.sort();
+                    list.dedup();
+                }
+            }
             if c.locations.len() > 1 {
                 c.locations.sort();
                 c.locations.dedup();

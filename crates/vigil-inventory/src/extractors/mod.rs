@@ -18,6 +18,7 @@ use crate::{ExtractError, Extractor, FileInput};
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &go::go_mod::GoMod,
     &npm::package_lock::PackageLock,
+    &python::pipfile_lock::PipfileLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,
     &rust::cargo_lock::CargoLock,
@@ -81,6 +82,35 @@ pub(crate) fn toml_malformed(
     input.malformed(line, format!("not a valid {format}: {message}"))
 }
 
+/// The byte offset of `part` within `whole`, when `part` is a slice of it
+/// (as a borrowed `serde_json::value::RawValue` is of the text it was read
+/// from): how JSON extractors locate entries without a second scanner.
+pub(crate) fn offset_in(whole: &str, part: &str) -> Option<usize> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (start.checked_add(part.len())? <= whole.len()).then_some(start)
+}
+
+/// A JSON parse or shape error as a malformed-file error. `first_line` is
+/// the line where the parsed text starts (1 for the whole file; the line of
+/// an entry when the entry is parsed on its own).
+pub(crate) fn json_malformed(
+    input: &FileInput<'_>,
+    format: &str,
+    first_line: u32,
+    err: &serde_json::Error,
+) -> ExtractError {
+    let line = u32::try_from(err.line())
+        .ok()
+        .filter(|&l| l > 0)
+        .map(|l| first_line.saturating_add(l - 1));
+    let text = err.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(&text),
+        None => &text,
+    };
+    input.malformed(line, format!("not a valid {format}: {message}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +137,8 @@ mod tests {
         assert_eq!(line_at(t, 6), 4);
         assert_eq!(line_at(t, 1000), 4);
         let idx = LineIndex::new(t);
+        assert_eq!(offset_in(t, &t[2..4]), Some(2));
+        assert_eq!(offset_in(t, "elsewhere"), None);
         for offset in [0, 1, 2, 3, 4, 5, 6, 7, 1000] {
             assert_eq!(idx.line(offset), line_at(t, offset), "{offset}");
         }

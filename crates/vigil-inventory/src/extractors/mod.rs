@@ -21,6 +21,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &python::pipfile_lock::PipfileLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,
+    &python::uv_lock::UvLock,
     &rust::cargo_lock::CargoLock,
 ];
 

@@ -3,6 +3,7 @@
 pub mod pipfile_lock;
 pub mod poetry_lock;
 pub mod requirements;
+pub mod uv_lock;
 
 /// A project name normalized as PEP 503 says (lowercase, runs of `-`, `_`
 /// and `.` as one `-`): how Python tools compare names.

@@ -6,6 +6,7 @@
 
 pub mod go;
 pub mod npm;
+pub mod php;
 pub mod python;
 pub mod rust;
 
@@ -18,6 +19,7 @@ use crate::{ExtractError, Extractor, FileInput};
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &go::go_mod::GoMod,
     &npm::package_lock::PackageLock,
+    &php::composer_lock::ComposerLock,
     &python::pipfile_lock::PipfileLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,

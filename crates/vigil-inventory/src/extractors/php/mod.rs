@@ -1,0 +1,3 @@
+//! PHP (Packagist) formats.
+
+pub mod composer_lock;

@@ -8,6 +8,7 @@ pub mod go;
 pub mod npm;
 pub mod php;
 pub mod python;
+pub mod ruby;
 pub mod rust;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,
     &python::uv_lock::UvLock,
+    &ruby::gemfile_lock::GemfileLock,
     &rust::cargo_lock::CargoLock,
 ];
 

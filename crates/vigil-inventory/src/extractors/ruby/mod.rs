@@ -1,0 +1,3 @@
+//! Ruby (RubyGems) formats.
+
+pub mod gemfile_lock;

@@ -21,6 +21,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &go::go_mod::GoMod,
     &npm::package_lock::PackageLock,
     &php::composer_lock::ComposerLock,
+    &python::pdm_lock::PdmLock,
     &python::pipfile_lock::PipfileLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,

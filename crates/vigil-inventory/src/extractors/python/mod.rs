@@ -1,5 +1,6 @@
 //! Python (PyPI) formats.
 
+pub mod pdm_lock;
 pub mod pipfile_lock;
 pub mod poetry_lock;
 pub mod requirements;
@@ -26,7 +27,6 @@ pub(crate) fn normalize_name(name: &str) -> String {
 
 /// The project name at the start of a PEP 508 requirement
 /// (`requests[socks]>=2; python_version > "3"` gives `requests`).
-#[allow(dead_code)] // used by the pdm.lock reader, next
 pub(crate) fn requirement_name(req: &str) -> &str {
     let req = req.trim_start();
     let end = req

@@ -24,6 +24,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &python::pdm_lock::PdmLock,
     &python::pipfile_lock::PipfileLock,
     &python::poetry_lock::PoetryLock,
+    &python::pylock::Pylock,
     &python::requirements::Requirements,
     &python::uv_lock::UvLock,
     &ruby::gemfile_lock::GemfileLock,

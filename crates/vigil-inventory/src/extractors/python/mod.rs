@@ -3,6 +3,7 @@
 pub mod pdm_lock;
 pub mod pipfile_lock;
 pub mod poetry_lock;
+pub mod pylock;
 pub mod requirements;
 pub mod uv_lock;
 

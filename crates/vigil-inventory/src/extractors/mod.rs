@@ -5,6 +5,7 @@
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
 pub mod go;
+pub mod java;
 pub mod npm;
 pub mod python;
 pub mod rust;
@@ -17,6 +18,7 @@ use crate::{ExtractError, Extractor, FileInput};
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &go::go_mod::GoMod,
+    &java::gradle_lockfile::GradleLockfile,
     &npm::package_lock::PackageLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,

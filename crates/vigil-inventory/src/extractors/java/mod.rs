@@ -1,0 +1,3 @@
+//! Java (Maven) formats.
+
+pub mod gradle_lockfile;

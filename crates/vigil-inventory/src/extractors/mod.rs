@@ -4,6 +4,7 @@
 //! struct implementing [`Extractor`](crate::Extractor), its fixtures in
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
+pub mod dart;
 pub mod go;
 pub mod java;
 pub mod npm;
@@ -17,6 +18,7 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &dart::pubspec_lock::PubspecLock,
     &go::go_mod::GoMod,
     &java::gradle_lockfile::GradleLockfile,
     &npm::package_lock::PackageLock,

@@ -5,6 +5,7 @@
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
 pub mod dart;
+pub mod elixir;
 pub mod go;
 pub mod java;
 pub mod npm;
@@ -19,6 +20,7 @@ use crate::{ExtractError, Extractor, FileInput};
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &dart::pubspec_lock::PubspecLock,
+    &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,
     &java::gradle_lockfile::GradleLockfile,
     &npm::package_lock::PackageLock,

@@ -5,6 +5,7 @@
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
 pub mod dart;
+pub mod dotnet;
 pub mod elixir;
 pub mod go;
 pub mod java;
@@ -20,6 +21,7 @@ use crate::{ExtractError, Extractor, FileInput};
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &dart::pubspec_lock::PubspecLock,
+    &dotnet::packages_lock::PackagesLock,
     &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,
     &java::gradle_lockfile::GradleLockfile,

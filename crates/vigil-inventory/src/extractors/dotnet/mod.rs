@@ -1,0 +1,3 @@
+//! .NET (NuGet) formats.
+
+pub mod packages_lock;

@@ -21,6 +21,7 @@ use crate::{ExtractError, Extractor, FileInput};
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &dart::pubspec_lock::PubspecLock,
+    &dotnet::deps_json::DepsJson,
     &dotnet::packages_lock::PackagesLock,
     &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,

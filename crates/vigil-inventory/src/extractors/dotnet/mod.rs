@@ -1,3 +1,4 @@
 //! .NET (NuGet) formats.
 
+pub mod deps_json;
 pub mod packages_lock;

@@ -22,6 +22,7 @@ use crate::{ExtractError, Extractor, FileInput};
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &dart::pubspec_lock::PubspecLock,
     &dotnet::deps_json::DepsJson,
+    &dotnet::packages_config::PackagesConfig,
     &dotnet::packages_lock::PackagesLock,
     &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,

@@ -27,6 +27,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,
     &java::gradle_lockfile::GradleLockfile,
+    &java::pom::Pom,
     &npm::package_lock::PackageLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,

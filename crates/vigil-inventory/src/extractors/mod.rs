@@ -4,7 +4,11 @@
 //! struct implementing [`Extractor`](crate::Extractor), its fixtures in
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
+pub mod dart;
+pub mod dotnet;
+pub mod elixir;
 pub mod go;
+pub mod java;
 pub mod npm;
 pub mod php;
 pub mod python;
@@ -18,7 +22,14 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &dart::pubspec_lock::PubspecLock,
+    &dotnet::deps_json::DepsJson,
+    &dotnet::packages_config::PackagesConfig,
+    &dotnet::packages_lock::PackagesLock,
+    &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,
+    &java::gradle_lockfile::GradleLockfile,
+    &java::pom::Pom,
     &npm::package_lock::PackageLock,
     &php::composer_lock::ComposerLock,
     &python::pdm_lock::PdmLock,

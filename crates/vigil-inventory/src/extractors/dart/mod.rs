@@ -1,0 +1,3 @@
+//! Dart (Pub) formats.
+
+pub mod pubspec_lock;

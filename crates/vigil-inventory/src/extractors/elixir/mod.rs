@@ -1,0 +1,3 @@
+//! Elixir (Hex) formats.
+
+pub mod mix_lock;

@@ -1,0 +1,4 @@
+//! Java (Maven) formats.
+
+pub mod gradle_lockfile;
+pub mod pom;

@@ -18,6 +18,7 @@ use crate::{ExtractError, Extractor, FileInput};
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &go::go_mod::GoMod,
     &npm::package_lock::PackageLock,
+    &npm::pnpm_lock::PnpmLock,
     &npm::yarn_lock::YarnLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,

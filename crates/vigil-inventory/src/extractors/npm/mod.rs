@@ -4,6 +4,7 @@
 //! key of a YAML lockfile stands.
 
 pub mod package_lock;
+pub mod pnpm_lock;
 pub mod yarn_lock;
 
 use std::collections::{HashMap, VecDeque};

@@ -17,6 +17,7 @@ use crate::{ExtractError, Extractor, FileInput};
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &go::go_mod::GoMod,
+    &npm::bun_lock::BunLock,
     &npm::package_lock::PackageLock,
     &npm::pnpm_lock::PnpmLock,
     &npm::yarn_lock::YarnLock,

@@ -3,6 +3,7 @@
 //! development-only or optional as the dependency graph says, and where a
 //! key of a YAML lockfile stands.
 
+pub mod bun_lock;
 pub mod package_lock;
 pub mod pnpm_lock;
 pub mod yarn_lock;

@@ -164,7 +164,7 @@ impl Extractor for PackageLock {
 
 /// serde_json's message without its trailing " at line L column C" (the
 /// line is given apart).
-fn strip_position(e: &serde_json::Error) -> String {
+pub(crate) fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     match text.rfind(" at line ") {
         Some(i) => text.get(..i).unwrap_or(&text).to_string(),
@@ -423,7 +423,7 @@ fn v1_version(key: &str, version: &str) -> V1Version {
 /// A small scanner over JSON text that serde_json has already accepted:
 /// serde_json keeps no positions, and a text search could be fooled by a
 /// key that also appears as a value or in another object.
-fn key_lines(text: &str, want: impl Fn(&[String]) -> bool) -> HashMap<Vec<String>, u32> {
+pub(crate) fn key_lines(text: &str, want: impl Fn(&[String]) -> bool) -> HashMap<Vec<String>, u32> {
     enum Frame {
         Object {
             key: Option<String>,

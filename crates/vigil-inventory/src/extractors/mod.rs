@@ -5,9 +5,11 @@
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
 pub mod go;
+pub(crate) mod json_lines;
 pub mod npm;
 pub mod python;
 pub mod rust;
+pub mod swift;
 
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -21,6 +23,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,
     &rust::cargo_lock::CargoLock,
+    &swift::package_resolved::PackageResolved,
 ];
 
 /// The 1-based line of a byte offset in `text` (offsets past the end give

@@ -4,6 +4,7 @@
 //! struct implementing [`Extractor`](crate::Extractor), its fixtures in
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
+pub mod cpp;
 pub mod go;
 pub(crate) mod json_lines;
 pub mod npm;
@@ -18,6 +19,7 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &cpp::conan_lock::ConanLock,
     &go::go_mod::GoMod,
     &npm::package_lock::PackageLock,
     &python::poetry_lock::PoetryLock,

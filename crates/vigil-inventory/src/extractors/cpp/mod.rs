@@ -1,0 +1,3 @@
+//! C and C++ formats.
+
+pub mod conan_lock;

@@ -9,6 +9,7 @@ pub mod go;
 pub(crate) mod json_lines;
 pub mod npm;
 pub mod python;
+pub mod r;
 pub mod rust;
 pub mod swift;
 
@@ -24,6 +25,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &npm::package_lock::PackageLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,
+    &r::renv_lock::RenvLock,
     &rust::cargo_lock::CargoLock,
     &swift::package_resolved::PackageResolved,
 ];

@@ -6,6 +6,7 @@
 
 pub mod cpp;
 pub mod go;
+pub mod haskell;
 pub(crate) mod json_lines;
 pub mod npm;
 pub mod python;
@@ -22,6 +23,7 @@ use crate::{ExtractError, Extractor, FileInput};
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &cpp::conan_lock::ConanLock,
     &go::go_mod::GoMod,
+    &haskell::cabal_freeze::CabalFreeze,
     &npm::package_lock::PackageLock,
     &python::poetry_lock::PoetryLock,
     &python::requirements::Requirements,

@@ -22,6 +22,7 @@ use crate::{ExtractError, Extractor, FileInput};
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
     &cpp::conan_lock::ConanLock,
+    &cpp::vcpkg::Vcpkg,
     &go::go_mod::GoMod,
     &haskell::cabal_freeze::CabalFreeze,
     &npm::package_lock::PackageLock,

@@ -36,6 +36,8 @@ pub enum Ecosystem {
     Hackage,
     /// Swift packages named by URL.
     SwiftUrl,
+    /// ConanCenter (C and C++).
+    ConanCenter,
     /// Bitnami's packaged applications.
     Bitnami,
     /// Debian.
@@ -75,6 +77,7 @@ const ALL: &[Ecosystem] = &[
     Ecosystem::Cran,
     Ecosystem::Hackage,
     Ecosystem::SwiftUrl,
+    Ecosystem::ConanCenter,
     Ecosystem::Bitnami,
     Ecosystem::Debian,
     Ecosystem::Ubuntu,
@@ -111,6 +114,7 @@ impl Ecosystem {
             Ecosystem::Cran => "CRAN",
             Ecosystem::Hackage => "Hackage",
             Ecosystem::SwiftUrl => "SwiftURL",
+            Ecosystem::ConanCenter => "ConanCenter",
             Ecosystem::Bitnami => "Bitnami",
             Ecosystem::Debian => "Debian",
             Ecosystem::Ubuntu => "Ubuntu",
@@ -141,6 +145,7 @@ impl Ecosystem {
             Ecosystem::Cran => "cran",
             Ecosystem::Hackage => "hackage",
             Ecosystem::SwiftUrl => "swift",
+            Ecosystem::ConanCenter => "conan",
             Ecosystem::Bitnami => "bitnami",
             Ecosystem::Debian | Ecosystem::Ubuntu => "deb",
             Ecosystem::Alpine => "apk",
@@ -178,7 +183,8 @@ impl Ecosystem {
     /// - PyPI: PEP 503 (lower case, runs of `-`, `_`, `.` become one `-`).
     /// - crates.io: lower case, `_` and `-` are the same (crates.io refuses a
     ///   second crate differing only so).
-    /// - NuGet, Packagist, Pub, Hex, Hackage, distributions: lower case.
+    /// - NuGet, Packagist, Pub, Hex, Hackage, ConanCenter, distributions:
+    ///   lower case.
     /// - Go, npm, Maven, RubyGems and the rest: exact (case-sensitive).
     pub fn normalize_name(self, name: &str) -> String {
         let name = name.trim();
@@ -204,7 +210,8 @@ impl Ecosystem {
             | Ecosystem::Packagist
             | Ecosystem::Pub
             | Ecosystem::Hex
-            | Ecosystem::Hackage => name.to_lowercase(),
+            | Ecosystem::Hackage
+            | Ecosystem::ConanCenter => name.to_lowercase(),
             e if e.is_distro() => name.to_lowercase(),
             _ => name.to_string(),
         }
@@ -349,6 +356,8 @@ mod tests {
             Ecosystem::NuGet.normalize_name("Newtonsoft.Json"),
             "newtonsoft.json"
         );
+        assert_eq!(Ecosystem::ConanCenter.normalize_name("ZLib"), "zlib");
+        assert_eq!(Ecosystem::ConanCenter.purl_type(), "conan");
         assert_eq!(
             Ecosystem::Maven.normalize_name("org.Foo:bar"),
             "org.Foo:bar"

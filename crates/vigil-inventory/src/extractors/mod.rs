@@ -4,16 +4,21 @@
 //! struct implementing [`Extractor`](crate::Extractor), its fixtures in
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
+pub mod cpp;
 pub mod dart;
 pub mod dotnet;
 pub mod elixir;
 pub mod go;
+pub mod haskell;
 pub mod java;
+pub(crate) mod json_lines;
 pub mod npm;
 pub mod php;
 pub mod python;
+pub mod r;
 pub mod ruby;
 pub mod rust;
+pub mod swift;
 
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -22,12 +27,15 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &cpp::conan_lock::ConanLock,
+    &cpp::vcpkg::Vcpkg,
     &dart::pubspec_lock::PubspecLock,
     &dotnet::deps_json::DepsJson,
     &dotnet::packages_config::PackagesConfig,
     &dotnet::packages_lock::PackagesLock,
     &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,
+    &haskell::cabal_freeze::CabalFreeze,
     &java::gradle_lockfile::GradleLockfile,
     &java::pom::Pom,
     &npm::bun_lock::BunLock,
@@ -41,8 +49,10 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &python::pylock::Pylock,
     &python::requirements::Requirements,
     &python::uv_lock::UvLock,
+    &r::renv_lock::RenvLock,
     &ruby::gemfile_lock::GemfileLock,
     &rust::cargo_lock::CargoLock,
+    &swift::package_resolved::PackageResolved,
 ];
 
 /// The 1-based line of a byte offset in `text` (offsets past the end give

@@ -21,6 +21,13 @@
 //! which do not carry the root package, the `package.json` beside the
 //! lockfile is read for that; without it `direct` is unknown.
 //!
+//! In versions 2 and 3, each component also records: `optional` (true for
+//! an entry marked `"optional": true`), `dependencies` (the names its
+//! `dependencies` and `optionalDependencies` resolve to in the file, found
+//! the way Node.js finds them), its `integrity` as a hash (as written,
+//! `sha512-...`), and its `license` when the entry has one (npm copies the
+//! package's SPDX expression there).
+//!
 //! Links (`"link": true`), the project's own folders (keys outside
 //! `node_modules`), entries without a version, and version 1 `file:`
 //! dependencies are not components. Packages installed from git or from a
@@ -33,6 +40,9 @@
 //!   installed in production.
 //! - A package downloaded from a URL other than a git repository is taken
 //!   for the registry release of its name and version.
+//! - Version 1 files record no dependencies, hashes, licenses or optional
+//!   flags.
+//! - A `license` is taken as written; it is not checked to be valid SPDX.
 //! - Names in `dependencies` of a folder outside the project root (`../x`)
 //!   are resolved as if the folder were inside it.
 //!
@@ -75,6 +85,12 @@ struct Entry {
     link: bool,
     #[serde(default)]
     dev: bool,
+    #[serde(default)]
+    optional: bool,
+    integrity: Option<String>,
+    /// A string (an SPDX expression) in current lockfiles; anything else
+    /// is ignored.
+    license: Option<serde_json::Value>,
     #[serde(default)]
     dependencies: BTreeMap<String, serde_json::Value>,
     #[serde(default, rename = "devDependencies")]
@@ -241,12 +257,41 @@ fn read_packages(input: &FileInput<'_>, packages: &BTreeMap<String, Entry>, out:
             });
             continue;
         }
-        out.components.push(
-            Component::new(Ecosystem::Npm, name, version.as_str())
-                .at(input.rel_path, line)
-                .direct(knows_direct.then(|| direct_keys.contains(key)))
-                .dev(Some(entry.dev)),
-        );
+        // What it depends on, found where Node.js would find it.
+        let mut dependencies: Vec<String> = entry
+            .dependencies
+            .keys()
+            .chain(entry.optional_dependencies.keys())
+            .filter_map(|dep| resolve(packages, key, dep))
+            .filter_map(|k| {
+                let e = packages.get(&k)?;
+                Some(
+                    e.name
+                        .clone()
+                        .unwrap_or_else(|| folder_name(&k).to_string()),
+                )
+            })
+            .collect();
+        dependencies.sort();
+        dependencies.dedup();
+        let license = entry
+            .license
+            .as_ref()
+            .and_then(|l| l.as_str())
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string);
+        let mut c = Component::new(Ecosystem::Npm, name, version.as_str())
+            .at(input.rel_path, line)
+            .direct(knows_direct.then(|| direct_keys.contains(key)))
+            .dev(Some(entry.dev))
+            .optional(Some(entry.optional))
+            .depends_on(dependencies)
+            .license(license);
+        if let Some(integrity) = entry.integrity.as_deref().filter(|i| !i.is_empty()) {
+            c = c.hash(integrity);
+        }
+        out.components.push(c);
     }
 }
 
@@ -620,6 +665,13 @@ mod tests {
         let c = one(&x, "lodash", "4.17.21");
         assert_eq!(c.purl, "pkg:npm/lodash@4.17.21");
         assert_eq!((c.direct, c.dev), (Some(true), Some(false)));
+        assert_eq!(c.optional, Some(false));
+        assert_eq!(c.license.as_deref(), Some("MIT"));
+        assert_eq!(
+            c.hashes,
+            ["sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs17LhbZVGedAJv8XZ1tvj5FvSg=="]
+        );
+        assert!(c.dependencies.is_empty());
     }
 
     #[test]
@@ -720,6 +772,12 @@ mod tests {
     fn version_3() {
         let x = read("v3/package-lock.json");
         assert!(x.not_checked.is_empty() && x.diagnostics.is_empty());
+        assert_eq!(
+            one(&x, "express", "4.18.2").dependencies,
+            ["body-parser", "debug", "qs", "send"]
+        );
+        assert_eq!(one(&x, "fsevents", "2.3.3").optional, Some(true));
+        assert_eq!(one(&x, "express", "4.18.2").optional, Some(false));
         insta::assert_json_snapshot!("package_lock_v3", view(&x));
     }
 

@@ -11,7 +11,12 @@
 //! as written, located at its `[[package]]` line. `dev` is true for a
 //! package only in non-main groups (`groups` without `"main"`, or
 //! `category = "dev"`), false for a package of the main group, unknown when
-//! the file says neither. Packages from git, a local directory or file, or a
+//! the file says neither. `optional` is the package's `optional` (true for
+//! a package installed only for an extra). `dependencies` lists the names
+//! of its `[package.dependencies]` that the file also locks; its hashes are
+//! those of its `files` (or, in older files, of its `[metadata.files]`
+//! entry), as written (`sha256:...`), each once.
+//! Packages from git, a local directory or file, or a
 //! URL are "not checked" entries: they are not PyPI releases.
 //!
 //! ## Limitations
@@ -19,7 +24,10 @@
 //!   `pyproject.toml` asks for.
 //! - Optional groups other than `dev` (`docs`, `test`) count as development
 //!   groups: they are not installed by a plain `poetry install --only main`.
-//! - Extras (`optional = true`) are reported like any other package.
+//! - Extras (`optional = true`) are reported like any other package, with
+//!   their optional flag set.
+//! - Dependencies are credited by name only: markers (`sys_platform ==
+//!   "win32"`) are not evaluated.
 //!
 //! ## References
 //! - <https://python-poetry.org/docs/basic-usage/#installing-with-poetrylock>
@@ -27,6 +35,7 @@
 //! - The lockfile writer: `src/poetry/packages/locker.py` in the Poetry
 //!   repository.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -44,6 +53,20 @@ pub struct PoetryLock;
 struct Lockfile {
     #[serde(default)]
     package: Vec<Spanned<Package>>,
+    metadata: Option<Metadata>,
+}
+
+/// Poetry 1.x before lock-version 2.0 keeps file hashes here, by package
+/// name.
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    files: HashMap<String, Vec<FileHash>>,
+}
+
+#[derive(Deserialize)]
+struct FileHash {
+    hash: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -52,7 +75,11 @@ struct Package {
     version: String,
     category: Option<String>,
     groups: Option<Vec<String>>,
+    optional: Option<bool>,
     source: Option<Source>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
+    files: Option<Vec<FileHash>>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +102,17 @@ impl Extractor for PoetryLock {
             toml::from_str(input.contents).map_err(|e| toml_malformed(input, "poetry.lock", &e))?;
         let mut out = Extracted::default();
         let lines = LineIndex::new(input.contents);
+        // The packages of the file by normalized name, to resolve
+        // dependency names.
+        let listed: HashMap<String, String> = lock
+            .package
+            .iter()
+            .map(|p| {
+                let name = &p.get_ref().name;
+                (Ecosystem::PyPI.normalize_name(name), name.clone())
+            })
+            .collect();
+        let mut old_files = lock.metadata.map(|m| m.files).unwrap_or_default();
         for spanned in lock.package {
             let line = lines.line(spanned.span().start);
             let p = spanned.into_inner();
@@ -102,11 +140,28 @@ impl Extractor for PoetryLock {
                 (_, Some(category)) => Some(category == "dev"),
                 _ => None,
             };
-            out.components.push(
-                Component::new(Ecosystem::PyPI, p.name, p.version)
-                    .at(input.rel_path, Some(line))
-                    .dev(dev),
-            );
+            let mut dependencies: Vec<String> = p
+                .dependencies
+                .keys()
+                .filter_map(|d| listed.get(&Ecosystem::PyPI.normalize_name(d)).cloned())
+                .collect();
+            dependencies.sort();
+            dependencies.dedup();
+            let files = match p.files {
+                Some(files) if !files.is_empty() => files,
+                _ => old_files.remove(&p.name).unwrap_or_default(),
+            };
+            let mut c = Component::new(Ecosystem::PyPI, p.name, p.version)
+                .at(input.rel_path, Some(line))
+                .dev(dev)
+                .optional(p.optional)
+                .depends_on(dependencies);
+            for hash in files.into_iter().filter_map(|f| f.hash) {
+                if !hash.is_empty() && !c.hashes.contains(&hash) {
+                    c = c.hash(hash);
+                }
+            }
+            out.components.push(c);
         }
         Ok(out)
     }
@@ -190,6 +245,15 @@ mod tests {
         assert_eq!(one(&x, "certifi", "2022.6.15").dev, Some(false));
         assert_eq!(one(&x, "pytest", "7.1.2").dev, Some(true));
         assert_eq!(one(&x, "requests", "2.28.1").dev, Some(false));
+        // Dependencies the file locks; hashes from `[metadata.files]`.
+        assert_eq!(one(&x, "pytest", "7.1.2").dependencies, ["atomicwrites"]);
+        assert_eq!(one(&x, "requests", "2.28.1").dependencies, ["certifi"]);
+        assert_eq!(
+            one(&x, "atomicwrites", "1.4.1").hashes,
+            [format!("sha256:{}", "0".repeat(64))]
+        );
+        assert!(one(&x, "certifi", "2022.6.15").hashes.is_empty());
+        assert_eq!(one(&x, "requests", "2.28.1").optional, Some(false));
     }
 
     #[test]

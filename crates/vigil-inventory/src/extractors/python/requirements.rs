@@ -13,6 +13,8 @@
 //! with or without extras and environment markers) is a component: its name
 //! and version as written, located at the first line of its (possibly
 //! continued) line. Every requirement of a requirements file is direct.
+//! Its `--hash=algo:hex` options (as `pip-compile --generate-hashes` writes
+//! them) are kept as its hashes, as written.
 //! Requirements that do not name one version (`>=2.0`, `~=1.1`, `==1.*`, no
 //! version, a version from an environment variable, `name @ url`) are
 //! "not checked" entries saying why.
@@ -151,7 +153,10 @@ fn read_file(input: &FileInput<'_>, kind: Kind, depth: usize, state: &mut State)
                     format!("cannot read this requirement ({why}); line skipped"),
                 ));
             }
-            Line::Requirement(req) => add_requirement(input, line, kind, req, state),
+            Line::Requirement(req) => {
+                let hashes = hashes_of(&text);
+                add_requirement(input, line, kind, req, hashes, state);
+            }
         }
     }
 }
@@ -161,6 +166,7 @@ fn add_requirement(
     line: u32,
     kind: Kind,
     req: Requirement,
+    hashes: Vec<String>,
     state: &mut State,
 ) {
     let location = Location::new(input.rel_path, Some(line));
@@ -179,6 +185,7 @@ fn add_requirement(
             }
             let mut c = Component::new(Ecosystem::PyPI, req.name, version).direct(direct);
             c.locations.push(location);
+            c.hashes = hashes;
             state.out.components.push(c);
         }
         // A constraints file asks for nothing: what it leaves open is not a
@@ -450,6 +457,23 @@ fn cut_options(line: &str) -> &str {
     line
 }
 
+/// The `--hash=algo:hex` values of a requirement line (also written
+/// `--hash algo:hex`), as written.
+fn hashes_of(line: &str) -> Vec<String> {
+    let options = line.get(cut_options(line).len()..).unwrap_or("");
+    let mut out = Vec::new();
+    let mut words = options.split_whitespace();
+    while let Some(w) = words.next() {
+        if let Some(h) = w.strip_prefix("--hash=") {
+            out.push(h.to_string());
+        } else if w == "--hash" {
+            out.extend(words.next().map(str::to_string));
+        }
+    }
+    out.retain(|h| !h.is_empty());
+    out
+}
+
 /// Comparison operators, longest first.
 const OPERATORS: &[&str] = &["===", "==", "!=", "~=", "<=", ">=", "<", ">"];
 
@@ -682,6 +706,18 @@ mod tests {
         let x = read("pip-compile/requirements.txt");
         assert!(x.not_checked.is_empty() && x.diagnostics.is_empty());
         insta::assert_json_snapshot!("requirements_pip_compile", view(&x));
+    }
+
+    #[test]
+    fn hashes_are_kept_as_written() {
+        assert_eq!(
+            hashes_of("a==1.0 --hash=sha256:ab --hash sha256:cd --hash=sha512:ef"),
+            ["sha256:ab", "sha256:cd", "sha512:ef"]
+        );
+        assert!(hashes_of("a==1.0").is_empty());
+        assert!(hashes_of("a==1.0 --hash=").is_empty());
+        let x = read("pip-compile/requirements.txt");
+        assert!(x.components.iter().all(|c| !c.hashes.is_empty()));
     }
 
     #[test]

@@ -15,7 +15,11 @@
 //! true for the packages a workspace member (or another local package, one
 //! without `source`) depends on, false for the rest; it is unknown when the
 //! file has no local package. Cargo.lock does not tell development
-//! dependencies apart, so `dev` is unknown.
+//! dependencies apart, so `dev` is unknown. `dependencies` lists the names
+//! of the packages each one depends on (its `dependencies` entries); its
+//! `checksum` (or, in format 1, the `[metadata]` checksum) is kept as a
+//! hash written `sha256:<hex>`: Cargo writes the bare SHA-256 of the
+//! `.crate` file, and the prefix names the algorithm.
 //!
 //! ## Limitations
 //! - Packages without `source` (workspace members and path dependencies:
@@ -34,7 +38,7 @@
 //! - Cargo's lockfile encoding: `src/cargo/core/resolver/encode.rs` in the
 //!   Cargo repository (the versions are described on `ResolveVersion`).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -58,6 +62,9 @@ struct Lockfile {
     package: Vec<Spanned<Package>>,
     /// Format 1's oldest files keep the root package apart.
     root: Option<Package>,
+    /// Format 1 keeps checksums here, keyed `checksum name version (source)`.
+    #[serde(default)]
+    metadata: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +72,7 @@ struct Package {
     name: Spanned<String>,
     version: String,
     source: Option<String>,
+    checksum: Option<String>,
     #[serde(default)]
     dependencies: Vec<String>,
 }
@@ -155,11 +163,29 @@ impl Extractor for CargoLock {
                 spanned.span().start,
                 p.name.span().start,
             );
-            out.components.push(
-                Component::new(Ecosystem::CratesIo, name.as_str(), p.version.as_str())
-                    .at(input.rel_path, Some(line))
-                    .direct(direct),
-            );
+            let checksum = p.checksum.clone().or_else(|| {
+                let key = format!("checksum {name} {} ({source})", p.version);
+                lock.metadata
+                    .get(&key)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            });
+            let mut dependencies: Vec<String> = p
+                .dependencies
+                .iter()
+                .filter_map(|d| parse_edge(d))
+                .map(|e| e.name)
+                .collect();
+            dependencies.sort();
+            dependencies.dedup();
+            let mut c = Component::new(Ecosystem::CratesIo, name.as_str(), p.version.as_str())
+                .at(input.rel_path, Some(line))
+                .direct(direct)
+                .depends_on(dependencies);
+            if let Some(sum) = checksum.filter(|s| !s.is_empty() && s != "<none>") {
+                c = c.hash(format!("sha256:{sum}"));
+            }
+            out.components.push(c);
         }
         Ok(out)
     }
@@ -234,6 +260,11 @@ mod tests {
         // No local package: whether it is direct is unknown.
         assert_eq!(c.direct, None);
         assert_eq!(c.dev, None);
+        assert_eq!(
+            c.hashes,
+            ["sha256:3c5e1a9a646d36c3599cd173a41282daf47c44583ad367b8e6837255952e5c67"]
+        );
+        assert!(c.dependencies.is_empty());
     }
 
     #[test]
@@ -250,6 +281,10 @@ mod tests {
         assert_eq!(one(&x, "bitflags", "1.0.4").direct, Some(true));
         assert_eq!(one(&x, "log", "0.4.6").direct, Some(true));
         assert_eq!(one(&x, "cfg-if", "0.1.6").direct, Some(false));
+        // Dependencies by name; format 1 checksums from `[metadata]`.
+        let log = one(&x, "log", "0.4.6");
+        assert_eq!(log.dependencies, ["cfg-if"]);
+        assert_eq!(log.hashes, [format!("sha256:{}", "0".repeat(64))]);
     }
 
     #[test]
@@ -291,6 +326,10 @@ mod tests {
         // The local package `dice` is not a component; the header line is
         // reported even when a comment stands between it and the name.
         assert_eq!(line(one(&x, "getrandom", "0.2.12")), Some(17));
+        assert_eq!(
+            one(&x, "getrandom", "0.2.12").dependencies,
+            ["cfg-if", "libc", "wasi"]
+        );
         insta::assert_json_snapshot!("cargo_lock_v3", view(&x));
     }
 

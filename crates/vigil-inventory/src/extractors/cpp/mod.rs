@@ -1,0 +1,4 @@
+//! C and C++ formats.
+
+pub mod conan_lock;
+pub mod vcpkg;

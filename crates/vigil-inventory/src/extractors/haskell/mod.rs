@@ -1,0 +1,3 @@
+//! Haskell formats.
+
+pub mod cabal_freeze;

@@ -1,0 +1,3 @@
+//! R formats.
+
+pub mod renv_lock;

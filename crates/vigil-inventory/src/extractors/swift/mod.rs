@@ -1,0 +1,3 @@
+//! Swift Package Manager formats.
+
+pub mod package_resolved;

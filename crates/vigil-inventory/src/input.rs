@@ -101,12 +101,17 @@ pub struct FileInput<'a> {
     pub rel_path: &'a str,
     /// The path on disk.
     pub path: &'a Path,
-    /// The file's text.
+    /// The file's text (empty for binary inputs).
     pub contents: &'a str,
+    /// The file's bytes (for text inputs, the text's bytes).
+    pub bytes: &'a [u8],
     /// The scan root on disk (canonical).
     pub(crate) root: &'a Path,
     /// The size limit for reading related files.
     pub(crate) max_file_size: u64,
+    /// How many archives deep this file is (0: a file on disk). Related
+    /// files are only read beside files on disk.
+    pub(crate) archive_depth: u32,
 }
 
 impl<'a> FileInput<'a> {
@@ -117,9 +122,29 @@ impl<'a> FileInput<'a> {
             rel_path,
             path,
             contents,
+            bytes: contents.as_bytes(),
             root,
             max_file_size: crate::ScanOptions::default().max_file_size,
+            archive_depth: 0,
         }
+    }
+
+    /// A binary input (an executable, an archive) held in memory.
+    pub fn binary(rel_path: &'a str, path: &'a Path, bytes: &'a [u8], root: &'a Path) -> Self {
+        FileInput {
+            rel_path,
+            path,
+            contents: "",
+            bytes,
+            root,
+            max_file_size: crate::ScanOptions::default().max_file_size,
+            archive_depth: 0,
+        }
+    }
+
+    /// How many archives deep this file is (0 for a file on disk).
+    pub fn archive_depth(&self) -> u32 {
+        self.archive_depth
     }
 
     /// A malformed-content error for this file.
@@ -138,6 +163,12 @@ impl<'a> FileInput<'a> {
     /// Returns the related file's path relative to the scan root and its
     /// text.
     pub fn read_related(&self, relative: &str) -> Result<(String, String), ExtractError> {
+        if self.archive_depth > 0 {
+            return Err(ExtractError::NotText {
+                path: self.rel_path.to_string(),
+                reason: format!("`{relative}` is not read beside a file inside an archive"),
+            });
+        }
         let dir = self.path.parent().unwrap_or(self.root);
         let target = dir.join(relative);
         let shown = rel_to_root(self.root, &target);
@@ -222,6 +253,42 @@ pub(crate) fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String, 
         text.drain(..3);
     }
     Ok(text)
+}
+
+/// Reads a binary file with a size limit, never more than `limit` bytes.
+pub(crate) fn read_bytes(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>, ExtractError> {
+    let io = |source: std::io::Error| ExtractError::Io {
+        path: shown.to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > limit {
+        return Err(ExtractError::TooLarge {
+            path: shown.to_string(),
+            size,
+            limit,
+        });
+    }
+    let mut buf = Vec::with_capacity(size as usize);
+    file.take(limit + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 > limit {
+        return Err(ExtractError::TooLarge {
+            path: shown.to_string(),
+            size: buf.len() as u64,
+            limit,
+        });
+    }
+    Ok(buf)
+}
+
+/// The first `n` bytes of a file (fewer when it is shorter).
+pub(crate) fn read_head(path: &Path, n: usize) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; n];
+    let got = read_full(&mut file, &mut buf)?;
+    buf.truncate(got);
+    Ok(buf)
 }
 
 fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -25,7 +25,7 @@ mod input;
 mod walk;
 
 pub use input::{ExtractError, Extracted, FileInput};
-pub use walk::{scan_dir, Inventory, ScanOptions};
+pub use walk::{extract_entry, scan_dir, Inventory, ScanOptions};
 
 use std::path::Path;
 
@@ -41,8 +41,32 @@ pub trait Extractor: Sync {
     /// root). Must be cheap: it looks at the name only.
     fn matches(&self, path: &Path) -> bool;
 
+    /// Whether it reads text (the default: UTF-8, size-limited, refused
+    /// when binary) or raw bytes (executables, archives).
+    fn input_kind(&self) -> InputKind {
+        InputKind::Text
+    }
+
+    /// For binary formats that file names cannot tell (executables): whether
+    /// the first bytes of a file that no extractor claims by name are this
+    /// format's. Only asked of executable files and files with a binary
+    /// extension (see the walk), so that ordinary files are never opened
+    /// for it.
+    fn sniff(&self, _head: &[u8]) -> bool {
+        false
+    }
+
     /// Reads the file into components.
     fn extract(&self, input: &FileInput<'_>) -> Result<Extracted, ExtractError>;
+}
+
+/// What an extractor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// UTF-8 text: [`FileInput::contents`].
+    Text,
+    /// Raw bytes: [`FileInput::bytes`]; `contents` is empty.
+    Binary,
 }
 
 /// The file name of a path, as UTF-8 (empty when it has none).

@@ -24,8 +24,12 @@ const INSTALLED_PACKAGE_DIRS: &[&str] =
 pub struct ScanOptions {
     /// Walk everything, ignoring `.gitignore` files.
     pub no_ignore: bool,
-    /// Files larger than this are refused (bytes).
+    /// Text files (lockfiles, manifests) larger than this are refused
+    /// (bytes).
     pub max_file_size: u64,
+    /// Binary files (executables, archives) larger than this are refused
+    /// (bytes).
+    pub max_binary_size: u64,
 }
 
 impl Default for ScanOptions {
@@ -33,8 +37,180 @@ impl Default for ScanOptions {
         ScanOptions {
             no_ignore: false,
             max_file_size: 64 * 1024 * 1024,
+            max_binary_size: 512 * 1024 * 1024,
         }
     }
+}
+
+/// Bytes read from an unclaimed file for [`Extractor::sniff`].
+const SNIFF_HEAD: usize = 64;
+
+/// Extensions of files that may be executables or libraries, besides files
+/// with an executable permission bit.
+const BINARY_EXTENSIONS: &[&str] = &["exe", "dll", "so", "dylib", "bin"];
+
+/// The extractors that claim a file by name, or, for a possible executable
+/// that no name claims, by its first bytes.
+fn claimants(path: &Path, rel: &str, maybe_binary: bool) -> Vec<&'static dyn Extractor> {
+    let by_name: Vec<&'static dyn Extractor> = EXTRACTORS
+        .iter()
+        .copied()
+        .filter(|e| e.matches(Path::new(rel)))
+        .collect();
+    if !by_name.is_empty() || !maybe_binary {
+        return by_name;
+    }
+    match crate::input::read_head(path, SNIFF_HEAD) {
+        Ok(head) => EXTRACTORS
+            .iter()
+            .copied()
+            .filter(|e| e.sniff(&head))
+            .collect(),
+        Err(e) => {
+            debug!(path = %rel, "cannot read the first bytes: {e}");
+            Vec::new()
+        }
+    }
+}
+
+/// Whether a file may be an executable: its permission bits say so, or its
+/// extension is a binary one.
+fn maybe_binary(path: &Path, meta: Option<&std::fs::Metadata>) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.is_some_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0) {
+            return true;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    let name = crate::file_name(path).to_ascii_lowercase();
+    BINARY_EXTENSIONS
+        .iter()
+        .any(|ext| name.ends_with(&format!(".{ext}")) || name.contains(&format!(".{ext}.")))
+}
+
+/// Runs the given extractors on one file on disk, reading it as text or as
+/// bytes as each extractor wants.
+fn extract_file(
+    path: &Path,
+    rel: &str,
+    extractors: &[&'static dyn Extractor],
+    root: &Path,
+    options: &ScanOptions,
+) -> Vec<Result<crate::Extracted, crate::ExtractError>> {
+    let mut out = Vec::new();
+    let (binary, text): (Vec<&dyn Extractor>, Vec<&dyn Extractor>) = extractors
+        .iter()
+        .copied()
+        .partition(|e| e.input_kind() == crate::InputKind::Binary);
+    let run = |e: &dyn Extractor, input: &FileInput<'_>| {
+        let _span = tracing::debug_span!("extract", extractor = e.name(), path = %rel).entered();
+        e.extract(input)
+    };
+    if !text.is_empty() {
+        match read_text(path, rel, options.max_file_size) {
+            Ok(t) => {
+                let input = FileInput {
+                    rel_path: rel,
+                    path,
+                    contents: &t,
+                    bytes: t.as_bytes(),
+                    root,
+                    max_file_size: options.max_file_size,
+                    archive_depth: 0,
+                };
+                out.extend(text.iter().map(|e| run(*e, &input)));
+            }
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    if !binary.is_empty() {
+        match crate::input::read_bytes(path, rel, options.max_binary_size) {
+            Ok(bytes) => {
+                let input = FileInput {
+                    rel_path: rel,
+                    path,
+                    contents: "",
+                    bytes: &bytes,
+                    root,
+                    max_file_size: options.max_file_size,
+                    archive_depth: 0,
+                };
+                out.extend(binary.iter().map(|e| run(*e, &input)));
+            }
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    out
+}
+
+/// Extracts the components of a file held in memory (an entry of an
+/// archive): text extractors that claim its name read it when it is UTF-8
+/// text, binary ones (by name or by its first bytes) read its bytes.
+/// `rel_path` names the entry as reports show it
+/// (`app.war!/WEB-INF/lib/x.jar`); `depth` is how many archives deep it is
+/// (1 for an entry of an archive on disk).
+pub fn extract_entry(
+    rel_path: &str,
+    bytes: &[u8],
+    container: &FileInput<'_>,
+) -> Vec<Result<crate::Extracted, crate::ExtractError>> {
+    let name_claims: Vec<&'static dyn Extractor> = EXTRACTORS
+        .iter()
+        .copied()
+        .filter(|e| e.matches(Path::new(rel_path)))
+        .collect();
+    let claims = if name_claims.is_empty() {
+        let head = &bytes[..bytes.len().min(SNIFF_HEAD)];
+        EXTRACTORS
+            .iter()
+            .copied()
+            .filter(|e| e.sniff(head))
+            .collect()
+    } else {
+        name_claims
+    };
+    let mut out = Vec::new();
+    let depth = container.archive_depth + 1;
+    for e in claims {
+        let _span =
+            tracing::debug_span!("extract", extractor = e.name(), path = %rel_path).entered();
+        let result = match e.input_kind() {
+            crate::InputKind::Binary => e.extract(&FileInput {
+                rel_path,
+                path: container.path,
+                contents: "",
+                bytes,
+                root: container.root,
+                max_file_size: container.max_file_size,
+                archive_depth: depth,
+            }),
+            crate::InputKind::Text => match std::str::from_utf8(bytes) {
+                Ok(text)
+                    if !bytes.contains(&0) && bytes.len() as u64 <= container.max_file_size =>
+                {
+                    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+                    e.extract(&FileInput {
+                        rel_path,
+                        path: container.path,
+                        contents: text,
+                        bytes: text.as_bytes(),
+                        root: container.root,
+                        max_file_size: container.max_file_size,
+                        archive_depth: depth,
+                    })
+                }
+                _ => Err(crate::ExtractError::NotText {
+                    path: rel_path.to_string(),
+                    reason: "it is not UTF-8 text within the size limit".to_string(),
+                }),
+            },
+        };
+        out.push(result);
+    }
+    out
 }
 
 /// What a walk found.
@@ -71,46 +247,19 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
     let candidates = match &only_file {
         Some(file) => {
             let rel = rel_to_root(&walk_root, file);
-            let claimed: Vec<&'static dyn Extractor> = EXTRACTORS
-                .iter()
-                .copied()
-                .filter(|e| e.matches(Path::new(&rel)))
-                .collect();
+            let claimed = claimants(file, &rel, true);
             if claimed.is_empty() {
                 warn!(path = %rel, "no extractor reads this file");
             }
-            vec![(file.clone(), rel)]
+            vec![(file.clone(), rel, claimed)]
         }
         None => collect_candidates(&walk_root, options),
     };
 
     let results: Vec<(String, Vec<Result<crate::Extracted, crate::ExtractError>>)> = candidates
         .par_iter()
-        .map(|(path, rel)| {
-            let extractors: Vec<&'static dyn Extractor> = EXTRACTORS
-                .iter()
-                .copied()
-                .filter(|e| e.matches(Path::new(rel)))
-                .collect();
-            let text = match read_text(path, rel, options.max_file_size) {
-                Ok(t) => t,
-                Err(e) => return (rel.clone(), vec![Err(e)]),
-            };
-            let input = FileInput {
-                rel_path: rel,
-                path,
-                contents: &text,
-                root: &walk_root,
-                max_file_size: options.max_file_size,
-            };
-            let out = extractors
-                .iter()
-                .map(|e| {
-                    let _span = tracing::debug_span!("extract", extractor = e.name(), path = %rel)
-                        .entered();
-                    e.extract(&input)
-                })
-                .collect();
+        .map(|(path, rel, extractors)| {
+            let out = extract_file(path, rel, extractors, &walk_root, options);
             (rel.clone(), out)
         })
         .collect();
@@ -258,7 +407,11 @@ fn in_installed_dir(root: &Path, path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<(PathBuf, String)> {
+/// A file to read: its path on disk, its path relative to the root, and
+/// the extractors that claim it.
+type Candidate = (PathBuf, String, Vec<&'static dyn Extractor>);
+
+fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<Candidate> {
     let ignores = Arc::new(Ignores::new(root));
     let no_ignore = options.no_ignore;
     let filter_root = root.to_path_buf();
@@ -301,8 +454,10 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<(PathBuf, Strin
                 return WalkState::Continue;
             };
             let rel = rel_to_root(root, entry.path());
-            let claimed = EXTRACTORS.iter().any(|e| e.matches(Path::new(&rel)));
-            if !claimed {
+            let by_name = EXTRACTORS.iter().any(|e| e.matches(Path::new(&rel)));
+            let sniffable =
+                || ft.is_file() && maybe_binary(entry.path(), entry.metadata().ok().as_ref());
+            if !by_name && !sniffable() {
                 return WalkState::Continue;
             }
             let path = if ft.is_symlink() {
@@ -323,8 +478,12 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<(PathBuf, Strin
             } else {
                 return WalkState::Continue;
             };
+            let extractors = claimants(&path, &rel, !by_name);
+            if extractors.is_empty() {
+                return WalkState::Continue;
+            }
             if let Ok(mut f) = found.lock() {
-                f.push((path, rel));
+                f.push((path, rel, extractors));
             }
             WalkState::Continue
         })

@@ -143,6 +143,10 @@ pub(crate) struct ScanArgs {
     /// Refuse lockfiles larger than this many MiB
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub(crate) max_file_size: u64,
+
+    /// Refuse executables and archives larger than this many MiB
+    #[arg(long, default_value_t = 512, value_name = "MIB")]
+    pub(crate) max_binary_size: u64,
 }
 
 #[derive(Debug, Subcommand)]

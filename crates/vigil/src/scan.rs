@@ -74,6 +74,7 @@ fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
     let options = ScanOptions {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+        max_binary_size: args.max_binary_size.saturating_mul(1024 * 1024),
     };
     let started = std::time::Instant::now();
     let inventory = vigil_inventory::scan_dir(&args.path, &options)

@@ -269,8 +269,10 @@ fn include(
         rel_path: &rel,
         path: &path,
         contents: &text,
+        bytes: text.as_bytes(),
         root: input.root,
         max_file_size: input.max_file_size,
+        archive_depth: input.archive_depth,
     };
     read_file(&included, kind, depth + 1, state);
 }

@@ -27,8 +27,16 @@ pub(crate) enum Outcome {
     PolicyViolated,
 }
 
+/// Set by `--quiet`: progress notes and warnings are not printed.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    QUIET.store(cli.global.quiet, std::sync::atomic::Ordering::Relaxed);
     init_tracing(cli.global.verbose, cli.global.quiet);
     let result = match &cli.command {
         Command::Scan(cmd) => scan::run(&cli.global, cmd),
@@ -81,6 +89,14 @@ fn init_tracing(verbose: u8, quiet: bool) {
 
 /// Prints a warning line to stderr (`warning: ...`).
 pub(crate) fn warn_user(message: impl std::fmt::Display) {
+    if quiet() {
+        return;
+    }
+    warn_always(message);
+}
+
+/// Prints a warning line to stderr even with `--quiet` (a failed gate).
+pub(crate) fn warn_always(message: impl std::fmt::Display) {
     let mut stderr = anstream::stderr();
     let y = anstyle::AnsiColor::Yellow.on_default().bold();
     let _ = std::io::Write::write_fmt(
@@ -91,6 +107,9 @@ pub(crate) fn warn_user(message: impl std::fmt::Display) {
 
 /// Prints a progress or information line to stderr.
 pub(crate) fn note(message: impl std::fmt::Display) {
+    if quiet() {
+        return;
+    }
     let mut stderr = anstream::stderr();
     let _ = std::io::Write::write_fmt(&mut stderr, format_args!("{message}\n"));
 }

@@ -197,6 +197,6 @@ fn gate(report: &Report, args: &ScanArgs) -> Outcome {
         threshold.as_str().to_ascii_lowercase(),
         parts.join(", ")
     );
-    warn_user(format!("gate failed: {msg}"));
+    crate::warn_always(format!("gate failed: {msg}"));
     Outcome::PolicyViolated
 }

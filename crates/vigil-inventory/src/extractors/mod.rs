@@ -43,6 +43,8 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &npm::pnpm_lock::PnpmLock,
     &npm::yarn_lock::YarnLock,
     &php::composer_lock::ComposerLock,
+    &python::dist_info::DistInfo,
+    &python::egg_info::EggInfo,
     &python::pdm_lock::PdmLock,
     &python::pipfile_lock::PipfileLock,
     &python::poetry_lock::PoetryLock,

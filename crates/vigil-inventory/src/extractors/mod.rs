@@ -39,6 +39,8 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &java::gradle_lockfile::GradleLockfile,
     &java::pom::Pom,
     &npm::bun_lock::BunLock,
+    &npm::hidden_lockfile::HiddenLockfile,
+    &npm::installed_package_json::InstalledPackageJson,
     &npm::package_lock::PackageLock,
     &npm::pnpm_lock::PnpmLock,
     &npm::yarn_lock::YarnLock,

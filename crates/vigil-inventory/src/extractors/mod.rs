@@ -55,6 +55,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &python::uv_lock::UvLock,
     &r::renv_lock::RenvLock,
     &ruby::gemfile_lock::GemfileLock,
+    &ruby::installed_gemspec::InstalledGemspec,
     &rust::cargo_lock::CargoLock,
     &swift::package_resolved::PackageResolved,
 ];

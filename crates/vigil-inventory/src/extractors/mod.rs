@@ -44,6 +44,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &npm::package_lock::PackageLock,
     &npm::pnpm_lock::PnpmLock,
     &npm::yarn_lock::YarnLock,
+    &php::composer_installed::ComposerInstalled,
     &php::composer_lock::ComposerLock,
     &python::dist_info::DistInfo,
     &python::egg_info::EggInfo,

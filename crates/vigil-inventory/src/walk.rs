@@ -230,7 +230,8 @@ pub struct Inventory {
 /// component of every file an extractor claims.
 ///
 /// Skips `.git`, respects `.gitignore` files (unless
-/// [`ScanOptions::no_ignore`]) except for installed-package folders, never
+/// [`ScanOptions::no_ignore`]) except for installed-package folders and
+/// Python environments (virtualenvs, conda environments), never
 /// follows a symlink out of the root, and reads files in parallel.
 pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io::Error> {
     let root = fs_err::canonicalize(root)?;
@@ -407,6 +408,18 @@ fn in_installed_dir(root: &Path, path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether the entry is inside (or is) a Python environment below the
+/// root: a folder with a `pyvenv.cfg` (a virtualenv) or a `conda-meta`
+/// folder (a conda environment). Environments are ignored by git as a rule
+/// (`.venv/`), and their `lib/` by Python's usual ignore list, yet what is
+/// installed there is what runs. Only asked for entries that `.gitignore`
+/// leaves out, so the checks stay few.
+fn in_environment(root: &Path, path: &Path) -> bool {
+    path.ancestors()
+        .take_while(|d| d.starts_with(root))
+        .any(|d| d.join("pyvenv.cfg").is_file() || d.join("conda-meta").is_dir())
+}
+
 /// A file to read: its path on disk, its path relative to the root, and
 /// the extractors that claim it.
 type Candidate = (PathBuf, String, Vec<&'static dyn Extractor>);
@@ -431,7 +444,8 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<Candidate> {
             if no_ignore || in_installed_dir(&filter_root, entry.path()) {
                 return true;
             }
-            let ignored = filter_ignores.ignored(entry.path(), is_dir);
+            let ignored = filter_ignores.ignored(entry.path(), is_dir)
+                && !in_environment(&filter_root, entry.path());
             if ignored {
                 debug!(path = %entry.path().display(), "skipped: listed in .gitignore");
             }
@@ -707,6 +721,135 @@ mod tests {
             ["flask requirements.txt", "pytest requirements-dev.txt"]
         );
         assert_eq!(inv.diagnostics.len(), 1, "{:?}", inv.diagnostics);
+    }
+
+    #[test]
+    fn installed_packages_are_found_beside_the_lockfiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // As in real projects, the installs are ignored by git (and Python's
+        // usual ignore list has `lib/`, which matches inside the venv).
+        put(root, ".gitignore", ".venv/\nnode_modules/\nlib/\n");
+        put(
+            root,
+            "requirements.txt",
+            "requests==2.31.0\ncertifi==2023.11.17\n",
+        );
+        put(
+            root,
+            ".venv/pyvenv.cfg",
+            "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.6\n",
+        );
+        let site = ".venv/lib/python3.11/site-packages";
+        put(
+            root,
+            &format!("{site}/requests-2.31.0.dist-info/METADATA"),
+            "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nRequires-Dist: certifi (>=2017.4.17)\n",
+        );
+        put(
+            root,
+            &format!("{site}/certifi-2023.11.17.dist-info/METADATA"),
+            "Metadata-Version: 2.1\nName: certifi\nVersion: 2023.11.17\nLicense: MPL-2.0\n",
+        );
+        put(
+            root,
+            &format!("{site}/certifi-2023.11.17.dist-info/RECORD"),
+            "certifi/__init__.py,sha256=x,94\n",
+        );
+        // The project's own manifest is no installed package.
+        put(
+            root,
+            "package.json",
+            "{\n  \"name\": \"web\",\n  \"version\": \"1.0.0\",\n  \"dependencies\": {\"debug\": \"^4.3.4\"}\n}\n",
+        );
+        put(
+            root,
+            "node_modules/.package-lock.json",
+            r#"{
+  "name": "web",
+  "version": "1.0.0",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "node_modules/debug": {
+      "version": "4.3.4",
+      "dependencies": {
+        "ms": "2.1.2"
+      }
+    },
+    "node_modules/ms": {
+      "version": "2.1.2"
+    }
+  }
+}
+"#,
+        );
+        put(
+            root,
+            "node_modules/debug/package.json",
+            "{\n  \"name\": \"debug\",\n  \"version\": \"4.3.4\",\n  \"dependencies\": {\"ms\": \"2.1.2\"}\n}\n",
+        );
+        put(
+            root,
+            "node_modules/ms/package.json",
+            "{\n  \"name\": \"ms\",\n  \"version\": \"2.1.2\",\n  \"license\": \"MIT\"\n}\n",
+        );
+
+        let inv = scan(root, &ScanOptions::default());
+        assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+        let mut found: Vec<String> = inv
+            .components
+            .iter()
+            .map(|c| {
+                let l = &c.locations[0];
+                format!(
+                    "{}@{} {}:{}",
+                    c.name,
+                    c.version,
+                    l.path,
+                    l.line.unwrap_or(0)
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                format!("certifi@2023.11.17 {site}/certifi-2023.11.17.dist-info/METADATA:2"),
+                "certifi@2023.11.17 requirements.txt:2".to_string(),
+                "debug@4.3.4 node_modules/.package-lock.json:7".to_string(),
+                "debug@4.3.4 node_modules/debug/package.json:2".to_string(),
+                "ms@2.1.2 node_modules/.package-lock.json:13".to_string(),
+                "ms@2.1.2 node_modules/ms/package.json:2".to_string(),
+                format!("requests@2.31.0 {site}/requests-2.31.0.dist-info/METADATA:2"),
+                "requests@2.31.0 requirements.txt:1".to_string(),
+            ]
+        );
+        let installed = |name: &str, path: &str| {
+            inv.components
+                .iter()
+                .find(|c| c.name == name && c.locations[0].path == path)
+                .unwrap()
+        };
+        assert_eq!(
+            installed(
+                "requests",
+                &format!("{site}/requests-2.31.0.dist-info/METADATA")
+            )
+            .dependencies,
+            ["certifi"]
+        );
+        assert_eq!(
+            installed("ms", "node_modules/ms/package.json")
+                .license
+                .as_deref(),
+            Some("MIT")
+        );
+        assert_eq!(
+            installed("debug", "node_modules/.package-lock.json").dependencies,
+            ["ms"]
+        );
+        assert!(!inv.files.contains(&"package.json".to_string()));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! key of a YAML lockfile stands.
 
 pub mod bun_lock;
+pub mod hidden_lockfile;
+pub mod installed_package_json;
 pub mod package_lock;
 pub mod pnpm_lock;
 pub mod yarn_lock;

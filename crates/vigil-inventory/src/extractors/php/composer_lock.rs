@@ -54,31 +54,33 @@ struct Lockfile<'a> {
     packages_dev: Option<Vec<&'a RawValue>>,
 }
 
+/// A package entry (of `composer.lock`, and of `vendor/composer/installed.json`).
 #[derive(Deserialize)]
-struct Package {
-    name: String,
-    version: String,
-    source: Option<Origin>,
-    dist: Option<Origin>,
+pub(crate) struct Package {
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) source: Option<Origin>,
+    pub(crate) dist: Option<Origin>,
     #[serde(default)]
-    require: BTreeMap<String, serde_json::Value>,
-    license: Option<serde_json::Value>,
+    pub(crate) require: BTreeMap<String, serde_json::Value>,
+    pub(crate) license: Option<serde_json::Value>,
 }
 
+/// Where a package is downloaded from.
 #[derive(Deserialize)]
-struct Origin {
+pub(crate) struct Origin {
     #[serde(rename = "type")]
-    kind: Option<String>,
-    shasum: Option<String>,
+    pub(crate) kind: Option<String>,
+    pub(crate) shasum: Option<String>,
 }
 
 /// The dependency lists of a `composer.json` (only their names are used).
 #[derive(Deserialize)]
-struct Manifest {
+pub(crate) struct Manifest {
     #[serde(default)]
-    require: BTreeMap<String, serde_json::Value>,
+    pub(crate) require: BTreeMap<String, serde_json::Value>,
     #[serde(default, rename = "require-dev")]
-    require_dev: BTreeMap<String, serde_json::Value>,
+    pub(crate) require_dev: BTreeMap<String, serde_json::Value>,
 }
 
 impl Extractor for ComposerLock {
@@ -147,7 +149,7 @@ impl Extractor for ComposerLock {
 }
 
 /// Why a package is not a Packagist release.
-fn not_a_release(p: &Package) -> Option<&'static str> {
+pub(crate) fn not_a_release(p: &Package) -> Option<&'static str> {
     let is_path = |o: &Option<Origin>| o.as_ref().and_then(|o| o.kind.as_deref()) == Some("path");
     if is_path(&p.dist) || is_path(&p.source) {
         Some("a local path repository, not a Packagist release")
@@ -160,7 +162,7 @@ fn not_a_release(p: &Package) -> Option<&'static str> {
 
 /// The declared license as an SPDX expression: one name, or several joined
 /// with `OR` (each in parentheses when it is itself an expression).
-fn spdx(license: &serde_json::Value) -> Option<String> {
+pub(crate) fn spdx(license: &serde_json::Value) -> Option<String> {
     let names: Vec<&str> = match license {
         serde_json::Value::String(s) => vec![s.as_str()],
         serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),

@@ -1,3 +1,4 @@
 //! PHP (Packagist) formats.
 
+pub mod composer_installed;
 pub mod composer_lock;

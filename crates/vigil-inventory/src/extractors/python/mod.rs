@@ -1,5 +1,7 @@
 //! Python (PyPI) formats.
 
+pub mod dist_info;
+pub mod egg_info;
 pub mod pdm_lock;
 pub mod pipfile_lock;
 pub mod poetry_lock;

@@ -1,3 +1,4 @@
 //! Ruby (RubyGems) formats.
 
 pub mod gemfile_lock;
+pub mod installed_gemspec;

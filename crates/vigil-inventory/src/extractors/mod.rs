@@ -53,6 +53,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &python::uv_lock::UvLock,
     &r::renv_lock::RenvLock,
     &ruby::gemfile_lock::GemfileLock,
+    &rust::auditable::RustAuditable,
     &rust::cargo_lock::CargoLock,
     &swift::package_resolved::PackageResolved,
 ];

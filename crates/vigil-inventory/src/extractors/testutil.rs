@@ -234,3 +234,55 @@ pub(crate) fn extract_binary(
     let input = FileInput::binary(rel, &path, &bytes, &root);
     ex.extract(&input)
 }
+
+/// Builds, with `cargo auditable build --offline`, a tiny binary crate
+/// depending on `memmap2 = "=0.9.10"` (a version with a RustSec advisory)
+/// into `dir` (its own target folder inside), and returns the binary's
+/// path; `None` (after reporting the skip) when `cargo auditable` is not
+/// installed or the crate is not in the local registry cache.
+pub(crate) fn build_auditable(test: &str, dir: &Path) -> Option<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let listed = run_tool(std::process::Command::new(&cargo).arg("--list")).unwrap_or_default();
+    if !listed.lines().any(|l| l.trim().starts_with("auditable")) {
+        tool_missing(
+            test,
+            "`cargo auditable` (cargo install cargo-auditable --locked)",
+        );
+        return None;
+    }
+    let src = dir.join("audited");
+    std::fs::create_dir_all(src.join("src")).expect("temp dir is writable");
+    std::fs::write(
+        src.join("Cargo.toml"),
+        "[package]\nname = \"audited\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nmemmap2 = \"=0.9.10\"\n\n[workspace]\n",
+    )
+    .expect("temp dir is writable");
+    std::fs::write(
+        src.join("src/main.rs"),
+        "fn main() {\n    let _ = memmap2::MmapOptions::new();\n}\n",
+    )
+    .expect("temp dir is writable");
+    let target = dir.join("target");
+    let mut cmd = std::process::Command::new(&cargo);
+    cmd.current_dir(&src)
+        .args(["auditable", "build", "--offline", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET");
+    if let Err(e) = run_tool(&mut cmd) {
+        if e.contains("offline") || e.contains("failed to select a version") {
+            tool_missing(
+                test,
+                &format!("memmap2 0.9.10 is not in the local cargo registry cache: {e}"),
+            );
+            return None;
+        }
+        panic!("{test}: cargo auditable build failed: {e}");
+    }
+    Some(
+        target
+            .join("debug")
+            .join(format!("audited{}", std::env::consts::EXE_SUFFIX)),
+    )
+}

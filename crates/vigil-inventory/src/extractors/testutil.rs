@@ -191,6 +191,17 @@ pub(crate) fn go_version() -> Option<String> {
 /// example.com/hello`) into `dir/hello`, offline, and returns its path;
 /// `None` (after reporting the skip) when Go is not installed.
 pub(crate) fn build_go_hello(test: &str, dir: &Path) -> Option<PathBuf> {
+    build_go_hello_for(test, dir, None)
+}
+
+/// [`build_go_hello`] cross-compiled for `(GOOS, GOARCH)` (the standard
+/// library is built from Go's own sources: nothing is fetched), into
+/// `dir/hello-GOOS-GOARCH`.
+pub(crate) fn build_go_hello_for(
+    test: &str,
+    dir: &Path,
+    target: Option<(&str, &str)>,
+) -> Option<PathBuf> {
     if go_version().is_none() {
         tool_missing(test, "`go` (Debian: apt-get install golang-go)");
         return None;
@@ -204,8 +215,16 @@ pub(crate) fn build_go_hello(test: &str, dir: &Path) -> Option<PathBuf> {
         "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n",
     )
     .expect("temp dir is writable");
-    let out = dir.join("hello");
+    let out = match target {
+        Some((os, arch)) => dir.join(format!("hello-{os}-{arch}")),
+        None => dir.join("hello"),
+    };
     let mut cmd = std::process::Command::new("go");
+    if let Some((os, arch)) = target {
+        cmd.env("GOOS", os)
+            .env("GOARCH", arch)
+            .env("CGO_ENABLED", "0");
+    }
     cmd.current_dir(&src)
         .args(["build", "-o"])
         .arg(&out)

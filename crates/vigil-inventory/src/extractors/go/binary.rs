@@ -424,7 +424,8 @@ fn component(input: &FileInput<'_>, m: &Module) -> Component {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, build_go_hello, extract_binary, go_version, testdata, unchecked_brief, view,
+        brief, build_go_hello, build_go_hello_for, extract_binary, go_version, testdata,
+        unchecked_brief, view,
     };
 
     /// Runs the module-information reader on a fixture, as if read from a
@@ -482,6 +483,46 @@ mod tests {
         let err = GoBinary.extract(&input).unwrap_err();
         assert_eq!((err.path(), err.line()), ("hello", None));
         assert!(err.to_string().contains("cut short"), "{err}");
+    }
+
+    /// PE, Mach-O (thin and fat) and 32-bit ELF, cross-compiled.
+    #[test]
+    fn go_binaries_of_every_object_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let want = match go_version() {
+            Some(v) => format!("stdlib@{}", v.trim_start_matches("go")),
+            None => String::new(),
+        };
+        let mut built = Vec::new();
+        for target in [("windows", "amd64"), ("darwin", "arm64"), ("linux", "386")] {
+            let Some(bin) = build_go_hello_for("go/binary", dir.path(), Some(target)) else {
+                return;
+            };
+            let bytes = std::fs::read(&bin).unwrap();
+            let magic = bytes[..4].to_vec();
+            let rel = bin.file_name().unwrap().to_str().unwrap();
+            let x = extract_binary(&GoBinary, dir.path(), rel).unwrap();
+            assert_eq!(brief(&x), [format!("{want} {rel}:")], "{target:?}");
+            assert_eq!(x.not_checked.len(), 1, "{target:?}");
+            assert!(GoBinary.sniff(&magic), "{target:?}");
+            built.push(bytes);
+        }
+        // A fat Mach-O of the thin one (a fat header, one arch at 4096).
+        let thin = &built[1];
+        let mut fat = Vec::new();
+        fat.extend(0xcafe_babe_u32.to_be_bytes());
+        fat.extend(1u32.to_be_bytes());
+        fat.extend(0x0100_000c_u32.to_be_bytes()); // CPU_TYPE_ARM64
+        fat.extend(0u32.to_be_bytes());
+        fat.extend(4096u32.to_be_bytes());
+        fat.extend(u32::try_from(thin.len()).unwrap().to_be_bytes());
+        fat.extend(12u32.to_be_bytes());
+        fat.resize(4096, 0);
+        fat.extend(thin);
+        let root = dir.path().canonicalize().unwrap();
+        let input = FileInput::binary("fat", &root, &fat, &root);
+        let x = GoBinary.extract(&input).unwrap();
+        assert_eq!(brief(&x), [format!("{want} fat:")]);
     }
 
     #[test]

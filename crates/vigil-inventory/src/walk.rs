@@ -723,6 +723,46 @@ mod tests {
         assert_eq!(inv.diagnostics.len(), 1, "{:?}", inv.diagnostics);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn executables_are_found_by_their_first_bytes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let build = tempfile::tempdir().unwrap();
+        let Some(bin) = crate::extractors::testutil::build_go_hello("walk", build.path()) else {
+            return;
+        };
+        let root = dir.path();
+        fs::create_dir_all(root.join("bin")).unwrap();
+        fs::copy(&bin, root.join("bin/hello")).unwrap();
+        fs::set_permissions(root.join("bin/hello"), fs::Permissions::from_mode(0o755)).unwrap();
+        // The same bytes without an exec bit or a binary extension are not
+        // opened; a text file named like a program neither.
+        fs::copy(&bin, root.join("hello.data")).unwrap();
+        fs::set_permissions(root.join("hello.data"), fs::Permissions::from_mode(0o644)).unwrap();
+        put(root, "app", "not a program\n");
+        put(root, "run.sh", "#!/bin/sh\necho hi\n");
+        fs::set_permissions(root.join("run.sh"), fs::Permissions::from_mode(0o755)).unwrap();
+        // A binary extension is enough.
+        fs::copy(&bin, root.join("hello.exe")).unwrap();
+        fs::set_permissions(root.join("hello.exe"), fs::Permissions::from_mode(0o644)).unwrap();
+
+        let inv = scan(root, &ScanOptions::default());
+        assert_eq!(inv.files, ["bin/hello", "hello.exe"]);
+        assert_eq!(names(&inv), ["stdlib bin/hello", "stdlib hello.exe"]);
+        assert_eq!(inv.not_checked.len(), 2, "{:?}", inv.not_checked);
+        assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+
+        // Over the binary size limit: refused with a diagnostic.
+        let options = ScanOptions {
+            max_binary_size: 1024,
+            ..ScanOptions::default()
+        };
+        let inv = scan(root, &options);
+        assert!(inv.components.is_empty());
+        assert_eq!(inv.diagnostics.len(), 2, "{:?}", inv.diagnostics);
+    }
+
     #[test]
     fn installed_packages_are_found_beside_the_lockfiles() {
         let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 //! struct implementing [`Extractor`](crate::Extractor), its fixtures in
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
+pub(crate) mod binary;
 pub mod cpp;
 pub mod dart;
 pub mod dotnet;
@@ -34,6 +35,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &dotnet::packages_config::PackagesConfig,
     &dotnet::packages_lock::PackagesLock,
     &elixir::mix_lock::MixLock,
+    &go::binary::GoBinary,
     &go::go_mod::GoMod,
     &haskell::cabal_freeze::CabalFreeze,
     &java::gradle_lockfile::GradleLockfile,
@@ -57,6 +59,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &r::renv_lock::RenvLock,
     &ruby::gemfile_lock::GemfileLock,
     &ruby::installed_gemspec::InstalledGemspec,
+    &rust::auditable::RustAuditable,
     &rust::cargo_lock::CargoLock,
     &swift::package_resolved::PackageResolved,
 ];

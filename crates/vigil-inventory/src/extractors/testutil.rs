@@ -148,3 +148,160 @@ pub(crate) fn unchecked_brief(x: &Extracted) -> Vec<String> {
     nc.sort();
     nc
 }
+
+/// Whether a missing build tool (Go, `cargo auditable`) must fail the test
+/// that needs it instead of skipping it.
+pub(crate) fn tools_required() -> bool {
+    std::env::var("VIGIL_REFERENCE_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// Reports a missing build tool: a skip line on standard error, or a
+/// failure when `VIGIL_REFERENCE_TESTS=1`.
+#[allow(clippy::print_stderr)]
+pub(crate) fn tool_missing(test: &str, why: &str) {
+    if tools_required() {
+        panic!("{test}: build tool not available: {why} (VIGIL_REFERENCE_TESTS=1)");
+    }
+    eprintln!("{test}: skipped, build tool not available: {why}");
+}
+
+/// Runs a command, returning its standard output when it succeeds, or a
+/// description of why it did not start or failed.
+pub(crate) fn run_tool(cmd: &mut std::process::Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The Go version (`go env GOVERSION`, e.g. `go1.22.3`), or `None` when Go
+/// is not installed.
+pub(crate) fn go_version() -> Option<String> {
+    let mut cmd = std::process::Command::new("go");
+    cmd.args(["env", "GOVERSION"]).env("GOTOOLCHAIN", "local");
+    run_tool(&mut cmd).ok().map(|s| s.trim().to_string())
+}
+
+/// Builds a stdlib-only Go program in module mode (`module
+/// example.com/hello`) into `dir/hello`, offline, and returns its path;
+/// `None` (after reporting the skip) when Go is not installed.
+pub(crate) fn build_go_hello(test: &str, dir: &Path) -> Option<PathBuf> {
+    build_go_hello_for(test, dir, None)
+}
+
+/// [`build_go_hello`] cross-compiled for `(GOOS, GOARCH)` (the standard
+/// library is built from Go's own sources: nothing is fetched), into
+/// `dir/hello-GOOS-GOARCH`.
+pub(crate) fn build_go_hello_for(
+    test: &str,
+    dir: &Path,
+    target: Option<(&str, &str)>,
+) -> Option<PathBuf> {
+    if go_version().is_none() {
+        tool_missing(test, "`go` (Debian: apt-get install golang-go)");
+        return None;
+    }
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).expect("temp dir is writable");
+    std::fs::write(src.join("go.mod"), "module example.com/hello\n\ngo 1.19\n")
+        .expect("temp dir is writable");
+    std::fs::write(
+        src.join("main.go"),
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n",
+    )
+    .expect("temp dir is writable");
+    let out = match target {
+        Some((os, arch)) => dir.join(format!("hello-{os}-{arch}")),
+        None => dir.join("hello"),
+    };
+    let mut cmd = std::process::Command::new("go");
+    if let Some((os, arch)) = target {
+        cmd.env("GOOS", os)
+            .env("GOARCH", arch)
+            .env("CGO_ENABLED", "0");
+    }
+    cmd.current_dir(&src)
+        .args(["build", "-o"])
+        .arg(&out)
+        .arg(".")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GO111MODULE", "on")
+        .env("GOWORK", "off");
+    if let Err(e) = run_tool(&mut cmd) {
+        panic!("{test}: go build failed: {e}");
+    }
+    Some(out)
+}
+
+/// Runs an extractor on a binary file on disk (relative path `rel` below
+/// `root`), as the walk would.
+pub(crate) fn extract_binary(
+    ex: &dyn Extractor,
+    root: &Path,
+    rel: &str,
+) -> Result<Extracted, ExtractError> {
+    let root = root.canonicalize().expect("test root exists");
+    let path = root.join(rel);
+    let bytes = std::fs::read(&path).expect("binary is readable");
+    let input = FileInput::binary(rel, &path, &bytes, &root);
+    ex.extract(&input)
+}
+
+/// Builds, with `cargo auditable build --offline`, a tiny binary crate
+/// depending on `memmap2 = "=0.9.10"` (a version with a RustSec advisory)
+/// into `dir` (its own target folder inside), and returns the binary's
+/// path; `None` (after reporting the skip) when `cargo auditable` is not
+/// installed or the crate is not in the local registry cache.
+pub(crate) fn build_auditable(test: &str, dir: &Path) -> Option<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let listed = run_tool(std::process::Command::new(&cargo).arg("--list")).unwrap_or_default();
+    if !listed.lines().any(|l| l.trim().starts_with("auditable")) {
+        tool_missing(
+            test,
+            "`cargo auditable` (cargo install cargo-auditable --locked)",
+        );
+        return None;
+    }
+    let src = dir.join("audited");
+    std::fs::create_dir_all(src.join("src")).expect("temp dir is writable");
+    std::fs::write(
+        src.join("Cargo.toml"),
+        "[package]\nname = \"audited\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nmemmap2 = \"=0.9.10\"\n\n[workspace]\n",
+    )
+    .expect("temp dir is writable");
+    std::fs::write(
+        src.join("src/main.rs"),
+        "fn main() {\n    let _ = memmap2::MmapOptions::new();\n}\n",
+    )
+    .expect("temp dir is writable");
+    let target = dir.join("target");
+    let mut cmd = std::process::Command::new(&cargo);
+    cmd.current_dir(&src)
+        .args(["auditable", "build", "--offline", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET");
+    if let Err(e) = run_tool(&mut cmd) {
+        if e.contains("offline") || e.contains("failed to select a version") {
+            tool_missing(
+                test,
+                &format!("memmap2 0.9.10 is not in the local cargo registry cache: {e}"),
+            );
+            return None;
+        }
+        panic!("{test}: cargo auditable build failed: {e}");
+    }
+    Some(
+        target
+            .join("debug")
+            .join(format!("audited{}", std::env::consts::EXE_SUFFIX)),
+    )
+}

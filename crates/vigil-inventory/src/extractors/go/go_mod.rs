@@ -150,7 +150,7 @@ impl Extractor for GoMod {
 /// The Go release of a toolchain name: `go1.22.3` is `1.22.3`, a custom
 /// toolchain's suffix (`go1.22.3-corp`, `go1.22.3+auto`) is dropped;
 /// `default` and anything else not naming a release give `None`.
-fn toolchain_version(name: &str) -> Option<String> {
+pub(crate) fn toolchain_version(name: &str) -> Option<String> {
     let rest = name.strip_prefix("go")?;
     let release = rest.split(['-', '+']).next().unwrap_or("");
     let plausible = release.starts_with(|c: char| c.is_ascii_digit())

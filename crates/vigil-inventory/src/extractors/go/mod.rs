@@ -1,3 +1,4 @@
 //! Go module formats.
 
+pub mod binary;
 pub mod go_mod;

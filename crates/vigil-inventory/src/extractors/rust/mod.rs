@@ -1,3 +1,4 @@
 //! Rust (crates.io) formats.
 
+pub mod auditable;
 pub mod cargo_lock;

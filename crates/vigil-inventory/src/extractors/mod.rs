@@ -36,6 +36,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &elixir::mix_lock::MixLock,
     &go::go_mod::GoMod,
     &haskell::cabal_freeze::CabalFreeze,
+    &java::archive::JavaArchive,
     &java::gradle_lockfile::GradleLockfile,
     &java::pom::Pom,
     &npm::bun_lock::BunLock,

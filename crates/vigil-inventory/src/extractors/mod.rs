@@ -4,6 +4,7 @@
 //! struct implementing [`Extractor`](crate::Extractor), its fixtures in
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
+pub mod archive;
 pub mod cpp;
 pub mod dart;
 pub mod dotnet;
@@ -27,6 +28,7 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &archive::zip_bundle::ZipBundle,
     &cpp::conan_lock::ConanLock,
     &cpp::vcpkg::Vcpkg,
     &dart::pubspec_lock::PubspecLock,

@@ -495,6 +495,15 @@ pub(crate) mod build {
         with(entries, CompressionMethod::Stored)
     }
 
+    /// A zip of one entry with a Unix mode (an executable).
+    pub(crate) fn with_mode(name: &str, content: &[u8], mode: u32) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = SimpleFileOptions::default().unix_permissions(mode);
+        w.start_file(name, options).unwrap();
+        w.write_all(content).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
     fn with(entries: &[(&str, &[u8])], method: CompressionMethod) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let options = SimpleFileOptions::default()

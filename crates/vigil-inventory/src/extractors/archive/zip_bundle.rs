@@ -289,6 +289,15 @@ mod tests {
     }
 
     #[test]
+    fn executables_no_extractor_recognizes_are_skipped() {
+        // A Lambda custom runtime's `bootstrap`: sniffed, and left alone
+        // when no extractor knows its first bytes.
+        let z = build::with_mode("bootstrap", b"#!/bin/sh\nexec ./handler\n", 0o100_755);
+        let x = run("runtime.zip", &z).unwrap();
+        assert!(x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty());
+    }
+
+    #[test]
     fn a_corrupt_zip_is_an_error_naming_it() {
         let err = run("dist/bundle.zip", b"PK\x05\x06 truncated").unwrap_err();
         assert!(

@@ -25,6 +25,12 @@
 //!    often the group, when there is one). A missing or placeholder name
 //!    (`%pluginName`, `${...}`, words with spaces) is taken from the file
 //!    name instead.
+//!
+//!    A JAR whose `pom.properties` are all of bundled packages (Debian's
+//!    `guice.jar` holds only cglib's) is told by its manifest's version
+//!    matching none of theirs (but for separators and zero parts:
+//!    `31.1.0.jre` is `31.1-jre`): it is then also reported from its
+//!    manifest, as above.
 //! 3. Without a version in the manifest, the file name `name-1.2.3.jar`:
 //!    not checked, "version only from the file name". An archive with no
 //!    version anywhere is listed as not checked with an empty version.
@@ -114,9 +120,17 @@ impl Extractor for JavaArchive {
                 }
             }
         }
-        if own.is_empty() {
-            out.not_checked
-                .push(without_maven_metadata(input, manifest.as_deref()));
+        let attrs = manifest
+            .map(|m| parse_manifest(&String::from_utf8_lossy(&m)))
+            .unwrap_or_default();
+        // A JAR that bundles others' metadata but not its own (Debian's
+        // `guice.jar` holds cglib's `pom.properties` only) is told by its
+        // manifest's version matching none of them.
+        let foreign_only = manifest_version(&attrs).is_some_and(|(_, v)| {
+            !own.is_empty() && !own.iter().any(|c| same_version(&c.version, v))
+        });
+        if own.is_empty() || foreign_only {
+            out.not_checked.push(without_maven_metadata(input, &attrs));
         }
         out.components.extend(own);
         Ok(out)
@@ -219,7 +233,7 @@ fn parse_properties(text: &str) -> Vec<(String, String)> {
 
 /// What an archive without Maven metadata is: from its manifest, else from
 /// its file name. Never checked: the Maven group is not known.
-fn without_maven_metadata(input: &FileInput<'_>, manifest: Option<&[u8]>) -> NotChecked {
+fn without_maven_metadata(input: &FileInput<'_>, attrs: &[(String, String)]) -> NotChecked {
     let file = crate::file_name(Path::new(input.rel_path));
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
     let from_file = split_file_name(stem);
@@ -230,18 +244,8 @@ fn without_maven_metadata(input: &FileInput<'_>, manifest: Option<&[u8]>) -> Not
         location: Location::new(input.rel_path, None),
         reason,
     };
-    let attrs = manifest
-        .map(|m| parse_manifest(&String::from_utf8_lossy(m)))
-        .unwrap_or_default();
-    let attr = |key: &str| {
-        attrs
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
-    };
-    let version = ["Implementation-Version", "Bundle-Version"]
-        .into_iter()
-        .find_map(|k| attr(k).filter(|v| usable_version(v)).map(|v| (k, v)));
+    let attr = |key: &str| manifest_attr(attrs, key);
+    let version = manifest_version(attrs);
     let name = [
         "Bundle-SymbolicName",
         "Implementation-Title",
@@ -265,7 +269,7 @@ fn without_maven_metadata(input: &FileInput<'_>, manifest: Option<&[u8]>) -> Not
             version,
             format!(
                 "group unknown, from {MANIFEST} ({name_key}, {version_key}), \
-                 no pom.properties{vendor}"
+                 no pom.properties of its own{vendor}"
             ),
         ),
         (None, Some((version_key, version))) => not_checked(
@@ -273,7 +277,7 @@ fn without_maven_metadata(input: &FileInput<'_>, manifest: Option<&[u8]>) -> Not
             version,
             format!(
                 "group unknown, version from {MANIFEST} ({version_key}), name from the \
-                 file name, no pom.properties{vendor}"
+                 file name, no pom.properties of its own{vendor}"
             ),
         ),
         (_, None) => match from_file {
@@ -287,6 +291,37 @@ fn without_maven_metadata(input: &FileInput<'_>, manifest: Option<&[u8]>) -> Not
             ),
         },
     }
+}
+
+/// A manifest attribute (names are case-insensitive).
+fn manifest_attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The version a manifest gives, with the attribute it came from.
+fn manifest_version(attrs: &[(String, String)]) -> Option<(&'static str, &str)> {
+    ["Implementation-Version", "Bundle-Version"]
+        .into_iter()
+        .find_map(|k| {
+            manifest_attr(attrs, k)
+                .filter(|v| usable_version(v))
+                .map(|v| (k, v))
+        })
+}
+
+/// Whether two versions are the same but for separators and zero parts
+/// (`31.1-jre` and OSGi's `31.1.0.jre`, `1.2` and `1.2.0`).
+fn same_version(a: &str, b: &str) -> bool {
+    let parts = |v: &str| -> Vec<String> {
+        v.split(['.', '-', '_', '+'])
+            .filter(|p| !p.is_empty() && p.chars().any(|c| c != '0'))
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    parts(a) == parts(b)
 }
 
 /// Whether a manifest value can stand for a name: not empty, one word, not
@@ -476,10 +511,45 @@ mod tests {
         assert!(x.components.is_empty());
         assert_eq!(
             unchecked_brief(&x),
-            ["org.apache.commons.io@2.11.0 :0 group unknown, from META-INF/MANIFEST.MF (Bundle-SymbolicName, Implementation-Version), no pom.properties; its Implementation-Vendor-Id `commons-io` may be the group"]
+            ["org.apache.commons.io@2.11.0 :0 group unknown, from META-INF/MANIFEST.MF (Bundle-SymbolicName, Implementation-Version), no pom.properties of its own; its Implementation-Vendor-Id `commons-io` may be the group"]
         );
         assert_eq!(x.not_checked[0].location.path, "commons-io.jar");
         assert_eq!(x.not_checked[0].location.line, None);
+    }
+
+    #[test]
+    fn jar_with_only_bundled_metadata_is_also_named_by_its_manifest() {
+        let manifest = b"Manifest-Version: 1.0\nBundle-SymbolicName: com.google.inject\nBundle-Version: 4.2.3\n";
+        let jar = build::zip(&[
+            ("META-INF/MANIFEST.MF", manifest),
+            (
+                "META-INF/maven/cglib/cglib/pom.properties",
+                &pom("cglib", "cglib", "3.2.12"),
+            ),
+        ]);
+        let x = run("guice.jar", &jar).unwrap();
+        assert_eq!(brief(&x), ["cglib:cglib@3.2.12 guice.jar:"]);
+        assert_eq!(
+            unchecked_brief(&x),
+            ["com.google.inject@4.2.3 :0 group unknown, from META-INF/MANIFEST.MF (Bundle-SymbolicName, Bundle-Version), no pom.properties of its own"]
+        );
+        // An OSGi spelling of the same version is the same JAR.
+        let manifest = b"Manifest-Version: 1.0\nBundle-Version: 31.1.0.jre\n";
+        let jar = build::zip(&[
+            ("META-INF/MANIFEST.MF", manifest),
+            (
+                "META-INF/maven/com.google.guava/guava/pom.properties",
+                &pom("com.google.guava", "guava", "31.1-jre"),
+            ),
+        ]);
+        let x = run("guava.jar", &jar).unwrap();
+        assert_eq!(brief(&x), ["com.google.guava:guava@31.1-jre guava.jar:"]);
+        assert!(x.not_checked.is_empty(), "{:?}", x.not_checked);
+        assert!(
+            same_version("1.2", "1.2.0")
+                && same_version("2.0", "2")
+                && !same_version("4.2.3", "3.2.12")
+        );
     }
 
     #[test]
@@ -740,20 +810,27 @@ mod tests {
         );
     }
 
+    /// Debian's JARs (`libcommons-io-java`, `libguava-java`), when
+    /// installed.
     #[test]
-    fn debian_jar_when_present() {
-        let path = Path::new("/usr/share/java/commons-io.jar");
-        let Ok(bytes) = std::fs::read(path) else {
-            return;
-        };
-        let x = run("commons-io.jar", &bytes).unwrap();
-        let b = brief(&x);
-        assert!(
-            b.iter()
-                .any(|c| c.starts_with("commons-io:commons-io@2.")
-                    && c.ends_with(" commons-io.jar:")),
-            "{b:?}"
-        );
-        assert!(x.diagnostics.is_empty(), "{:?}", x.diagnostics);
+    fn debian_jars_when_present() {
+        let cases = [
+            ("commons-io.jar", "commons-io:commons-io@2."),
+            ("guava.jar", "com.google.guava:guava@"),
+        ];
+        for (file, want) in cases {
+            let Ok(bytes) = std::fs::read(Path::new("/usr/share/java").join(file)) else {
+                continue;
+            };
+            let x = run(file, &bytes).unwrap();
+            let b = brief(&x);
+            assert_eq!(b.len(), 1, "{b:?}");
+            assert!(
+                b[0].starts_with(want) && b[0].ends_with(&format!(" {file}:")),
+                "{b:?}"
+            );
+            assert!(x.not_checked.is_empty(), "{:?}", x.not_checked);
+            assert!(x.diagnostics.is_empty(), "{:?}", x.diagnostics);
+        }
     }
 }

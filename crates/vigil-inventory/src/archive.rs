@@ -25,7 +25,10 @@
 //!
 //! Sizes declared in the archive are only used to refuse early: the bytes
 //! actually decompressed are counted as they come, and reading stops one
-//! chunk past a limit.
+//! chunk past a limit. Only the entries an extractor wants are
+//! decompressed at all. The zip library parses an archive's central
+//! directory whole before the entry limit applies; its size is bounded by
+//! the size limit of the file (or entry) holding it.
 
 use std::cell::Cell;
 use std::io::{Cursor, Read};

@@ -112,6 +112,10 @@ pub struct FileInput<'a> {
     /// How many archives deep this file is (0: a file on disk). Related
     /// files are only read beside files on disk.
     pub(crate) archive_depth: u32,
+    /// The limits and running totals of the archive tree this file is in
+    /// (shared by every archive nested in the same file on disk); `None`
+    /// outside archives.
+    pub(crate) archive_budget: Option<&'a crate::archive::ArchiveBudget>,
 }
 
 impl<'a> FileInput<'a> {
@@ -126,6 +130,7 @@ impl<'a> FileInput<'a> {
             root,
             max_file_size: crate::ScanOptions::default().max_file_size,
             archive_depth: 0,
+            archive_budget: None,
         }
     }
 
@@ -139,6 +144,7 @@ impl<'a> FileInput<'a> {
             root,
             max_file_size: crate::ScanOptions::default().max_file_size,
             archive_depth: 0,
+            archive_budget: None,
         }
     }
 

@@ -20,6 +20,7 @@
 // workspace lint still applies to it).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod archive;
 pub mod extractors;
 mod input;
 mod walk;

@@ -43,7 +43,7 @@ impl Default for ScanOptions {
 }
 
 /// Bytes read from an unclaimed file for [`Extractor::sniff`].
-const SNIFF_HEAD: usize = 64;
+pub(crate) const SNIFF_HEAD: usize = 64;
 
 /// Extensions of files that may be executables or libraries, besides files
 /// with an executable permission bit.
@@ -85,7 +85,13 @@ fn maybe_binary(path: &Path, meta: Option<&std::fs::Metadata>) -> bool {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let name = crate::file_name(path).to_ascii_lowercase();
+    has_binary_extension(crate::file_name(path))
+}
+
+/// Whether a file name has an extension of executables and libraries
+/// (`.so`, `.so.1`, `.exe`...).
+pub(crate) fn has_binary_extension(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
     BINARY_EXTENSIONS
         .iter()
         .any(|ext| name.ends_with(&format!(".{ext}")) || name.contains(&format!(".{ext}.")))
@@ -120,6 +126,7 @@ fn extract_file(
                     root,
                     max_file_size: options.max_file_size,
                     archive_depth: 0,
+                    archive_budget: None,
                 };
                 out.extend(text.iter().map(|e| run(*e, &input)));
             }
@@ -137,6 +144,7 @@ fn extract_file(
                     root,
                     max_file_size: options.max_file_size,
                     archive_depth: 0,
+                    archive_budget: None,
                 };
                 out.extend(binary.iter().map(|e| run(*e, &input)));
             }
@@ -186,6 +194,7 @@ pub fn extract_entry(
                 root: container.root,
                 max_file_size: container.max_file_size,
                 archive_depth: depth,
+                archive_budget: container.archive_budget,
             }),
             crate::InputKind::Text => match std::str::from_utf8(bytes) {
                 Ok(text)
@@ -200,6 +209,7 @@ pub fn extract_entry(
                         root: container.root,
                         max_file_size: container.max_file_size,
                         archive_depth: depth,
+                        archive_budget: container.archive_budget,
                     })
                 }
                 _ => Err(crate::ExtractError::NotText {

@@ -4,6 +4,7 @@
 //! struct implementing [`Extractor`](crate::Extractor), its fixtures in
 //! `testdata/`, and add one line to [`EXTRACTORS`] (kept sorted by name).
 
+pub mod archive;
 pub(crate) mod binary;
 pub mod cpp;
 pub mod dart;
@@ -28,6 +29,7 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &archive::zip_bundle::ZipBundle,
     &cpp::conan_lock::ConanLock,
     &cpp::vcpkg::Vcpkg,
     &dart::pubspec_lock::PubspecLock,
@@ -38,6 +40,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &go::binary::GoBinary,
     &go::go_mod::GoMod,
     &haskell::cabal_freeze::CabalFreeze,
+    &java::archive::JavaArchive,
     &java::gradle_lockfile::GradleLockfile,
     &java::pom::Pom,
     &npm::bun_lock::BunLock,

@@ -1,4 +1,5 @@
 //! Java (Maven) formats.
 
+pub mod archive;
 pub mod gradle_lockfile;
 pub mod pom;

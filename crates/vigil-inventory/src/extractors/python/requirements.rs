@@ -273,6 +273,7 @@ fn include(
         root: input.root,
         max_file_size: input.max_file_size,
         archive_depth: input.archive_depth,
+        archive_budget: input.archive_budget,
     };
     read_file(&included, kind, depth + 1, state);
 }

@@ -91,6 +91,17 @@ fn distro_vendor(ecosystem: Ecosystem) -> Option<&'static str> {
     })
 }
 
+/// The ecosystem of a purl type, when only one has it (`deb` and `rpm` are
+/// several distributions').
+pub fn ecosystem_of_type(purl_type: &str) -> Option<Ecosystem> {
+    let mut found = Ecosystem::all()
+        .iter()
+        .copied()
+        .filter(|e| e.purl_type() == purl_type);
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
 /// The distribution a vendor or `distro` id names (`debian`, `rhel`,
 /// `opensuse-leap`), by the ids SBOM tools and `/etc/os-release` use.
 fn distro_by_id(id: &str) -> Option<Ecosystem> {
@@ -625,6 +636,7 @@ mod tests {
                 | Ecosystem::OpenEuler
                 | Ecosystem::Mageia => ("openssl-libs", "1:3.0.7-25.el9_3"),
                 Ecosystem::Suse | Ecosystem::OpenSuse => ("libopenssl3", "3.1.4-150600.5.7.1"),
+                Ecosystem::Unknown => panic!("not in Ecosystem::all()"),
             }
         };
         for &eco in Ecosystem::all() {
@@ -794,5 +806,14 @@ mod tests {
         // A distribution of another package type is no match.
         assert_eq!(eco_name("pkg:rpm/debian/bash@5.2?distro=debian-12"), None);
         assert_eq!(eco_name("pkg:apk/bash@5.2?distro=debian-12"), None);
+    }
+
+    #[test]
+    fn ecosystems_of_types() {
+        assert_eq!(ecosystem_of_type("cargo"), Some(Ecosystem::CratesIo));
+        assert_eq!(ecosystem_of_type("apk"), Some(Ecosystem::Alpine));
+        assert_eq!(ecosystem_of_type("deb"), None);
+        assert_eq!(ecosystem_of_type("rpm"), None);
+        assert_eq!(ecosystem_of_type("generic"), None);
     }
 }

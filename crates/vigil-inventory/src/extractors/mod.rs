@@ -18,6 +18,7 @@ pub mod python;
 pub mod r;
 pub mod ruby;
 pub mod rust;
+pub mod sbom;
 pub mod swift;
 
 #[cfg(test)]
@@ -52,6 +53,8 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &r::renv_lock::RenvLock,
     &ruby::gemfile_lock::GemfileLock,
     &rust::cargo_lock::CargoLock,
+    &sbom::cyclonedx::CycloneDx,
+    &sbom::spdx::Spdx,
     &swift::package_resolved::PackageResolved,
 ];
 

@@ -25,7 +25,7 @@ mod input;
 mod walk;
 
 pub use input::{ExtractError, Extracted, FileInput};
-pub use walk::{scan_dir, Inventory, ScanOptions};
+pub use walk::{scan_dir, scan_file_with, scan_sbom, Inventory, ScanOptions};
 
 use std::path::Path;
 

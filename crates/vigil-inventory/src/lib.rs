@@ -3,7 +3,8 @@
 //! An [`Extractor`] reads one file format (a `Cargo.lock`, a
 //! `requirements.txt`, ...) into [`Component`]s. [`scan_dir`] walks a tree,
 //! hands each file to the extractors that claim it, and returns an
-//! [`Inventory`].
+//! [`Inventory`]. [`scan_sbom`] and [`scan_file_with`] read one file the
+//! user names, with the extractor its content or the caller chooses.
 //!
 //! Invariants:
 //! - A bad file never stops a scan: it becomes a [`Diagnostic`] naming the
@@ -26,7 +27,7 @@ mod input;
 mod walk;
 
 pub use input::{ExtractError, Extracted, FileInput};
-pub use walk::{extract_entry, scan_dir, Inventory, ScanOptions};
+pub use walk::{extract_entry, scan_dir, scan_file_with, scan_sbom, Inventory, ScanOptions};
 
 use std::path::Path;
 

@@ -12,7 +12,7 @@ use vigil_model::{Component, Diagnostic, NotChecked};
 
 use crate::extractors::EXTRACTORS;
 use crate::input::{read_text, rel_to_root};
-use crate::{Extractor, FileInput};
+use crate::{ExtractError, Extractor, FileInput};
 
 /// Folders of installed packages: walked even when `.gitignore` lists them,
 /// because what is installed is what runs.
@@ -319,6 +319,81 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
     inv.not_checked.dedup();
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
+    Ok(inv)
+}
+
+/// Reads one file with a chosen extractor, whatever its name: for a file
+/// the user names along with its format (`vigil scan sbom FILE`). Locations
+/// name the file by its file name, as [`scan_dir`] does for a single file.
+///
+/// Unlike [`scan_dir`], a file that cannot be read or is malformed is an
+/// error, not a diagnostic: it is the whole scan.
+pub fn scan_file_with(
+    path: &Path,
+    extractor: &dyn Extractor,
+    options: &ScanOptions,
+) -> Result<Inventory, ExtractError> {
+    scan_one(path, options, |_| Ok(extractor))
+}
+
+/// Reads one SBOM, CycloneDX or SPDX JSON as its content tells (a
+/// `bomFormat` or `spdxVersion` key), whatever its name. Any other file is
+/// a malformed-file error naming it.
+pub fn scan_sbom(path: &Path, options: &ScanOptions) -> Result<Inventory, ExtractError> {
+    scan_one(path, options, |text| {
+        crate::extractors::sbom::detect(text).ok_or(
+            "not a CycloneDX or SPDX JSON document (it has neither `bomFormat` nor `spdxVersion`)",
+        )
+    })
+}
+
+fn scan_one<'e>(
+    path: &Path,
+    options: &ScanOptions,
+    choose: impl FnOnce(&str) -> Result<&'e dyn Extractor, &'static str>,
+) -> Result<Inventory, ExtractError> {
+    let shown = path.display().to_string();
+    let file = std::fs::canonicalize(path).map_err(|source| ExtractError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let root = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| file.clone());
+    let rel = rel_to_root(&root, &file);
+    if !file.is_file() {
+        return Err(ExtractError::NotText {
+            path: shown,
+            reason: "it is not a file".to_string(),
+        });
+    }
+    let text = read_text(&file, &rel, options.max_file_size)?;
+    let input = FileInput {
+        rel_path: &rel,
+        path: &file,
+        contents: &text,
+        bytes: text.as_bytes(),
+        root: &root,
+        max_file_size: options.max_file_size,
+        archive_depth: 0,
+        archive_budget: None,
+    };
+    let extractor = choose(&text).map_err(|why| input.malformed(None, why))?;
+    let _span =
+        tracing::debug_span!("extract", extractor = extractor.name(), path = %rel).entered();
+    let x = extractor.extract(&input)?;
+    let mut inv = Inventory {
+        components: x.components,
+        not_checked: x.not_checked,
+        diagnostics: x.diagnostics,
+        files: vec![rel.clone()],
+    };
+    inv.components.sort_by(|a, b| {
+        (&a.locations, &a.name, &a.version).cmp(&(&b.locations, &b.name, &b.version))
+    });
+    inv.not_checked.sort();
+    inv.diagnostics.sort();
     Ok(inv)
 }
 
@@ -900,6 +975,66 @@ mod tests {
             ["ms"]
         );
         assert!(!inv.files.contains(&"package.json".to_string()));
+    }
+
+    #[test]
+    fn one_file_with_a_chosen_extractor_or_by_sbom_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        put(root, "deps/locked.txt", &lockfile_named("chosen"));
+        let inv = scan_file_with(
+            &root.join("deps/locked.txt"),
+            &crate::extractors::rust::cargo_lock::CargoLock,
+            &ScanOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(inv.files, ["locked.txt"]);
+        assert_eq!(names(&inv), ["chosen locked.txt"]);
+
+        put(
+            root,
+            "inventory.json",
+            "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.6\",\n  \"components\": [\n    {\"name\": \"time\", \"purl\": \"pkg:cargo/time@0.1.45\"}\n  ]\n}\n",
+        );
+        put(
+            root,
+            "export.json",
+            "{\"spdxVersion\": \"SPDX-2.3\", \"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"pillow\",\n \"externalRefs\": [{\"referenceType\": \"purl\", \"referenceLocator\": \"pkg:pypi/pillow@10.0.0\"}]}]}",
+        );
+        let inv = scan_sbom(&root.join("inventory.json"), &ScanOptions::default()).unwrap();
+        assert_eq!(names(&inv), ["time inventory.json"]);
+        assert_eq!(inv.components[0].locations[0].line, Some(5));
+        let inv = scan_sbom(&root.join("export.json"), &ScanOptions::default()).unwrap();
+        assert_eq!(names(&inv), ["pillow export.json"]);
+
+        // Not an SBOM, malformed, missing, a directory: errors naming it.
+        let err = scan_sbom(&root.join("deps/locked.txt"), &ScanOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "locked.txt: not a CycloneDX or SPDX JSON document (it has neither `bomFormat` nor `spdxVersion`)"
+        );
+        put(
+            root,
+            "bad.json",
+            "{\"bomFormat\": \"CycloneDX\",\n\"components\": [}",
+        );
+        let err = scan_sbom(&root.join("bad.json"), &ScanOptions::default()).unwrap_err();
+        assert_eq!((err.path(), err.line()), ("bad.json", Some(2)), "{err}");
+        let missing = root.join("missing.json");
+        let err = scan_sbom(&missing, &ScanOptions::default()).unwrap_err();
+        assert!(matches!(err, ExtractError::Io { .. }), "{err}");
+        assert!(
+            err.to_string().starts_with(&missing.display().to_string()),
+            "{err}"
+        );
+        let err = scan_sbom(&root.join("deps"), &ScanOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("it is not a file"), "{err}");
+        let small = ScanOptions {
+            max_file_size: 10,
+            ..ScanOptions::default()
+        };
+        let err = scan_sbom(&root.join("inventory.json"), &small).unwrap_err();
+        assert!(matches!(err, ExtractError::TooLarge { .. }), "{err}");
     }
 
     #[test]

@@ -60,6 +60,11 @@ pub enum Ecosystem {
     Mageia,
     /// openEuler.
     OpenEuler,
+    /// Not an OSV ecosystem: a package an SBOM lists without a package URL
+    /// vigil can map to one (none at all, `pkg:generic/...`). Only "not
+    /// checked" entries carry it; it is not in [`Ecosystem::all`] and no
+    /// name parses to it.
+    Unknown,
 }
 
 /// Every ecosystem, in the order of the enum.
@@ -92,7 +97,7 @@ const ALL: &[Ecosystem] = &[
 ];
 
 impl Ecosystem {
-    /// Every ecosystem vigil knows.
+    /// Every ecosystem vigil knows (not [`Ecosystem::Unknown`]).
     pub fn all() -> &'static [Ecosystem] {
         ALL
     }
@@ -126,6 +131,7 @@ impl Ecosystem {
             Ecosystem::OpenSuse => "openSUSE",
             Ecosystem::Mageia => "Mageia",
             Ecosystem::OpenEuler => "openEuler",
+            Ecosystem::Unknown => "unknown",
         }
     }
 
@@ -156,6 +162,7 @@ impl Ecosystem {
             | Ecosystem::OpenSuse
             | Ecosystem::Mageia
             | Ecosystem::OpenEuler => "rpm",
+            Ecosystem::Unknown => "generic",
         }
     }
 
@@ -328,6 +335,8 @@ mod tests {
         assert_eq!(u.to_string(), "Ubuntu:22.04:LTS");
         assert!("Nope".parse::<Ecosystem>().is_err());
         assert!("Nope:1".parse::<EcosystemName>().is_err());
+        assert!("unknown".parse::<Ecosystem>().is_err());
+        assert!(!Ecosystem::all().contains(&Ecosystem::Unknown));
     }
 
     #[test]

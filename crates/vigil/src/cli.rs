@@ -71,6 +71,14 @@ pub(crate) struct ScanCommand {
 pub(crate) enum ScanTarget {
     /// Scan a directory (or one lockfile)
     Fs(ScanArgs),
+    /// Scan an SBOM: a CycloneDX or SPDX 2 JSON file, told by its content
+    /// whatever its name
+    #[command(mut_arg("path", |a| a
+        .required(true)
+        .default_value(None::<&'static str>)
+        .value_name("FILE")
+        .help("The SBOM file to scan")))]
+    Sbom(ScanArgs),
 }
 
 /// Output formats.

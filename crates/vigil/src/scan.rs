@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use vigil_advisories::{Store, UpdateOptions};
 use vigil_inventory::ScanOptions;
 use vigil_model::Severity;
@@ -15,9 +15,19 @@ use crate::{note, warn_user, Outcome};
 /// Names that are, or will be, scan targets rather than directories.
 const TARGET_NAMES: &[&str] = &["image", "rootfs", "sbom", "config", "secrets", "host"];
 
+/// How the inventory is taken.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A directory walk (or one lockfile).
+    Fs,
+    /// One SBOM file.
+    Sbom,
+}
+
 pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
     let args = match &cmd.target {
         Some(ScanTarget::Fs(args)) => args,
+        Some(ScanTarget::Sbom(args)) => return scan_sbom(global, args),
         None => {
             let shown = cmd.args.path.to_string_lossy();
             if TARGET_NAMES.contains(&shown.as_ref()) {
@@ -67,18 +77,42 @@ fn open_database(global: &GlobalArgs) -> Result<Store> {
 }
 
 fn scan_fs(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
+    scan(global, args, Source::Fs)
+}
+
+/// `vigil scan sbom FILE`: the SBOM is read (and refused when it is not
+/// one) before the database is opened.
+fn scan_sbom(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
+    scan(global, args, Source::Sbom)
+}
+
+fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome> {
     if !args.path.exists() {
         bail!("{}: no such file or directory", args.path.display());
     }
-    let store = open_database(global)?;
     let options = ScanOptions {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
         max_binary_size: args.max_binary_size.saturating_mul(1024 * 1024),
     };
     let started = std::time::Instant::now();
-    let inventory = vigil_inventory::scan_dir(&args.path, &options)
-        .with_context(|| format!("scanning {}", args.path.display()))?;
+    let (store, inventory) = match source {
+        Source::Fs => {
+            let store = open_database(global)?;
+            let inventory = vigil_inventory::scan_dir(&args.path, &options)
+                .with_context(|| format!("scanning {}", args.path.display()))?;
+            (store, inventory)
+        }
+        Source::Sbom => {
+            let inventory = vigil_inventory::scan_sbom(&args.path, &options).map_err(|e| {
+                // Named as the user wrote it, not by its file name alone.
+                let d = e.to_diagnostic();
+                let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
+                anyhow!("{}{line}: {}", args.path.display(), d.message)
+            })?;
+            (open_database(global)?, inventory)
+        }
+    };
     tracing::info!(
         files = inventory.files.len(),
         components = inventory.components.len(),

@@ -332,6 +332,133 @@ fn a_missing_path_is_an_error() {
     );
 }
 
+/// The IDs of a report's findings, with the location of each.
+fn finding_ids(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["id"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["line"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn scan_sbom_reads_cyclonedx_and_spdx() {
+    let cache = cache_with_db();
+    for (file, time_line, pillow_line) in [("app.cdx.json", 16, 23), ("app.spdx.json", 13, 28)] {
+        let (code, out, err) = run(vigil(cache.path())
+            .args(["--offline", "scan", "sbom", "-f", "json"])
+            .arg(fixture("sbom").join(file)));
+        assert_eq!(code, 0, "{file}: {err}");
+        let report = json(&out);
+        let components: Vec<String> = report["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{} {}@{}", c["ecosystem"], c["name"], c["version"]))
+            .collect();
+        assert_eq!(
+            components,
+            [
+                r#""crates.io" "time"@"0.1.45""#,
+                r#""PyPI" "pillow"@"10.0.0""#
+            ],
+            "{file}"
+        );
+        let ids = finding_ids(&report);
+        assert!(
+            ids.contains(&format!("RUSTSEC-2020-0071 {file}:{time_line}")),
+            "{file}: {ids:?}"
+        );
+        for pillow in ["PYSEC-2023-175", "PYSEC-2026-1794"] {
+            assert!(
+                ids.contains(&format!("{pillow} {file}:{pillow_line}")),
+                "{file}: {ids:?}"
+            );
+        }
+        let time = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "RUSTSEC-2020-0071")
+            .unwrap();
+        assert_eq!(time["package"]["purl"], "pkg:cargo/time@0.1.45");
+    }
+
+    // The CycloneDX BOM's generic libwebp is listed as not checked.
+    let (_, table, _) = run(vigil(cache.path())
+        .args(["--offline", "scan", "sbom"])
+        .arg(fixture("sbom/app.cdx.json")));
+    assert!(
+        table.contains("libwebp 1.3.1 (app.cdx.json:30): purl type `generic` has no OSV ecosystem"),
+        "{table}"
+    );
+    assert!(table.contains("RUSTSEC-2020-0071"), "{table}");
+
+    // The format comes from the content, not the name.
+    let dir = tempfile::tempdir().unwrap();
+    let renamed = dir.path().join("inventory.json");
+    std::fs::copy(fixture("sbom/app.spdx.json"), &renamed).unwrap();
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "sbom", "-f", "json"])
+        .arg(&renamed));
+    assert_eq!(code, 0, "{err}");
+    assert!(finding_ids(&json(&out)).contains(&"RUSTSEC-2020-0071 inventory.json:13".to_string()));
+}
+
+#[test]
+fn scan_sbom_refuses_other_files() {
+    let cache = cache_with_db();
+    let lockfile = fixture("rust-app/Cargo.lock");
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "sbom"])
+        .arg(&lockfile));
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains(&format!(
+            "error: {}: not a CycloneDX or SPDX JSON document",
+            lockfile.display()
+        )),
+        "{err}"
+    );
+    // A malformed SBOM: the file and line.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bom.json");
+    std::fs::write(&bad, "{\"bomFormat\": \"CycloneDX\",\n\"components\": [}\n").unwrap();
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "sbom"])
+        .arg(&bad));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "error: {}:2: not a valid CycloneDX BOM",
+            bad.display()
+        )),
+        "{err}"
+    );
+    // A directory, and a missing file.
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "sbom"])
+        .arg(fixture("sbom")));
+    assert_eq!(code, 2);
+    assert!(err.contains("it is not a file"), "{err}");
+    let (code, _, err) =
+        run(vigil(cache.path()).args(["--offline", "scan", "sbom", "/nonexistent/bom.json"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("/nonexistent/bom.json: no such file or directory"),
+        "{err}"
+    );
+}
+
 /// Runs the README's first command (the demo project against the demo
 /// mirror, from the repository root) in a new cache, with extra arguments.
 fn demo_scan(cache: &Path, extra: &[&str]) -> (i32, String, String) {

@@ -20,6 +20,7 @@ pub mod python;
 pub mod r;
 pub mod ruby;
 pub mod rust;
+pub mod sbom;
 pub mod swift;
 
 #[cfg(test)]
@@ -64,6 +65,8 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &ruby::installed_gemspec::InstalledGemspec,
     &rust::auditable::RustAuditable,
     &rust::cargo_lock::CargoLock,
+    &sbom::cyclonedx::CycloneDx,
+    &sbom::spdx::Spdx,
     &swift::package_resolved::PackageResolved,
 ];
 

@@ -556,3 +556,90 @@ fn readme_demo_table_snapshot() {
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("demo_table", table);
 }
+
+/// Every ecosystem through the real binary: the extractors' fixtures hold a
+/// lockfile or manifest of every format; a test advisory per ecosystem
+/// (`tests/fixtures/osv-every-ecosystem`, not real advisories) names one
+/// package of each with a range ending at its version, so each one is read,
+/// matched by its ecosystem's own version rules and name normalization, and
+/// reported.
+#[test]
+fn every_ecosystem_is_read_and_matched() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["db", "import"])
+        .arg(fixture("osv-every-ecosystem")));
+    assert_eq!(code, 0, "{err}");
+    let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vigil-inventory/testdata");
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "-f", "json"])
+        .arg(&testdata));
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    let ecosystems: std::collections::BTreeSet<&str> = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["ecosystem"].as_str().unwrap())
+        .collect();
+    for eco in [
+        "npm",
+        "PyPI",
+        "crates.io",
+        "Go",
+        "Maven",
+        "NuGet",
+        "RubyGems",
+        "Packagist",
+        "Pub",
+        "Hex",
+        "CRAN",
+        "Hackage",
+        "SwiftURL",
+        "ConanCenter",
+    ] {
+        assert!(
+            ecosystems.contains(eco),
+            "no {eco} component in {ecosystems:?}"
+        );
+    }
+    let found = |id: &str, name: &str, version: &str| {
+        report["findings"].as_array().unwrap().iter().any(|f| {
+            f["id"] == id && f["package"]["name"] == name && f["package"]["version"] == version
+        })
+    };
+    for (id, name, version) in [
+        ("VIGIL-TEST-NPM-1", "@babel/code-frame", "7.0.0"),
+        ("VIGIL-TEST-PYPI-1", "Django", "4.2.11"),
+        ("VIGIL-TEST-CRATESIO-1", "acme-auth", "2.1.0"),
+        ("VIGIL-TEST-GO-1", "example.com/fork/net", "v0.22.1-fork"),
+        (
+            "VIGIL-TEST-MAVEN-1",
+            "com.diffplug.spotless:spotless-plugin-gradle",
+            "6.25.0",
+        ),
+        ("VIGIL-TEST-NUGET-1", "Antlr", "3.5.0.2"),
+        ("VIGIL-TEST-RUBYGEMS-1", "actionview", "7.1.4"),
+        ("VIGIL-TEST-PACKAGIST-1", "guzzlehttp/guzzle", "7.8.1"),
+        ("VIGIL-TEST-PUB-1", "async", "2.11.0"),
+        ("VIGIL-TEST-HEX-1", "castore", "1.0.5"),
+        ("VIGIL-TEST-CRAN-1", "BiocManager", "1.30.22"),
+        ("VIGIL-TEST-HACKAGE-1", "Cabal", "3.10.1.0"),
+        (
+            "VIGIL-TEST-SWIFTURL-1",
+            "github.com/Alamofire/Alamofire",
+            "5.6.4",
+        ),
+    ] {
+        assert!(
+            found(id, name, version),
+            "{id}: no finding for {name} {version}"
+        );
+    }
+    // ConanCenter has no version rules yet: its packages are not checked,
+    // with the reason, never silently dropped.
+    assert!(report["not_checked"].as_array().unwrap().iter().any(|n| {
+        n["ecosystem"] == "ConanCenter"
+            && n["reason"].as_str().unwrap().contains("no version rules")
+    }));
+}

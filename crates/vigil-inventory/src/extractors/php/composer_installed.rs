@@ -41,9 +41,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use vigil_model::{Component, Diagnostic, Ecosystem, Location, NotChecked};
+use vigil_model::{Component, Ecosystem, Location, NotChecked};
 
-use super::composer_lock::{not_a_release, spdx, Manifest, Package};
+use super::composer_lock::{not_a_release, spdx, Package};
 use crate::extractors::{json_malformed, offset_in, LineIndex};
 use crate::{ExtractError, Extracted, Extractor, FileInput};
 
@@ -101,7 +101,7 @@ impl Extractor for ComposerInstalled {
                 .map_err(|e| json_malformed(input, "installed.json", line, &e))?;
             entries.push((line, p));
         }
-        let direct = read_manifest(input, &mut out);
+        let direct = super::composer_lock::read_manifest(input, "../../composer.json", &mut out);
         let in_file: HashSet<String> = entries.iter().map(|(_, p)| p.name.to_lowercase()).collect();
         for (line, p) in entries {
             if let Some(reason) = not_a_release(&p) {
@@ -137,44 +137,6 @@ impl Extractor for ComposerInstalled {
             out.components.push(c);
         }
         Ok(out)
-    }
-}
-
-/// The lowercase names the project's `composer.json` (two folders up, beside
-/// the vendor folder) asks for; `None` when there is none or it cannot be
-/// read (a warning then).
-fn read_manifest(input: &FileInput<'_>, out: &mut Extracted) -> Option<HashSet<String>> {
-    let (rel, text) = match input.read_related("../../composer.json") {
-        Ok(found) => found,
-        Err(ExtractError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-            return None
-        }
-        Err(e) => {
-            out.diagnostics.push(Diagnostic::warning(
-                input.rel_path,
-                None,
-                format!("cannot read the project's composer.json, so direct dependencies are unknown: {e}"),
-            ));
-            return None;
-        }
-    };
-    match serde_json::from_str::<Manifest>(&text) {
-        Ok(m) => Some(
-            m.require
-                .keys()
-                .chain(m.require_dev.keys())
-                .map(|n| n.to_lowercase())
-                .collect(),
-        ),
-        Err(e) => {
-            let line = u32::try_from(e.line()).ok().filter(|&l| l > 0);
-            out.diagnostics.push(Diagnostic::warning(
-                rel,
-                line,
-                "not a valid composer.json, so which installed packages are direct is unknown",
-            ));
-            None
-        }
     }
 }
 

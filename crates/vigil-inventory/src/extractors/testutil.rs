@@ -305,3 +305,25 @@ pub(crate) fn build_auditable(test: &str, dir: &Path) -> Option<PathBuf> {
             .join(format!("audited{}", std::env::consts::EXE_SUFFIX)),
     )
 }
+
+/// `name@version direct=… dev=… optional=…` of each component (`yes`, `no`
+/// or `?`), sorted.
+pub(crate) fn flags_brief(x: &Extracted) -> Vec<String> {
+    let show = |b: Option<bool>| b.map_or("?", |b| if b { "yes" } else { "no" });
+    let mut v: Vec<String> = x
+        .components
+        .iter()
+        .map(|c| {
+            format!(
+                "{}@{} direct={} dev={} optional={}",
+                c.name,
+                c.version,
+                show(c.direct),
+                show(c.dev),
+                show(c.optional)
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}

@@ -382,33 +382,14 @@ fn read(
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        brief, extract_in, fixture, flags_brief as flags, line, one, samples, survives_truncation,
+        unchecked_brief, view,
     };
 
     const SUB: &str = "npm/bun_lock";
 
     fn read(rel: &str) -> Extracted {
         fixture(&BunLock, SUB, rel).unwrap_or_else(|e| panic!("{rel}: {e}"))
-    }
-
-    fn flags(x: &Extracted) -> Vec<String> {
-        let show = |b: Option<bool>| b.map_or("?", |b| if b { "yes" } else { "no" });
-        let mut v: Vec<String> = x
-            .components
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}@{} direct={} dev={} optional={}",
-                    c.name,
-                    c.version,
-                    show(c.direct),
-                    show(c.dev),
-                    show(c.optional)
-                )
-            })
-            .collect();
-        v.sort();
-        v
     }
 
     #[test]

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Compares the components vigil and syft find in the same directory.
 
-usage: compare_syft.py DIR [VIGIL_BIN]
+usage: compare_syft.py DIR [VIGIL_BIN] [--all]
 
 Runs `vigil scan DIR --format json` (offline, with whatever database the
 cache holds; only components matter here) and `syft scan dir:DIR -o json`,
 keys both by (ecosystem, normalized name, version), and prints what each
-found that the other did not, with the files involved.
-Set SYFT_CHECK_FOR_APP_UPDATE=false so that syft stays offline.
+found that the other did not, with the files involved, then the packages
+both found at different versions. At most 40 lines a list unless --all.
+syft runs with SYFT_CHECK_FOR_APP_UPDATE=false, so that it stays offline.
+bench/compare_cdxgen.py shares the normalization and the report.
 """
 import json
 import os
@@ -34,6 +36,19 @@ def norm(eco, name):
     return name
 
 
+def norm_version(eco, version):
+    """Only the spelling: a leading v, and Go's `go` prefix of the standard
+    library (syft writes go1.20.12, vigil 1.20.12)."""
+    version = version or ""
+    if eco == "Go" and version.startswith("go"):
+        version = version[2:]
+    return version.lstrip("v")
+
+
+def key(eco, name, version):
+    return (eco, norm(eco, name), norm_version(eco, version))
+
+
 def vigil_components(d, binary):
     cache = tempfile.mkdtemp(prefix="vigil-compare-")
     env = dict(os.environ, VIGIL_CACHE_DIR=cache)
@@ -45,8 +60,8 @@ def vigil_components(d, binary):
         sys.exit(f"vigil failed: {out.stderr}")
     found = {}
     for c in json.loads(out.stdout)["components"]:
-        key = (c["ecosystem"], norm(c["ecosystem"], c["name"]), c["version"].lstrip("v"))
-        found[key] = sorted(l["path"] for l in c["locations"])
+        found.setdefault(key(c["ecosystem"], c["name"], c["version"]), []).extend(
+            l["path"] for l in c["locations"])
     return found
 
 
@@ -65,22 +80,39 @@ def syft_components(d):
             g = (m.get("pomProperties") or {}).get("groupId")
             if g:
                 name = f"{g}:{name}"
-        key = (eco, norm(eco, name), a["version"].lstrip("v"))
-        found[key] = sorted(l.get("path", "") for l in a.get("locations", []))
+        found.setdefault(key(eco, name, a["version"]), []).extend(
+            l.get("path", "").lstrip("/") for l in a.get("locations", []))
     return found
 
 
-def main():
-    d = sys.argv[1]
-    binary = sys.argv[2] if len(sys.argv) > 2 else "vigil"
-    v = vigil_components(d, binary)
-    s = syft_components(d)
-    both = v.keys() & s.keys()
-    print(f"vigil {len(v)}, syft {len(s)}, both {len(both)}")
-    for title, only, src in (("only vigil", v.keys() - s.keys(), v), ("only syft", s.keys() - v.keys(), s)):
+def report(a, b, name_a="vigil", name_b="syft", limit=40):
+    """Prints the counts, what only one side found (with up to two of its
+    files) and the (ecosystem, name) pairs both found at other versions."""
+    both = a.keys() & b.keys()
+    print(f"{name_a} {len(a)}, {name_b} {len(b)}, both {len(both)}")
+    for title, only, src in ((f"only {name_a}", a.keys() - b.keys(), a),
+                             (f"only {name_b}", b.keys() - a.keys(), b)):
         print(f"{title}: {len(only)}")
-        for k in sorted(only)[:40]:
-            print(f"  {k[0]} {k[1]} {k[2]}  {', '.join(src[k][:2])}")
+        for k in sorted(only)[:limit]:
+            files = sorted(set(src[k]))
+            print(f"  {k[0]} {k[1]} {k[2]}  {', '.join(files[:2])}{' ...' if len(files) > 2 else ''}")
+    versions_a, versions_b = {}, {}
+    for k in a.keys() - b.keys():
+        versions_a.setdefault(k[:2], []).append(k[2])
+    for k in b.keys() - a.keys():
+        versions_b.setdefault(k[:2], []).append(k[2])
+    other = sorted(versions_a.keys() & versions_b.keys())
+    print(f"same package, other versions: {len(other)}")
+    for k in other[:limit]:
+        print(f"  {k[0]} {k[1]}: {name_a} {sorted(versions_a[k])}, {name_b} {sorted(versions_b[k])}")
+
+
+def main():
+    args = [x for x in sys.argv[1:] if x != "--all"]
+    limit = None if "--all" in sys.argv else 40
+    d = args[0]
+    binary = args[1] if len(args) > 1 else "vigil"
+    report(vigil_components(d, binary), syft_components(d), "vigil", "syft", limit)
 
 
 if __name__ == "__main__":

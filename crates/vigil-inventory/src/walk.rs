@@ -56,6 +56,11 @@ fn claimants(path: &Path, rel: &str, maybe_binary: bool) -> Vec<&'static dyn Ext
         .iter()
         .copied()
         .filter(|e| e.matches(Path::new(rel)))
+        .filter(|e| {
+            !inside_installed_package(rel)
+                || e.name().starts_with("npm/installed")
+                || e.name() == "npm/hidden-lockfile"
+        })
         .collect();
     if !by_name.is_empty() || !maybe_binary {
         return by_name;
@@ -71,6 +76,14 @@ fn claimants(path: &Path, rel: &str, maybe_binary: bool) -> Vec<&'static dyn Ext
             Vec::new()
         }
     }
+}
+
+/// Whether a file is inside an installed npm package (below a
+/// `node_modules` folder): lockfiles that packages ship there are their
+/// authors' development lockfiles, not what is installed, so only the
+/// installed-package readers apply.
+fn inside_installed_package(rel: &str) -> bool {
+    rel.split('/').any(|c| c == "node_modules")
 }
 
 /// Whether a file may be an executable: its permission bits say so, or its
@@ -593,6 +606,31 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<Candidate> {
 }
 
 #[cfg(test)]
+mod shipped_lockfile_tests {
+    use super::*;
+
+    #[test]
+    fn lockfiles_shipped_inside_node_modules_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("node_modules/uri-js");
+        std::fs::create_dir_all(&pkg).unwrap();
+        std::fs::write(
+            pkg.join("package.json"),
+            r#"{"name": "uri-js", "version": "4.4.1"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            pkg.join("yarn.lock"),
+            "# yarn lockfile v1\n\nlodash@^4.17.15:\n  version \"4.17.20\"\n",
+        )
+        .unwrap();
+        let inv = scan_dir(dir.path(), &ScanOptions::default()).unwrap();
+        let names: Vec<&str> = inv.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["uri-js"]);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use std::fs;
 
@@ -639,8 +677,8 @@ mod tests {
         put(root, "build/Cargo.lock", &lockfile_named("built"));
         put(
             root,
-            "node_modules/dep/Cargo.lock",
-            &lockfile_named("in-node-modules"),
+            "node_modules/in-node-modules/package.json",
+            r#"{"name": "in-node-modules", "version": "0.1.0"}"#,
         );
         put(
             root,
@@ -659,7 +697,7 @@ mod tests {
             [
                 "Cargo.lock",
                 "lib/site-packages/requirements.txt",
-                "node_modules/dep/Cargo.lock",
+                "node_modules/in-node-modules/package.json",
                 "vendor/example.com/mod/go.mod",
             ]
         );
@@ -667,7 +705,7 @@ mod tests {
             names(&inv),
             [
                 "example.com/vendored vendor/example.com/mod/go.mod",
-                "in-node-modules node_modules/dep/Cargo.lock",
+                "in-node-modules node_modules/in-node-modules/package.json",
                 "pinned-in-site-packages lib/site-packages/requirements.txt",
                 "top Cargo.lock",
             ]

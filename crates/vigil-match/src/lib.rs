@@ -156,10 +156,15 @@ impl<'a> CompiledRecord<'a> {
     }
 
     /// Whether any affected entry of this record covers `v`.
-    fn affects(&self, v: &Version) -> bool {
-        self.affected
-            .iter()
-            .any(|a| a.lists(v, v.as_str()) || a.ranges.iter().any(|r| r.contains(v)))
+    /// (Entries of another release than `release` don't count.)
+    fn affects(&self, v: &Version, release: Option<&str>) -> bool {
+        self.affected.iter().any(|a| {
+            let other_release = matches!(
+                (a.release.as_deref(), release),
+                (Some(want), Some(have)) if want != have
+            );
+            !other_release && (a.lists(v, v.as_str()) || a.ranges.iter().any(|r| r.contains(v)))
+        })
     }
 }
 
@@ -169,7 +174,7 @@ pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> M
     // Each component's name as its ecosystem compares names, once.
     let normalized: Vec<String> = components
         .par_iter()
-        .map(|c| c.ecosystem.normalize_name(&c.name))
+        .map(|c| c.ecosystem.normalize_name(c.advisory_key().0))
         .collect();
     let mut keys: Vec<(Ecosystem, &str)> = components
         .iter()
@@ -254,7 +259,17 @@ fn match_one(
             ))),
         );
     };
-    let version = match scheme.parse(&c.version) {
+    if c.ecosystem.is_distro() && c.release.is_none() {
+        return (
+            Vec::new(),
+            Some(not_checked(format!(
+                "the {} release is unknown (no os-release beside the package database)",
+                c.ecosystem
+            ))),
+        );
+    }
+    let raw_version = c.advisory_key().1;
+    let version = match scheme.parse(raw_version) {
         Ok(v) => v,
         Err(e) => return (Vec::new(), Some(not_checked(e.to_string()))),
     };
@@ -264,7 +279,7 @@ fn match_one(
     let hits: Vec<(&CompiledRecord, Vec<Version>)> = records
         .iter()
         .filter_map(|r| {
-            r.evaluate(&version, &c.version, None)
+            r.evaluate(&version, raw_version, c.release.as_deref())
                 .map(|fixes| (r, fixes))
         })
         .collect();
@@ -360,7 +375,11 @@ fn build_finding(
     fixes.dedup_by(|a, b| a == b);
     let fixed_versions: Vec<String> = fixes
         .into_iter()
-        .filter(|f| !members.iter().any(|(r, _)| r.affects(f)))
+        .filter(|f| {
+            !members
+                .iter()
+                .any(|(r, _)| r.affects(f, c.release.as_deref()))
+        })
         .map(|f| f.as_str().to_string())
         .collect();
 

@@ -249,3 +249,86 @@ fn names_are_normalized_per_ecosystem() {
     assert_eq!(out.findings.len(), 1);
     assert_eq!(out.findings[0].fixed_versions, ["1.2.0"]);
 }
+
+fn debian_record() -> Vulnerability {
+    rec(r#"{"id": "VIGIL-TEST-DEB-1", "summary": "openssl issue",
+        "affected": [
+          {"package": {"ecosystem": "Debian:12", "name": "openssl"},
+           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.11-1~deb12u2"}]}]},
+          {"package": {"ecosystem": "Debian:11", "name": "openssl"},
+           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.1w-0+deb11u1"}]}]}
+        ]}"#)
+}
+
+fn deb(
+    name: &str,
+    version: &str,
+    source: Option<(&str, &str)>,
+    release: Option<&str>,
+) -> Component {
+    let mut c = Component::new(Ecosystem::Debian, name, version).at("var/lib/dpkg/status", Some(1));
+    if let Some((n, v)) = source {
+        c = c.source(n, Some(v.to_string()));
+    }
+    c.release = release.map(str::to_string);
+    c
+}
+
+#[test]
+fn distro_packages_match_by_source_package_and_release() {
+    let set = AdvisorySet::from_records([debian_record()]);
+    // libssl3 is built from openssl: the advisory names the source package.
+    let out = match_components(
+        &[deb(
+            "libssl3",
+            "3.0.9-1",
+            Some(("openssl", "3.0.9-1")),
+            Some("12"),
+        )],
+        &set,
+    );
+    assert_eq!(out.findings.len(), 1, "{:#?}", out);
+    let f = &out.findings[0];
+    assert_eq!(f.package.as_ref().unwrap().name, "libssl3");
+    // Only the fix of the component's own release is offered.
+    assert_eq!(f.fixed_versions, ["3.0.11-1~deb12u2"]);
+
+    // The Debian 11 range does not apply to a Debian 12 package, and the
+    // Debian 12 range does not apply to a Debian 11 one.
+    let out = match_components(
+        &[deb(
+            "libssl1.1",
+            "1.1.1w-0+deb11u1",
+            Some(("openssl", "1.1.1w-0+deb11u1")),
+            Some("11"),
+        )],
+        &set,
+    );
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+
+    // A binNMU's binary version differs from its source version: the
+    // source version is compared.
+    let out = match_components(
+        &[deb(
+            "libssl3",
+            "3.0.11-1~deb12u2+b1",
+            Some(("openssl", "3.0.11-1~deb12u2")),
+            Some("12"),
+        )],
+        &set,
+    );
+    assert!(out.findings.is_empty(), "{:#?}", out.findings);
+}
+
+#[test]
+fn distro_packages_without_a_release_are_not_checked() {
+    let set = AdvisorySet::from_records([debian_record()]);
+    let out = match_components(&[deb("openssl", "3.0.9-1", None, None)], &set);
+    assert!(out.findings.is_empty());
+    assert_eq!(out.not_checked.len(), 1);
+    assert!(
+        out.not_checked[0].reason.contains("release is unknown"),
+        "{:?}",
+        out.not_checked
+    );
+}

@@ -61,6 +61,44 @@ pub struct Component {
     /// one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
+    /// For OS packages: the distribution release, as OSV writes it after
+    /// the ecosystem (`12` in `Debian:12`, `22.04:LTS`, `v3.20`, `9`).
+    /// Only the advisories of that release apply; an OS package without a
+    /// release is not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// For OS packages: the source package it was built from (Debian's
+    /// `Source:`, Alpine's origin, the source RPM), where the database
+    /// tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePackage>,
+    /// For components found in a container image: the layer that
+    /// introduced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
+}
+
+/// The source package an OS package was built from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct SourcePackage {
+    /// Its name.
+    pub name: String,
+    /// Its version, where it differs from the binary package's or is known
+    /// (Debian binNMUs and packages versioned apart from their source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// The image layer that introduced a component.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct LayerRef {
+    /// The layer's digest (`sha256:...`), as the image manifest names it.
+    pub digest: String,
+    /// The layer's position in the image, from 0 (the base).
+    pub index: u32,
+    /// The command that created it, from the image history, where given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 impl Component {
@@ -81,6 +119,9 @@ impl Component {
             dependencies: Vec::new(),
             hashes: Vec::new(),
             license: None,
+            release: None,
+            source: None,
+            layer: None,
         }
     }
 
@@ -124,5 +165,31 @@ impl Component {
     pub fn license(mut self, license: Option<String>) -> Self {
         self.license = license;
         self
+    }
+
+    /// Sets the source package.
+    pub fn source(mut self, name: impl Into<String>, version: Option<String>) -> Self {
+        self.source = Some(SourcePackage {
+            name: name.into(),
+            version,
+        });
+        self
+    }
+
+    /// The name and version advisories use for this component: for Debian,
+    /// Ubuntu and Alpine the source package (origin) and its version, which
+    /// is how those distributions publish advisories; for everything else
+    /// (the Red Hat family names binary RPMs) its own.
+    pub fn advisory_key(&self) -> (&str, &str) {
+        match (
+            &self.source,
+            self.ecosystem.advisories_name_source_packages(),
+        ) {
+            (Some(src), true) => (
+                src.name.as_str(),
+                src.version.as_deref().unwrap_or(self.version.as_str()),
+            ),
+            _ => (self.name.as_str(), self.version.as_str()),
+        }
     }
 }

@@ -184,6 +184,16 @@ impl Ecosystem {
         )
     }
 
+    /// Whether this distribution's advisories name source packages rather
+    /// than binary ones (Debian and Ubuntu source packages, Alpine
+    /// origins).
+    pub fn advisories_name_source_packages(self) -> bool {
+        matches!(
+            self,
+            Ecosystem::Debian | Ecosystem::Ubuntu | Ecosystem::Alpine
+        )
+    }
+
     /// Normalizes a package name the way this ecosystem compares names, so
     /// that the name in a lockfile and the name in an advisory meet.
     ///

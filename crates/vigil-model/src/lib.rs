@@ -20,7 +20,7 @@ mod finding;
 pub mod purl;
 mod severity;
 
-pub use component::{Component, Location};
+pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef};

@@ -45,6 +45,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &java::gradle_lockfile::GradleLockfile,
     &java::pom::Pom,
     &npm::bun_lock::BunLock,
+    &npm::bun_lockb::BunLockb,
     &npm::hidden_lockfile::HiddenLockfile,
     &npm::installed_package_json::InstalledPackageJson,
     &npm::package_lock::PackageLock,

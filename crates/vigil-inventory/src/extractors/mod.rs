@@ -30,6 +30,7 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &archive::tar_bundle::TarBundle,
     &archive::zip_bundle::ZipBundle,
     &cpp::conan_lock::ConanLock,
     &cpp::vcpkg::Vcpkg,

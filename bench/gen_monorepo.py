@@ -88,9 +88,31 @@ def poetry_lock(rng, pkgs):
     return "\n".join(out)
 
 
+def go_requirement(rng, name):
+    """A `require` line go accepts: a module path and version whose major
+    versions agree (semantic import versioning)."""
+    v = version(rng, name)
+    m = re.match(r"(\d+)(.*)", v)
+    if not m:
+        return f"{name} v{v}"
+    major, rest = int(m.group(1)), m.group(2)
+    suffix = re.search(r"(?:/|^gopkg\.in/.*\.)v(\d+)$", name)
+    if suffix:
+        # `/v3` (or gopkg.in's `.v3`) in the path: the version's major is 3.
+        return f"{name} v{suffix.group(1)}{rest}"
+    if major >= 2 and "+incompatible" not in rest:
+        if name in FIXES:
+            # A module from before Go modules, as its advisories name it:
+            # v2+ without `/vN` is marked incompatible.
+            return f"{name} v{v}+incompatible"
+        # A module of ours: its path carries the major version.
+        return f"{name}/v{major} v{v}"
+    return f"{name} v{v}"
+
+
 def go_mod(rng, pkgs):
     out = ["module example.com/app", "", "go 1.26.6", "", "require ("]
-    out += [f"\t{n} v{version(rng, n)}" for n in pkgs]
+    out += [f"\t{go_requirement(rng, n)}" for n in pkgs]
     out += [")", ""]
     return "\n".join(out)
 

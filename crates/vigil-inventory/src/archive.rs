@@ -1,8 +1,9 @@
-//! Reading zip-based archives (Java archives, wheels, bundles) safely.
+//! Reading archives (zip-based Java archives, wheels and bundles; tarballs
+//! in [`tarball`]) safely.
 //!
-//! Shared by the `java/archive` and `archive/zip` extractors. Nothing is
-//! ever written to disk: the entries an extractor wants are decompressed
-//! into memory, within the limits below, and handed to the extractors that
+//! Shared by the `java/archive`, `archive/zip` and `archive/tar`
+//! extractors. Nothing is ever written to disk: the entries an extractor
+//! wants are decompressed into memory, within the limits below, and handed to the extractors that
 //! claim them ([`extract_entry`](crate::extract_entry)), which may be
 //! archives again. Entry names are only shown (after `!/`, as in
 //! `app.war!/WEB-INF/lib/x.jar`) and matched against extractors' file names;
@@ -21,7 +22,9 @@
 //!   whole tree, and at most [`Limits::max_entry_bytes`] for one entry;
 //! - ratio: an entry that unpacks to more than [`Limits::ratio_floor`]
 //!   bytes at more than [`Limits::max_ratio`] times its compressed size is
-//!   refused as a possible zip bomb.
+//!   refused as a possible zip bomb. A gzip-compressed tarball is one
+//!   stream: its ratio is checked on the whole stream, and every byte of
+//!   it counts against the tree's byte limit (see [`tarball`]).
 //!
 //! Sizes declared in the archive are only used to refuse early: the bytes
 //! actually decompressed are counted as they come, and reading stops one
@@ -38,6 +41,10 @@ use vigil_model::Diagnostic;
 
 use crate::extractors::EXTRACTORS;
 use crate::{ExtractError, Extracted, FileInput};
+
+mod tarball;
+
+pub(crate) use tarball::read_tar;
 
 /// The limits of one archive tree.
 #[derive(Debug, Clone)]

@@ -57,8 +57,10 @@ pub struct Component {
     /// `sha256:...`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashes: Vec<String>,
-    /// The declared license, as an SPDX expression where the source gives
-    /// one.
+    /// The declared license: an SPDX expression where the declared text is
+    /// one or reads as one (normalized: `Apache 2.0` is `Apache-2.0`), the
+    /// text as written otherwise (see [`crate::license`];
+    /// [`crate::license::is_spdx_expression`] tells which).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
     /// For OS packages: the distribution release, as OSV writes it after

@@ -17,6 +17,7 @@ mod component;
 mod diagnostic;
 mod ecosystem;
 mod finding;
+pub mod license;
 pub mod purl;
 mod severity;
 

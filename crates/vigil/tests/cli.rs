@@ -643,3 +643,85 @@ fn every_ecosystem_is_read_and_matched() {
             && n["reason"].as_str().unwrap().contains("no version rules")
     }));
 }
+
+/// Tarballs through the real binary: a deployment bundle's vendored Python
+/// and npm packages are found inside it, matched and reported at their
+/// path in the archive; a malformed tarball and one with hostile entry
+/// names are warnings naming them, and the scan goes on.
+#[test]
+fn tarballs_are_scanned_recursively() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["db", "import"])
+        .arg(fixture("osv-every-ecosystem")));
+    assert_eq!(code, 0, "{err}");
+    let tarballs =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vigil-inventory/testdata/archive/tar");
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "-f", "json"])
+        .arg(&tarballs));
+    assert_eq!(code, 0, "{err}");
+    let report = json(&out);
+    let finding = |id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} in {out}"))
+            .clone()
+    };
+    let django = finding("VIGIL-TEST-PYPI-1");
+    assert_eq!(django["package"]["name"], "Django");
+    assert_eq!(django["package"]["version"], "4.2.11");
+    assert_eq!(
+        django["location"]["path"],
+        "deploy-bundle.tar.gz!/opt/lambda/layers/python-dependencies-layer/python/lib/python3.11/site-packages/Django-4.2.11.dist-info/METADATA"
+    );
+    let code_frame = finding("VIGIL-TEST-NPM-1");
+    assert_eq!(
+        code_frame["location"]["path"],
+        "deploy-bundle.tar.gz!/app/node_modules/@babel/code-frame/package.json"
+    );
+    // Components from a tar in a gzip-compressed tarball, and a wheel in it.
+    let paths: Vec<&str> = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["locations"].as_array().unwrap())
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    for p in [
+        "release.tgz!/release/vendor.tar!/vendor/Cargo.lock",
+        "release.tgz!/release/wheels/attrs-23.2.0-py3-none-any.whl!/attrs-23.2.0.dist-info/METADATA",
+        "vendor.tar!/vendor/Cargo.lock",
+        "bad-entry-names.tar.gz!/ok/requirements.txt",
+    ] {
+        assert!(paths.contains(&p), "{p} not in {paths:?}");
+    }
+    let diagnostics: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {}",
+                d["path"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.starts_with("malformed.tar.gz: not a valid gzip-compressed tar archive")),
+        "{diagnostics:?}"
+    );
+    assert!(
+        diagnostics.iter().any(|d| d.starts_with(
+            "bad-entry-names.tar.gz: entry \"../../etc/cron.d/requirements.txt\" skipped"
+        )),
+        "{diagnostics:?}"
+    );
+    assert_eq!(diagnostics.len(), 3, "{diagnostics:?}");
+}

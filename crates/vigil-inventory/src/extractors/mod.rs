@@ -30,6 +30,7 @@ use crate::{ExtractError, Extractor, FileInput};
 
 /// Every extractor, sorted by name.
 pub static EXTRACTORS: &[&dyn Extractor] = &[
+    &archive::tar_bundle::TarBundle,
     &archive::zip_bundle::ZipBundle,
     &cpp::conan_lock::ConanLock,
     &cpp::vcpkg::Vcpkg,
@@ -45,6 +46,7 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &java::gradle_lockfile::GradleLockfile,
     &java::pom::Pom,
     &npm::bun_lock::BunLock,
+    &npm::bun_lockb::BunLockb,
     &npm::hidden_lockfile::HiddenLockfile,
     &npm::installed_package_json::InstalledPackageJson,
     &npm::package_lock::PackageLock,

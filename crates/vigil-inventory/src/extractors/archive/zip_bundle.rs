@@ -25,8 +25,8 @@
 //! archive.
 //!
 //! ## Limitations
-//! - Only zip archives: tarballs (`.tar.gz`, `.tgz`), `.7z` and `.rar` are
-//!   not read.
+//! - Only zip archives here: tarballs are read by `archive/tar`; `.7z` and
+//!   `.rar` are not read.
 //! - Files beside an entry are not read (`read_related` refuses inside
 //!   archives): a `requirements.txt` that includes another is read alone.
 //! - Entries whose names are not plain relative paths (`..`, absolute,
@@ -43,7 +43,7 @@ use std::path::Path;
 
 use vigil_model::{Component, Ecosystem};
 
-use crate::archive::{self, Want};
+use crate::archive;
 use crate::{ExtractError, Extracted, Extractor, FileInput, InputKind};
 
 /// Reads zip bundles, wheels and eggs.
@@ -72,17 +72,7 @@ impl Extractor for ZipBundle {
             input,
             "zip archive",
             &mut out,
-            &mut |name, info| {
-                if archive::claimed_by_name(name) {
-                    Want::Read
-                } else if info.executable
-                    || crate::walk::has_binary_extension(crate::file_name(Path::new(name)))
-                {
-                    Want::Sniff
-                } else {
-                    Want::Skip
-                }
-            },
+            &mut super::bundle_want,
             &mut |container, entry, out| archive::extract_into(container, &entry, out),
         )?;
         python_package_from_file_name(input, &mut out);

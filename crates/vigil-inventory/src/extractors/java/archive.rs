@@ -1,10 +1,11 @@
 //! Java archives: JARs, WARs, EARs.
 //!
 //! ## Detects
-//! Files named `*.jar`, `*.war`, `*.ear`, and Jenkins plugins `*.hpi` and
-//! `*.jpi` (in any case): zip archives, read as bytes. Archives nested in
-//! them (`WEB-INF/lib/*.jar` in WARs, `lib/*.jar` in EARs,
-//! `BOOT-INF/lib/*.jar` in Spring Boot JARs, any entry another binary
+//! Files named `*.jar`, `*.war`, `*.ear`, Jenkins plugins `*.hpi` and
+//! `*.jpi`, and Android archives `*.aar` (in any case): zip archives, read
+//! as bytes. Archives nested in them (`WEB-INF/lib/*.jar` in WARs,
+//! `lib/*.jar` in EARs, `BOOT-INF/lib/*.jar` in Spring Boot JARs,
+//! `classes.jar` and `libs/*.jar` in AARs, any entry another binary
 //! extractor claims by name) are opened in turn, within the limits of the
 //! archive reader (nesting depth, entry count, total and per-entry sizes,
 //! compression ratio), and located as `app.war!/WEB-INF/lib/x.jar`.
@@ -45,8 +46,12 @@
 //! - `pom.properties` is read as `key=value` lines (`:` also separates,
 //!   `#` and `!` start comments); Java's escapes and continuation lines are
 //!   not decoded (Maven does not write them).
-//! - `.jmod` files (a JDK header before the zip) and `.aar` files are not
-//!   read.
+//! - `.jmod` files (a JDK header before the zip) are not read.
+//! - An AAR's `classes.jar` is its own code: the components its Maven
+//!   metadata names (rare: Android builds seldom write any) are the AAR's;
+//!   without any, the AAR is reported from its file name as any JAR is (its
+//!   `AndroidManifest.xml` names an Android package, not a Maven group),
+//!   and `classes.jar` is not reported apart.
 //!
 //! ## References
 //! - <https://maven.apache.org/shared/maven-archiver/>
@@ -66,7 +71,10 @@ use crate::{ExtractError, Extracted, Extractor, FileInput, InputKind};
 pub struct JavaArchive;
 
 /// The extensions of Java archives.
-const EXTENSIONS: &[&str] = &["jar", "war", "ear", "hpi", "jpi"];
+const EXTENSIONS: &[&str] = &["jar", "war", "ear", "hpi", "jpi", "aar"];
+
+/// The JAR of an Android archive's own classes.
+const AAR_CLASSES: &str = "classes.jar";
 
 const MANIFEST: &str = "META-INF/MANIFEST.MF";
 
@@ -87,6 +95,9 @@ impl Extractor for JavaArchive {
         let mut out = Extracted::default();
         let mut poms: Vec<(String, Vec<u8>)> = Vec::new();
         let mut manifest: Option<Vec<u8>> = None;
+        let aar = archive::has_extension(crate::file_name(Path::new(input.rel_path)), &["aar"]);
+        // Components an Android archive's `classes.jar` names: its own.
+        let mut classes_own = false;
         archive::read_zip(
             input,
             "Java archive",
@@ -106,6 +117,15 @@ impl Extractor for JavaArchive {
                     manifest = Some(entry.bytes);
                 } else if pom_properties_path(entry.name).is_some() {
                     poms.push((entry.name.to_string(), entry.bytes));
+                } else if aar && entry.name == AAR_CLASSES {
+                    // The AAR's own code: what it names is the AAR; when it
+                    // names nothing, the AAR is reported by its own name
+                    // below, not also as a JAR called `classes`.
+                    let mut inner = Extracted::default();
+                    archive::extract_into(container, &entry, &mut inner);
+                    classes_own |= !inner.components.is_empty();
+                    out.components.extend(inner.components);
+                    out.diagnostics.extend(inner.diagnostics);
                 } else {
                     archive::extract_into(container, &entry, out);
                 }
@@ -129,7 +149,7 @@ impl Extractor for JavaArchive {
         let foreign_only = manifest_version(&attrs).is_some_and(|(_, v)| {
             !own.is_empty() && !own.iter().any(|c| same_version(&c.version, v))
         });
-        if own.is_empty() || foreign_only {
+        if (own.is_empty() && !classes_own) || foreign_only {
             out.not_checked.push(without_maven_metadata(input, &attrs));
         }
         out.components.extend(own);
@@ -422,12 +442,77 @@ mod tests {
 
     #[test]
     fn matches_java_archives_in_any_case() {
-        for name in ["a.jar", "lib/B.JAR", "app.war", "app.ear", "x.hpi", "y.Jpi"] {
+        for name in [
+            "a.jar",
+            "lib/B.JAR",
+            "app.war",
+            "app.ear",
+            "x.hpi",
+            "y.Jpi",
+            "libs/core-1.12.0.aar",
+        ] {
             assert!(JavaArchive.matches(Path::new(name)), "{name}");
         }
         for name in ["a.zip", "jar", "a.jar.sha1", "pom.xml", ".jar"] {
             assert!(!JavaArchive.matches(Path::new(name)), "{name}");
         }
+    }
+
+    /// An Android archive as Gradle writes it: the manifest, its own code
+    /// in `classes.jar` (no Maven metadata), resources, and bundled JARs.
+    fn aar(classes: &[u8]) -> Vec<u8> {
+        build::zip(&[
+            (
+                "AndroidManifest.xml",
+                b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\" package=\"androidx.core\">\n    <uses-sdk android:minSdkVersion=\"19\" />\n</manifest>\n",
+            ),
+            (AAR_CLASSES, classes),
+            ("R.txt", b"int anim fragment_fast_out_extra_slow_in 0x7f010001\n"),
+            ("res/values/values.xml", b"<resources/>\n"),
+            ("libs/gson-2.10.1.jar", &jar_of("com.google.code.gson", "gson", "2.10.1")),
+        ])
+    }
+
+    #[test]
+    fn android_archives_are_java_archives() {
+        let classes = build::zip(&[
+            ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\n"),
+            (
+                "androidx/core/app/ActivityCompat.class",
+                b"\xca\xfe\xba\xbe",
+            ),
+        ]);
+        let x = run("app/libs/core-1.12.0.aar", &aar(&classes)).unwrap();
+        assert_eq!(
+            brief(&x),
+            ["com.google.code.gson:gson@2.10.1 app/libs/core-1.12.0.aar!/libs/gson-2.10.1.jar:"]
+        );
+        // The AAR by its file name; `classes.jar` is not reported apart.
+        assert_eq!(
+            unchecked_brief(&x),
+            ["core@1.12.0 :0 version only from the file name"]
+        );
+        assert_eq!(x.not_checked[0].location.path, "app/libs/core-1.12.0.aar");
+        assert!(x.diagnostics.is_empty(), "{:?}", x.diagnostics);
+
+        // Maven metadata in `classes.jar` names the AAR.
+        let classes = jar_of("com.example.android", "widgets", "3.1.0");
+        let x = run("widgets.aar", &aar(&classes)).unwrap();
+        assert_eq!(
+            brief(&x),
+            [
+                "com.example.android:widgets@3.1.0 widgets.aar!/classes.jar:",
+                "com.google.code.gson:gson@2.10.1 widgets.aar!/libs/gson-2.10.1.jar:",
+            ]
+        );
+        assert!(x.not_checked.is_empty(), "{:?}", x.not_checked);
+        // A damaged AAR is an error naming it.
+        let err = run("broken.aar", b"PK\x03\x04 not really").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("broken.aar: not a valid Java archive"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -168,28 +168,16 @@ fn license(license: Option<&Value>, licenses: Option<&Value>) -> Option<String> 
         (!useless).then(|| s.to_string())
     };
     if let Some(one) = license.and_then(name_of) {
-        return Some(one);
+        return vigil_model::license::normalize(&one);
     }
     let names: Vec<String> = match licenses? {
         Value::Array(items) => items.iter().filter_map(name_of).collect(),
         other => name_of(other).into_iter().collect(),
     };
-    match names.as_slice() {
-        [] => None,
-        [one] => Some(one.clone()),
-        many => Some(
-            many.iter()
-                .map(|n| {
-                    if n.contains(' ') {
-                        format!("({n})")
-                    } else {
-                        n.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" OR "),
-        ),
-    }
+    vigil_model::license::combine(
+        names.iter().map(String::as_str),
+        vigil_model::license::Choice::AnyOf,
+    )
 }
 
 #[cfg(test)]
@@ -329,6 +317,21 @@ mod tests {
         );
         assert_eq!(l("3", r#"{"type": "MIT"}"#).as_deref(), Some("MIT"));
         assert_eq!(l("null", "[]"), None);
+        // Normalized to SPDX where the text reads as an expression, kept
+        // as written where it does not.
+        assert_eq!(l(r#""Apache 2.0""#, "null").as_deref(), Some("Apache-2.0"));
+        assert_eq!(
+            l(r#""(mit OR apache-2.0)""#, "null").as_deref(),
+            Some("(MIT OR Apache-2.0)")
+        );
+        assert_eq!(
+            l("null", r#"[{"type": "MIT"}, {"type": "GPLv2+"}]"#).as_deref(),
+            Some("MIT OR GPL-2.0-or-later")
+        );
+        assert_eq!(
+            l(r#""Public Domain""#, "null").as_deref(),
+            Some("Public Domain")
+        );
     }
 
     #[test]

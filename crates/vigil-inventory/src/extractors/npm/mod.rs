@@ -4,6 +4,7 @@
 //! key of a YAML lockfile stands.
 
 pub mod bun_lock;
+pub mod bun_lockb;
 pub mod hidden_lockfile;
 pub mod installed_package_json;
 pub mod package_lock;

@@ -42,7 +42,8 @@
 //!   for the registry release of its name and version.
 //! - Version 1 files record no dependencies, hashes, licenses or optional
 //!   flags.
-//! - A `license` is taken as written; it is not checked to be valid SPDX.
+//! - A `license` that is not an SPDX expression, even read leniently, is
+//!   kept as written.
 //! - Names in `dependencies` of a folder outside the project root (`../x`)
 //!   are resolved as if the folder were inside it.
 //!
@@ -278,9 +279,7 @@ fn read_packages(input: &FileInput<'_>, packages: &BTreeMap<String, Entry>, out:
             .license
             .as_ref()
             .and_then(|l| l.as_str())
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string);
+            .and_then(vigil_model::license::normalize);
         let mut c = Component::new(Ecosystem::Npm, name, version.as_str())
             .at(input.rel_path, line)
             .direct(knows_direct.then(|| direct_keys.contains(key)))

@@ -168,27 +168,7 @@ pub(crate) fn spdx(license: &serde_json::Value) -> Option<String> {
         serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
         _ => Vec::new(),
     };
-    let names: Vec<&str> = names
-        .into_iter()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    match names.as_slice() {
-        [] => None,
-        [one] => Some((*one).to_string()),
-        many => Some(
-            many.iter()
-                .map(|n| {
-                    if n.contains(' ') {
-                        format!("({n})")
-                    } else {
-                        (*n).to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" OR "),
-        ),
-    }
+    vigil_model::license::combine(names, vigil_model::license::Choice::AnyOf)
 }
 
 /// The lowercase names a project's `composer.json` asks for (`relative` to
@@ -352,6 +332,15 @@ mod tests {
             Some("LGPL-2.1-only OR (GPL-3.0-or-later WITH x)")
         );
         assert_eq!(spdx(&j("[]")), None);
+        // Composer accepts loose names; they are normalized.
+        assert_eq!(
+            spdx(&j(r#"["GPL-2.0+", "MIT/X11"]"#)).as_deref(),
+            Some("GPL-2.0-or-later OR (MIT OR X11)")
+        );
+        assert_eq!(
+            spdx(&j(r#"["proprietary"]"#)).as_deref(),
+            Some("proprietary")
+        );
         assert_eq!(spdx(&j("3")), None);
     }
 

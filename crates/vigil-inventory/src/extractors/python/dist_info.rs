@@ -231,7 +231,7 @@ fn mentions_extra(marker: &str) -> bool {
 /// `License` as written.
 fn license(expression: Option<&Header<'_>>, free: Option<&Header<'_>>) -> Option<String> {
     if let Some(e) = expression.filter(|e| !e.value.is_empty() && !e.continued) {
-        return Some(e.value.clone());
+        return vigil_model::license::normalize(&e.value);
     }
     let free = free.filter(|l| !l.continued)?;
     let text = free.value.trim();
@@ -240,7 +240,10 @@ fn license(expression: Option<&Header<'_>>, free: Option<&Header<'_>>) -> Option
         || ["UNKNOWN", "NONE", "N/A"]
             .iter()
             .any(|u| text.eq_ignore_ascii_case(u));
-    (!useless).then(|| text.to_string())
+    if useless {
+        return None;
+    }
+    vigil_model::license::normalize(text)
 }
 
 #[cfg(test)]
@@ -317,7 +320,7 @@ mod tests {
             c.dependencies,
             ["certifi", "charset-normalizer", "idna", "urllib3"]
         );
-        assert_eq!(c.license.as_deref(), Some("Apache 2.0"));
+        assert_eq!(c.license.as_deref(), Some("Apache-2.0"));
         insta::assert_json_snapshot!("dist_info_realistic", view(&x));
     }
 
@@ -388,7 +391,7 @@ mod tests {
         );
         let x = run("egginfo").unwrap();
         assert_eq!(brief(&x), ["pycups@2.0.1 egginfo:2"]);
-        assert_eq!(x.components[0].license.as_deref(), Some("GPLv2+"));
+        assert_eq!(x.components[0].license.as_deref(), Some("GPL-2.0-or-later"));
         let x = run("egginfo_pkginfo").unwrap();
         assert_eq!(brief(&x), ["setuptools@57.4.0 egginfo_pkginfo:2"]);
         assert_eq!(x.components[0].license, None);

@@ -16,7 +16,9 @@
 //! at one version is one component located at each of its lines. `direct`
 //! is true for the gems that `DEPENDENCIES` lists (with or without a `!`
 //! suffix, which marks a gem from a git or path source), false for the
-//! others; unknown when the file has no `DEPENDENCIES` section.
+//! others; unknown when the file has no `DEPENDENCIES` section. `dev` is
+//! true for development-only gems when the `Gemfile` beside it tells (see
+//! Limitations).
 //!
 //! Gems of `GIT`, `PATH` and `PLUGIN SOURCE` sections are "not checked"
 //! entries: they are not RubyGems releases.
@@ -26,7 +28,12 @@
 //! skipped.
 //!
 //! ## Limitations
-//! - `dev` is unknown: the groups of the `Gemfile` are not read.
+//! - `dev` comes from the `Gemfile` (`gems.rb` for `gems.locked`) beside the
+//!   lockfile, read line by line for its `group ... do` blocks and `group:`
+//!   options (see `gemfile.rs`): gems only in the `development` and `test`
+//!   groups, and the gems only they lead to in the lockfile's graph, are
+//!   development-only. Without that file, or inside an archive, `dev` is
+//!   unknown.
 //! - A `GEM` section with a remote other than rubygems.org (a private gem
 //!   server) is taken for RubyGems.
 //!
@@ -41,6 +48,7 @@ use std::path::Path;
 
 use vigil_model::{Component, Diagnostic, Ecosystem, Location, NotChecked};
 
+use crate::extractors::npm::{graph_flags, Root};
 use crate::{ExtractError, Extracted, Extractor, FileInput};
 
 /// Reads `Gemfile.lock` and `gems.locked`.
@@ -232,8 +240,87 @@ impl Extractor for GemfileLock {
             index.insert(key, components.len());
             components.push(c);
         }
+        if direct.is_some() {
+            dev_flags(input, &specs, direct.as_ref(), &mut components, &mut out);
+        }
         out.components = components;
         Ok(out)
+    }
+}
+
+/// Sets `dev` on each component from the groups of the manifest beside the
+/// lockfile (`Gemfile` for `Gemfile.lock`, `gems.rb` for `gems.locked`):
+/// the direct gems it puts only in development groups, and the gems only
+/// they lead to, are development-only. Without the manifest (or inside an
+/// archive) `dev` stays unknown.
+fn dev_flags(
+    input: &FileInput<'_>,
+    specs: &[Spec],
+    direct: Option<&HashSet<String>>,
+    components: &mut [Component],
+    out: &mut Extracted,
+) {
+    if input.archive_depth() > 0 {
+        return;
+    }
+    let manifest = if crate::file_name(Path::new(input.rel_path)) == "gems.locked" {
+        "gems.rb"
+    } else {
+        "Gemfile"
+    };
+    let text = match input.read_related(manifest) {
+        Ok((_, text)) => text,
+        Err(ExtractError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return
+        }
+        Err(e) => {
+            out.diagnostics.push(Diagnostic::warning(
+                input.rel_path,
+                None,
+                format!(
+                    "cannot read {manifest}, so which gems are development-only is unknown: {e}"
+                ),
+            ));
+            return;
+        }
+    };
+    let dev = super::gemfile::dev_gems(&text);
+    let mut node: HashMap<&str, usize> = HashMap::new();
+    for spec in specs {
+        let n = node.len();
+        node.entry(spec.name.as_str()).or_insert(n);
+    }
+    let mut edges: Vec<Vec<(usize, bool)>> = vec![Vec::new(); node.len()];
+    for spec in specs {
+        let Some(&from) = node.get(spec.name.as_str()) else {
+            continue;
+        };
+        for d in &spec.deps {
+            if let (Some(&to), Some(list)) = (node.get(d.as_str()), edges.get_mut(from)) {
+                list.push((to, false));
+            }
+        }
+    }
+    let roots: Vec<(usize, Root)> = direct
+        .into_iter()
+        .flatten()
+        .filter_map(|name| {
+            let &i = node.get(name.as_str())?;
+            // A gem the Gemfile does not name (one a `gemspec` line brings
+            // in) counts as production: never hidden on a guess.
+            let root = if dev.get(name).copied().unwrap_or(false) {
+                Root::Dev
+            } else {
+                Root::Prod
+            };
+            Some((i, root))
+        })
+        .collect();
+    let flags = graph_flags(&edges, &roots);
+    for c in components.iter_mut() {
+        if let Some(f) = node.get(c.name.as_str()).and_then(|&i| flags.get(i)) {
+            c.dev = f.dev;
+        }
     }
 }
 
@@ -341,6 +428,34 @@ mod tests {
             ]
         );
         insta::assert_json_snapshot!("gemfile_lock_realistic", view(&x));
+    }
+
+    #[test]
+    fn gemfile_groups_make_gems_dev() {
+        let x = read("groups/Gemfile.lock");
+        assert!(x.diagnostics.is_empty(), "{:?}", x.diagnostics);
+        let flags = |n: &str| {
+            let c = x.components.iter().find(|c| c.name == n).unwrap();
+            (c.direct, c.dev)
+        };
+        // Direct, in no group or in production.
+        assert_eq!(flags("sinatra"), (Some(true), Some(false)));
+        assert_eq!(flags("puma"), (Some(true), Some(false)));
+        // Direct, in development or test groups (block or option).
+        assert_eq!(flags("rspec"), (Some(true), Some(true)));
+        assert_eq!(flags("rack-test"), (Some(true), Some(true)));
+        assert_eq!(flags("rubocop"), (Some(true), Some(true)));
+        // Only reachable from development gems.
+        for n in ["diff-lcs", "rspec-support", "parser", "racc", "ast", "json"] {
+            assert_eq!(flags(n), (Some(false), Some(true)), "{n}");
+        }
+        // Reachable from both: production.
+        assert_eq!(flags("rack"), (Some(false), Some(false)));
+        assert_eq!(flags("nio4r"), (Some(false), Some(false)));
+        assert_eq!(flags("ruby2_keywords"), (Some(false), Some(false)));
+        // Without a Gemfile beside it, dev is unknown.
+        let x = read("realistic/Gemfile.lock");
+        assert!(x.components.iter().all(|c| c.dev.is_none()));
     }
 
     #[test]

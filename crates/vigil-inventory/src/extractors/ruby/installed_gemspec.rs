@@ -282,27 +282,11 @@ fn string_list(text: &str) -> Vec<String> {
 
 /// Licenses as one SPDX expression: several are a choice, joined with `OR`.
 fn join_licenses(names: &[String]) -> Option<String> {
-    let names: Vec<&str> = names
-        .iter()
-        .map(|n| n.trim())
-        .filter(|n| !n.is_empty())
-        .collect();
-    match names.as_slice() {
-        [] => None,
-        [one] => Some((*one).to_string()),
-        many => Some(
-            many.iter()
-                .map(|n| {
-                    if n.contains(' ') {
-                        format!("({n})")
-                    } else {
-                        (*n).to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" OR "),
-        ),
-    }
+    // Gems declare any of several licenses.
+    vigil_model::license::combine(
+        names.iter().map(String::as_str),
+        vigil_model::license::Choice::AnyOf,
+    )
 }
 
 #[cfg(test)]
@@ -316,6 +300,24 @@ mod tests {
 
     fn read(rel: &str) -> Extracted {
         fixture(&InstalledGemspec, SUB, rel).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    #[test]
+    fn licenses_are_normalized() {
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            join_licenses(&names(&["Ruby", "BSD-2-Clause"])).as_deref(),
+            Some("Ruby OR BSD-2-Clause")
+        );
+        assert_eq!(
+            join_licenses(&names(&["MIT License", "apache-2.0"])).as_deref(),
+            Some("MIT OR Apache-2.0")
+        );
+        assert_eq!(
+            join_licenses(&names(&["Nonstandard"])).as_deref(),
+            Some("Nonstandard")
+        );
+        assert_eq!(join_licenses(&names(&[" "])), None);
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! Ruby (RubyGems) formats.
 
+mod gemfile;
 pub mod gemfile_lock;
 pub mod installed_gemspec;

@@ -295,35 +295,16 @@ impl Extractor for CycloneDx {
 /// The declared license: an expression, or the ids (else names) of the
 /// licenses listed, several joined with `AND`.
 fn license(choices: Option<&[LicenseChoice]>) -> Option<String> {
-    let parts: Vec<String> = choices
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| {
-            let text = match (&c.expression, &c.license) {
-                (Some(e), _) => e.as_str(),
-                (None, Some(l)) => l.id.as_deref().or(l.name.as_deref())?,
-                (None, None) => return None,
-            };
-            Some(text.trim()).filter(|t| !t.is_empty())
-        })
-        .map(str::to_string)
-        .collect();
-    match parts.as_slice() {
-        [] => None,
-        [one] => Some(one.clone()),
-        many => Some(
-            many.iter()
-                .map(|p| {
-                    if p.contains(' ') {
-                        format!("({p})")
-                    } else {
-                        p.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" AND "),
-        ),
-    }
+    let parts =
+        choices
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| match (&c.expression, &c.license) {
+                (Some(e), _) => Some(e.as_str()),
+                (None, Some(l)) => l.id.as_deref().or(l.name.as_deref()),
+                (None, None) => None,
+            });
+    vigil_model::license::combine(parts, vigil_model::license::Choice::AllOf)
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use vigil_model::license;
 use vigil_model::{Component, Diagnostic};
 
 use super::{hash, to_component, Entry};
@@ -197,7 +198,7 @@ impl Extractor for Spdx {
                         .flatten()
                         .map(|l| l.trim())
                         .find(|l| !l.is_empty() && *l != "NOASSERTION" && *l != "NONE");
-                    component = component.license(license.map(str::to_string));
+                    component = component.license(license.and_then(license::normalize));
                     read.push(Read {
                         spdx_id: p.spdx_id,
                         component,

@@ -94,6 +94,7 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
         max_binary_size: args.max_binary_size.saturating_mul(1024 * 1024),
+        exclude: Vec::new(),
     };
     let started = std::time::Instant::now();
     let (store, inventory) = match source {

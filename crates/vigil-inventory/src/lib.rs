@@ -24,6 +24,7 @@
 mod archive;
 pub mod extractors;
 mod input;
+pub mod os;
 mod walk;
 
 pub use input::{ExtractError, Extracted, FileInput};

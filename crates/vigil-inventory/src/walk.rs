@@ -30,6 +30,9 @@ pub struct ScanOptions {
     /// Binary files (executables, archives) larger than this are refused
     /// (bytes).
     pub max_binary_size: u64,
+    /// Directories left out of the walk, as absolute paths (the pseudo
+    /// filesystems of a running host: `/proc`, `/sys`, ...).
+    pub exclude: Vec<PathBuf>,
 }
 
 impl Default for ScanOptions {
@@ -38,6 +41,7 @@ impl Default for ScanOptions {
             no_ignore: false,
             max_file_size: 64 * 1024 * 1024,
             max_binary_size: 512 * 1024 * 1024,
+            exclude: Vec::new(),
         }
     }
 }
@@ -306,6 +310,9 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
         }
     }
     inv.files.sort();
+    if only_file.is_none() {
+        apply_os_release(&walk_root, &mut inv.components);
+    }
     // A file can be read twice, alone and as included by another
     // (`requirements-dev.txt` naming `requirements.txt`): the same component
     // at the same place is kept once.
@@ -333,6 +340,23 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
     inv.diagnostics.sort();
     inv.diagnostics.dedup();
     Ok(inv)
+}
+
+/// When the walk found OS packages (the root is a root filesystem),
+/// assigns them to the distribution its release files name.
+fn apply_os_release(root: &Path, components: &mut [Component]) {
+    let has_os_packages = components.iter().any(|c| {
+        c.locations
+            .first()
+            .is_some_and(|l| crate::extractors::os::is_package_database(&l.path))
+    });
+    if !has_os_packages {
+        return;
+    }
+    match crate::os::OsRelease::detect(root) {
+        Some(os) => os.apply(components),
+        None => debug!("OS packages found, but no release file names the distribution"),
+    }
 }
 
 /// Reads one file with a chosen extractor, whatever its name: for a file
@@ -527,6 +551,7 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<Candidate> {
     let no_ignore = options.no_ignore;
     let filter_root = root.to_path_buf();
     let filter_ignores = Arc::clone(&ignores);
+    let exclude = options.exclude.clone();
     let walker = WalkBuilder::new(root)
         .standard_filters(false)
         .hidden(false)
@@ -537,6 +562,10 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<Candidate> {
             }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if is_dir && entry.file_name() == ".git" {
+                return false;
+            }
+            if is_dir && exclude.iter().any(|e| e == entry.path()) {
+                debug!(path = %entry.path().display(), "skipped: excluded");
                 return false;
             }
             if no_ignore || in_installed_dir(&filter_root, entry.path()) {
@@ -1102,5 +1131,49 @@ mod tests {
                 "{eco}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod rootfs_tests {
+    use super::*;
+
+    #[test]
+    fn a_root_filesystem_gets_its_release_and_excluded_dirs_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let put = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        put(
+            "etc/os-release",
+            "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
+        );
+        put(
+            "var/lib/dpkg/status",
+            "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n",
+        );
+        put(
+            "proc/1/Cargo.lock",
+            "version = 3\n\n[[package]]\nname = \"x\"\nversion = \"1.0.0\"\n",
+        );
+        let options = ScanOptions {
+            exclude: vec![root.canonicalize().unwrap().join("proc")],
+            ..ScanOptions::default()
+        };
+        let inv = scan_dir(root, &options).unwrap();
+        assert_eq!(inv.files, ["var/lib/dpkg/status"]);
+        let c = &inv.components[0];
+        assert_eq!(c.ecosystem, vigil_model::Ecosystem::Debian);
+        assert_eq!(c.release.as_deref(), Some("12"));
+        assert_eq!(
+            c.purl,
+            "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl"
+        );
+        // Without the exclusion the folder is walked.
+        let inv = scan_dir(root, &ScanOptions::default()).unwrap();
+        assert_eq!(inv.files.len(), 2);
     }
 }

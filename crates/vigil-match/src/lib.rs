@@ -263,7 +263,7 @@ fn match_one(
         return (
             Vec::new(),
             Some(not_checked(format!(
-                "the {} release is unknown (no os-release beside the package database)",
+                "the {} release is unknown (no release file names it, or it is a rolling release such as Debian testing)",
                 c.ecosystem
             ))),
         );
@@ -410,6 +410,7 @@ fn build_finding(
             purl: c.purl.clone(),
         }),
         location,
+        fix_available: !fixed_versions.is_empty(),
         fixed_versions,
         kev,
         informational: primary.informational(),

@@ -100,6 +100,9 @@ pub struct Finding {
     pub location: Location,
     /// Versions that fix it and apply to the installed one, smallest first.
     pub fixed_versions: Vec<String>,
+    /// Whether a fixed version applies to the installed one; `false`
+    /// means there is no fix yet (`fixed_versions` is empty).
+    pub fix_available: bool,
     /// Whether an ID or alias is in the catalogue of known exploited
     /// vulnerabilities.
     pub kev: bool,

@@ -73,6 +73,52 @@ pub fn for_package(ecosystem: Ecosystem, name: &str, version: Option<&str>) -> S
     out
 }
 
+/// Builds the purl of an operating-system package, with qualifiers
+/// (`arch`, `distro`, `upstream`, ...), sorted by key as the spec's
+/// canonical form wants; qualifiers with empty values are left out.
+///
+/// The version is written as the purl type says: for `rpm` an epoch
+/// (`1:3.0.1-43.el9_0`) moves to the `epoch` qualifier and the version is
+/// `version-release`; `deb` and `apk` versions are kept whole.
+///
+/// ```
+/// use vigil_model::{purl::for_os_package, Ecosystem};
+/// assert_eq!(
+///     for_os_package(Ecosystem::AlmaLinux, "openssl-libs", "1:3.0.1-43.el9_0",
+///         &[("arch", "x86_64"), ("distro", "almalinux-9.4")]),
+///     "pkg:rpm/almalinux/openssl-libs@3.0.1-43.el9_0?arch=x86_64&distro=almalinux-9.4&epoch=1"
+/// );
+/// ```
+pub fn for_os_package(
+    ecosystem: Ecosystem,
+    name: &str,
+    version: &str,
+    qualifiers: &[(&str, &str)],
+) -> String {
+    let mut quals: BTreeMap<&str, &str> = qualifiers
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .copied()
+        .collect();
+    let mut version = version;
+    if ecosystem.purl_type() == "rpm" {
+        if let Some((epoch, rest)) = version.split_once(':') {
+            if !epoch.is_empty() && epoch.bytes().all(|b| b.is_ascii_digit()) {
+                quals.insert("epoch", epoch);
+                version = rest;
+            }
+        }
+    }
+    let mut out = for_package(ecosystem, name, Some(version));
+    for (i, (k, v)) in quals.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(k);
+        out.push('=');
+        encode(v, &mut out);
+    }
+    out
+}
+
 /// The purl namespace of a distribution's packages (its vendor), as SBOM
 /// tools write it.
 fn distro_vendor(ecosystem: Ecosystem) -> Option<&'static str> {

@@ -64,6 +64,12 @@ pub struct ReportComponent {
     /// The declared license (SPDX expression where given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
+    /// For OS packages: the distribution release (`12`, `22.04:LTS`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// For OS packages: the source package it was built from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<vigil_model::SourcePackage>,
 }
 
 /// The result of a scan.
@@ -138,6 +144,8 @@ impl Report {
                 dependencies: c.dependencies,
                 hashes: c.hashes,
                 license: c.license,
+                release: c.release,
+                source: c.source,
             });
         }
         for c in &mut merged {

@@ -61,6 +61,9 @@ fn severity_cell(f: &Finding) -> String {
     s
 }
 
+/// The "fixed in" cell of a vulnerability no fixed version applies to.
+const NO_FIX: &str = "no fix yet";
+
 struct Row {
     cells: [String; 6],
     style: Style,
@@ -76,7 +79,11 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
                 .map(|p| (p.name.clone(), p.version.clone()))
                 .unwrap_or_default();
             let fixed = if f.fixed_versions.is_empty() {
-                "-".to_string()
+                if f.informational.is_some() {
+                    "-".to_string()
+                } else {
+                    NO_FIX.to_string()
+                }
             } else {
                 f.fixed_versions.join(", ")
             };
@@ -266,6 +273,23 @@ pub fn write_table(
             out,
             "{info} informational {}.",
             if info == 1 { "notice" } else { "notices" }
+        )?;
+    }
+    let unfixed = report
+        .findings
+        .iter()
+        .filter(|f| f.informational.is_none() && !f.fix_available)
+        .count();
+    if unfixed > 0 {
+        writeln!(
+            out,
+            "{unfixed} {} no fix yet (--ignore-unfixed hides {}).",
+            if unfixed == 1 {
+                "vulnerability has"
+            } else {
+                "vulnerabilities have"
+            },
+            if unfixed == 1 { "it" } else { "them" }
         )?;
     }
     let kev = report.findings.iter().filter(|f| f.kev).count();

@@ -71,6 +71,16 @@ pub(crate) struct ScanCommand {
 pub(crate) enum ScanTarget {
     /// Scan a directory (or one lockfile)
     Fs(ScanArgs),
+    /// Scan a root filesystem (a host's `/`, or an unpacked image): its OS
+    /// packages (dpkg, apk, rpm) in the distribution's own advisories, and
+    /// every language package in it. .gitignore files are not obeyed; on
+    /// `/`, pseudo filesystems (/proc, /sys, /dev, /run, ...) are skipped
+    #[command(mut_arg("path", |a| a
+        .required(true)
+        .default_value(None::<&'static str>)
+        .value_name("PATH")
+        .help("The root of the filesystem to scan")))]
+    Rootfs(ScanArgs),
     /// Scan an SBOM: a CycloneDX or SPDX 2 JSON file, told by its content
     /// whatever its name
     #[command(mut_arg("path", |a| a
@@ -143,6 +153,10 @@ pub(crate) struct ScanArgs {
     /// the gate too
     #[arg(long)]
     pub(crate) fail_on_informational: bool,
+
+    /// Leave out findings that no fixed version resolves yet
+    #[arg(long)]
+    pub(crate) ignore_unfixed: bool,
 
     /// Walk everything, ignoring .gitignore files
     #[arg(long)]

@@ -1,9 +1,11 @@
 //! The `vigil` binary: command-line definition and glue. Everything else
 //! lives in the library crates.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod cli;
 mod db;
+mod rootfs;
 mod scan;
 mod versions;
 

@@ -22,12 +22,15 @@ enum Source {
     Fs,
     /// One SBOM file.
     Sbom,
+    /// A root filesystem.
+    Rootfs,
 }
 
 pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
     let args = match &cmd.target {
         Some(ScanTarget::Fs(args)) => args,
         Some(ScanTarget::Sbom(args)) => return scan_sbom(global, args),
+        Some(ScanTarget::Rootfs(args)) => return scan(global, args, Source::Rootfs),
         None => {
             let shown = cmd.args.path.to_string_lossy();
             if TARGET_NAMES.contains(&shown.as_ref()) {
@@ -90,14 +93,25 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
     if !args.path.exists() {
         bail!("{}: no such file or directory", args.path.display());
     }
+    let rootfs = matches!(source, Source::Rootfs);
+    if rootfs && !args.path.is_dir() {
+        bail!("{}: not a directory", args.path.display());
+    }
     let options = ScanOptions {
-        no_ignore: args.no_ignore,
+        // A root filesystem's .gitignore files (in some package's sources)
+        // say nothing about what is installed.
+        no_ignore: args.no_ignore || rootfs,
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
         max_binary_size: args.max_binary_size.saturating_mul(1024 * 1024),
+        exclude: if rootfs {
+            crate::rootfs::pseudo_filesystems(&args.path)
+        } else {
+            Vec::new()
+        },
     };
     let started = std::time::Instant::now();
     let (store, inventory) = match source {
-        Source::Fs => {
+        Source::Fs | Source::Rootfs => {
             let store = open_database(global)?;
             let inventory = vigil_inventory::scan_dir(&args.path, &options)
                 .with_context(|| format!("scanning {}", args.path.display()))?;
@@ -124,13 +138,19 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
             inventory
                 .components
                 .iter()
-                .map(|c| (c.ecosystem, c.name.as_str())),
+                .map(|c| (c.ecosystem, c.advisory_key().0)),
         )
         .context("loading advisories")?;
     tracing::info!(elapsed = ?started.elapsed(), "advisories loaded");
     let matched = vigil_match::match_components(&inventory.components, &advisories);
     tracing::info!(findings = matched.findings.len(), elapsed = ?started.elapsed(), "matching done");
 
+    let mut findings = matched.findings;
+    if args.ignore_unfixed {
+        let before = findings.len();
+        findings.retain(|f| f.fix_available);
+        tracing::info!(hidden = before - findings.len(), "--ignore-unfixed");
+    }
     let mut not_checked = inventory.not_checked;
     not_checked.extend(matched.not_checked);
     let mut diagnostics = inventory.diagnostics;
@@ -141,7 +161,7 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
     let report = Report::new(
         args.path.display().to_string(),
         inventory.components,
-        matched.findings,
+        findings,
         not_checked,
         diagnostics,
     );

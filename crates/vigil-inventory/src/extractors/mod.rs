@@ -15,6 +15,7 @@ pub mod haskell;
 pub mod java;
 pub(crate) mod json_lines;
 pub mod npm;
+pub mod os;
 pub mod php;
 pub mod python;
 pub mod r;
@@ -52,6 +53,10 @@ pub static EXTRACTORS: &[&dyn Extractor] = &[
     &npm::package_lock::PackageLock,
     &npm::pnpm_lock::PnpmLock,
     &npm::yarn_lock::YarnLock,
+    &os::apk::ApkInstalled,
+    &os::dpkg::DpkgStatus,
+    &os::rpm::RpmdbBdb,
+    &os::rpm::RpmdbSqlite,
     &php::composer_installed::ComposerInstalled,
     &php::composer_lock::ComposerLock,
     &python::dist_info::DistInfo,

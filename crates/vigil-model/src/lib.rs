@@ -17,6 +17,7 @@ mod component;
 mod diagnostic;
 mod ecosystem;
 mod finding;
+mod image;
 pub mod purl;
 mod severity;
 
@@ -24,4 +25,5 @@ pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef};
+pub use image::ImageFacts;
 pub use severity::{Severity, UnknownSeverity};

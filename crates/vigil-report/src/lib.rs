@@ -15,7 +15,9 @@ mod json;
 mod table;
 
 use serde::Serialize;
-use vigil_model::{Component, Diagnostic, Ecosystem, Finding, Location, NotChecked, Severity};
+use vigil_model::{
+    Component, Diagnostic, Ecosystem, Finding, ImageFacts, LayerRef, Location, NotChecked, Severity,
+};
 
 pub use json::write_json;
 pub use table::{write_table, TableOptions};
@@ -64,6 +66,9 @@ pub struct ReportComponent {
     /// The declared license (SPDX expression where given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
+    /// In a container image: the (lowest) layer that introduced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
 }
 
 /// The result of a scan.
@@ -75,6 +80,10 @@ pub struct Report {
     pub tool: Tool,
     /// What was scanned, as the user named it.
     pub target: String,
+    /// For a container image: its facts (digest, platform, user, ports,
+    /// entrypoint, layers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageFacts>,
     /// Every component found, merged by ecosystem, name and version.
     pub components: Vec<ReportComponent>,
     /// Every finding.
@@ -123,6 +132,11 @@ impl Report {
                     if last.license.is_none() {
                         last.license = c.license;
                     }
+                    if let Some(l) = c.layer {
+                        if last.layer.as_ref().is_none_or(|m| l.index < m.index) {
+                            last.layer = Some(l);
+                        }
+                    }
                     continue;
                 }
             }
@@ -138,6 +152,7 @@ impl Report {
                 dependencies: c.dependencies,
                 hashes: c.hashes,
                 license: c.license,
+                layer: c.layer,
             });
         }
         for c in &mut merged {
@@ -177,6 +192,7 @@ impl Report {
                 version: env!("CARGO_PKG_VERSION").to_string(),
             },
             target: target.into(),
+            image: None,
             components,
             findings,
             not_checked,

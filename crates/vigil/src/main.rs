@@ -4,6 +4,7 @@
 
 mod cli;
 mod db;
+mod image;
 mod scan;
 mod versions;
 

@@ -169,6 +169,9 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
     }
 }
 
+/// OS release files: `(path, content)`.
+type ReleaseFiles = Vec<(String, Vec<u8>)>;
+
 /// Layer compression, told by the first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Compression {
@@ -194,7 +197,7 @@ fn read_layers(
     image: &str,
     scan: &ScanOptions,
     mut open: impl FnMut(&LayerPlan) -> Result<Box<dyn Read + Send>>,
-) -> Result<(Inventory, Vec<(String, Vec<u8>)>)> {
+) -> Result<(Inventory, ReleaseFiles)> {
     let mut squash = Squash::new(scan.clone());
     for l in &plan.layers {
         let what = format!("layer {} ({})", l.layer.index, l.layer.digest);

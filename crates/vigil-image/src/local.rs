@@ -69,7 +69,7 @@ fn oci_layout(files: &Files, platform: &Platform, wanted: Option<&str>) -> Resul
         sub.set_manifests(candidates.into_iter().cloned().collect());
         plan::select_platform(&image, &sub, platform)?.clone()
     };
-    let mut digest = Digest::parse_for(&image, "the manifest", &descriptor.digest().to_string())?;
+    let mut digest = Digest::parse_for(&image, "the manifest", descriptor.digest().as_ref())?;
     // Follow nested indexes down to a manifest.
     let mut depth = 0;
     let manifest = loop {
@@ -83,15 +83,12 @@ fn oci_layout(files: &Files, platform: &Platform, wanted: Option<&str>) -> Resul
                 }
                 let d = plan::select_platform(&image, &nested, platform)?;
                 index_digest = Some(digest.to_string());
-                digest = Digest::parse_for(&image, "the manifest", &d.digest().to_string())?;
+                digest = Digest::parse_for(&image, "the manifest", d.digest().as_ref())?;
             }
         }
     };
-    let config_digest = Digest::parse_for(
-        &image,
-        "the config",
-        &manifest.config().digest().to_string(),
-    )?;
+    let config_digest =
+        Digest::parse_for(&image, "the config", manifest.config().digest().as_ref())?;
     let config_bytes = read_blob(files, &image, &config_digest, "the config")?;
     let config = plan::parse_config(&image, &config_bytes)?;
     let layers = plan::manifest_layers(&image, &manifest)?

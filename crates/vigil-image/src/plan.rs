@@ -65,9 +65,9 @@ impl std::fmt::Display for Platform {
 /// What a manifest document is.
 pub(crate) enum ManifestDoc {
     /// An image index or manifest list.
-    Index(ImageIndex),
+    Index(Box<ImageIndex>),
     /// An image manifest.
-    Manifest(ImageManifest),
+    Manifest(Box<ImageManifest>),
 }
 
 /// Reads a manifest or index (OCI or Docker v2 schema 2).
@@ -82,11 +82,11 @@ pub(crate) fn parse_manifest(image: &str, bytes: &[u8]) -> Result<ManifestDoc> {
     }
     if value.get("manifests").is_some() {
         serde_json::from_value(value)
-            .map(ManifestDoc::Index)
+            .map(|i| ManifestDoc::Index(Box::new(i)))
             .map_err(|e| Error::invalid(image, format!("not a valid image index: {e}")))
     } else {
         serde_json::from_value(value)
-            .map(ManifestDoc::Manifest)
+            .map(|m| ManifestDoc::Manifest(Box::new(m)))
             .map_err(|e| Error::invalid(image, format!("not a valid image manifest: {e}")))
     }
 }
@@ -149,6 +149,9 @@ pub(crate) fn select_platform<'a>(
     ))
 }
 
+/// A layer as a manifest lists it: where its blob is, its digest and size.
+pub(crate) type LayerBlob = (String, Option<Digest>, Option<u64>);
+
 /// One layer to read.
 #[derive(Debug, Clone)]
 pub(crate) struct LayerPlan {
@@ -184,7 +187,7 @@ pub(crate) fn plan(
     image: &str,
     config: &ImageConfiguration,
     config_digest: &Digest,
-    layers: Vec<(String, Option<Digest>, Option<u64>)>,
+    layers: Vec<LayerBlob>,
 ) -> Result<Plan> {
     let diff_ids = config.rootfs().diff_ids();
     if diff_ids.len() != layers.len() {
@@ -252,16 +255,13 @@ pub(crate) fn plan(
 
 /// The layers of a manifest as `(location, digest, size)`, located by
 /// digest.
-pub(crate) fn manifest_layers(
-    image: &str,
-    manifest: &ImageManifest,
-) -> Result<Vec<(String, Option<Digest>, Option<u64>)>> {
+pub(crate) fn manifest_layers(image: &str, manifest: &ImageManifest) -> Result<Vec<LayerBlob>> {
     manifest
         .layers()
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let digest = Digest::parse_for(image, &format!("layer {i}"), &d.digest().to_string())?;
+            let digest = Digest::parse_for(image, &format!("layer {i}"), d.digest().as_ref())?;
             Ok((digest.to_string(), Some(digest), Some(d.size())))
         })
         .collect()

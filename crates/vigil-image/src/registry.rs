@@ -388,11 +388,8 @@ impl Client {
                         return Err(Error::invalid(&self.shown, "an index of indexes"));
                     }
                     let chosen = plan::select_platform(&self.shown, &index, platform)?;
-                    let d = Digest::parse_for(
-                        &self.shown,
-                        "the manifest",
-                        &chosen.digest().to_string(),
-                    )?;
+                    let d =
+                        Digest::parse_for(&self.shown, "the manifest", chosen.digest().as_ref())?;
                     index_digest = Some(digest.to_string());
                     (bytes, digest) = self.manifest(&d.to_string())?;
                     d.check(&digest, &self.shown, "the manifest")?;
@@ -402,7 +399,7 @@ impl Client {
         let config_digest = Digest::parse_for(
             &self.shown,
             "the config",
-            &manifest.config().digest().to_string(),
+            manifest.config().digest().as_ref(),
         )?;
         let path = self.blob(cache, &config_digest, Some(MAX_METADATA), "the config")?;
         let config_bytes = fs_err::read(&path).map_err(|e| Error::io(path.display(), e))?;

@@ -520,7 +520,7 @@ fn a_blob_with_the_wrong_digest_is_refused_and_not_cached() {
     let reference = format!("{}/team/app:1.0", registry.addr);
     let (code, _, err) = scan_registry(cache.path(), &reference, Some("pass"));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains(&format!("layer 1 has digest")), "{err}");
+    assert!(err.contains("layer 1 has digest"), "{err}");
     assert!(err.contains(&format!("not the {bad}")), "{err}");
     assert!(err.contains(&reference), "{err}");
     let cached: Vec<String> = std::fs::read_dir(cache.path().join("blobs/sha256"))

@@ -28,7 +28,10 @@ pub mod os;
 mod walk;
 
 pub use input::{ExtractError, Extracted, FileInput};
-pub use walk::{extract_entry, scan_dir, scan_file_with, scan_sbom, Inventory, ScanOptions};
+pub use walk::{
+    claims_head, claims_path, extract_detached, extract_entry, has_binary_extension, scan_dir,
+    scan_file_with, scan_sbom, Inventory, ScanOptions, SNIFF_HEAD,
+};
 
 use std::path::Path;
 

@@ -47,7 +47,7 @@ impl Default for ScanOptions {
 }
 
 /// Bytes read from an unclaimed file for [`Extractor::sniff`].
-pub(crate) const SNIFF_HEAD: usize = 64;
+pub const SNIFF_HEAD: usize = 64;
 
 /// Extensions of files that may be executables or libraries, besides files
 /// with an executable permission bit.
@@ -56,16 +56,7 @@ const BINARY_EXTENSIONS: &[&str] = &["exe", "dll", "so", "dylib", "bin"];
 /// The extractors that claim a file by name, or, for a possible executable
 /// that no name claims, by its first bytes.
 fn claimants(path: &Path, rel: &str, maybe_binary: bool) -> Vec<&'static dyn Extractor> {
-    let by_name: Vec<&'static dyn Extractor> = EXTRACTORS
-        .iter()
-        .copied()
-        .filter(|e| e.matches(Path::new(rel)))
-        .filter(|e| {
-            !inside_installed_package(rel)
-                || e.name().starts_with("npm/installed")
-                || e.name() == "npm/hidden-lockfile"
-        })
-        .collect();
+    let by_name = claims_by_name(rel);
     if !by_name.is_empty() || !maybe_binary {
         return by_name;
     }
@@ -80,6 +71,36 @@ fn claimants(path: &Path, rel: &str, maybe_binary: bool) -> Vec<&'static dyn Ext
             Vec::new()
         }
     }
+}
+
+/// The extractors that claim a file by its name (relative to the root).
+fn claims_by_name(rel: &str) -> Vec<&'static dyn Extractor> {
+    EXTRACTORS
+        .iter()
+        .copied()
+        .filter(|e| e.matches(Path::new(rel)))
+        .filter(|e| {
+            !inside_installed_package(rel)
+                || e.name().starts_with("npm/installed")
+                || e.name() == "npm/hidden-lockfile"
+        })
+        .collect()
+}
+
+/// Whether an extractor reads a file at `rel_path` (relative to the root,
+/// `/` separators) by its name, as the walk decides it: how a reader of
+/// another tree (a container image's layers) picks the files to hold in
+/// memory.
+pub fn claims_path(rel_path: &str) -> bool {
+    !claims_by_name(rel_path).is_empty()
+}
+
+/// Whether an extractor reads a file no name claims by its first bytes
+/// (executables; see [`Extractor::sniff`]). Give it the first
+/// [`SNIFF_HEAD`] bytes or fewer.
+pub fn claims_head(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(SNIFF_HEAD)];
+    EXTRACTORS.iter().any(|e| e.sniff(head))
 }
 
 /// Whether a file is inside an installed npm package (below a
@@ -106,8 +127,9 @@ fn maybe_binary(path: &Path, meta: Option<&std::fs::Metadata>) -> bool {
 }
 
 /// Whether a file name has an extension of executables and libraries
-/// (`.so`, `.so.1`, `.exe`...).
-pub(crate) fn has_binary_extension(name: &str) -> bool {
+/// (`.so`, `.so.1`, `.exe`...): besides files with an executable bit, the
+/// only files worth sniffing.
+pub fn has_binary_extension(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     BINARY_EXTENSIONS
         .iter()
@@ -187,6 +209,41 @@ pub fn extract_entry(
         .copied()
         .filter(|e| e.matches(Path::new(rel_path)))
         .collect();
+    extract_claimed(rel_path, bytes, container, name_claims)
+}
+
+/// Extracts the components of a file of another tree held in memory (a
+/// file of a container image, whose layers are read as streams): the
+/// extractors that [`claims_path`] or [`claims_head`] pick read it, text
+/// ones when it is UTF-8 within `options.max_file_size`. Such a file has no
+/// neighbours on disk: related files (an included requirements file) are
+/// not read, and archives in it count as one level of nesting.
+pub fn extract_detached(
+    rel_path: &str,
+    bytes: &[u8],
+    options: &ScanOptions,
+) -> Vec<Result<crate::Extracted, crate::ExtractError>> {
+    // No path on disk: nothing beside it can be opened.
+    let nowhere = Path::new("");
+    let container = FileInput {
+        rel_path,
+        path: nowhere,
+        contents: "",
+        bytes,
+        root: nowhere,
+        max_file_size: options.max_file_size,
+        archive_depth: 0,
+        archive_budget: None,
+    };
+    extract_claimed(rel_path, bytes, &container, claims_by_name(rel_path))
+}
+
+fn extract_claimed(
+    rel_path: &str,
+    bytes: &[u8],
+    container: &FileInput<'_>,
+    name_claims: Vec<&'static dyn Extractor>,
+) -> Vec<Result<crate::Extracted, crate::ExtractError>> {
     let claims = if name_claims.is_empty() {
         let head = &bytes[..bytes.len().min(SNIFF_HEAD)];
         EXTRACTORS

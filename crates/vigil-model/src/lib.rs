@@ -18,6 +18,7 @@ mod diagnostic;
 mod ecosystem;
 mod finding;
 pub mod license;
+mod image;
 pub mod purl;
 mod severity;
 
@@ -25,4 +26,5 @@ pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef};
+pub use image::ImageFacts;
 pub use severity::{Severity, UnknownSeverity};

@@ -20,6 +20,9 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     field(out, "schema_version", &report.schema_version)?;
     field(out, "tool", &report.tool)?;
     field(out, "target", &report.target)?;
+    if let Some(image) = &report.image {
+        field(out, "image", image)?;
+    }
     array(out, "components", &report.components, false)?;
     array(out, "findings", &report.findings, false)?;
     array(out, "not_checked", &report.not_checked, false)?;

@@ -15,7 +15,9 @@ mod json;
 mod table;
 
 use serde::Serialize;
-use vigil_model::{Component, Diagnostic, Ecosystem, Finding, Location, NotChecked, Severity};
+use vigil_model::{
+    Component, Diagnostic, Ecosystem, Finding, ImageFacts, LayerRef, Location, NotChecked, Severity,
+};
 
 pub use json::write_json;
 pub use table::{write_table, TableOptions};
@@ -70,6 +72,9 @@ pub struct ReportComponent {
     /// For OS packages: the source package it was built from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<vigil_model::SourcePackage>,
+    /// In a container image: the (lowest) layer that introduced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<LayerRef>,
 }
 
 /// The result of a scan.
@@ -81,6 +86,10 @@ pub struct Report {
     pub tool: Tool,
     /// What was scanned, as the user named it.
     pub target: String,
+    /// For a container image: its facts (digest, platform, user, ports,
+    /// entrypoint, layers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageFacts>,
     /// Every component found, merged by ecosystem, name and version.
     pub components: Vec<ReportComponent>,
     /// Every finding.
@@ -129,6 +138,11 @@ impl Report {
                     if last.license.is_none() {
                         last.license = c.license;
                     }
+                    if let Some(l) = c.layer {
+                        if last.layer.as_ref().is_none_or(|m| l.index < m.index) {
+                            last.layer = Some(l);
+                        }
+                    }
                     continue;
                 }
             }
@@ -146,6 +160,7 @@ impl Report {
                 license: c.license,
                 release: c.release,
                 source: c.source,
+                layer: c.layer,
             });
         }
         for c in &mut merged {
@@ -185,6 +200,7 @@ impl Report {
                 version: env!("CARGO_PKG_VERSION").to_string(),
             },
             target: target.into(),
+            image: None,
             components,
             findings,
             not_checked,

@@ -89,6 +89,10 @@ pub(crate) enum ScanTarget {
         .value_name("FILE")
         .help("The SBOM file to scan")))]
     Sbom(ScanArgs),
+    /// Scan a container image from a registry, a `docker save` or OCI
+    /// archive, or an OCI image layout directory, without a container
+    /// daemon
+    Image(ImageArgs),
 }
 
 /// Output formats.
@@ -131,6 +135,51 @@ pub(crate) struct ScanArgs {
     #[arg(default_value = ".", value_name = "PATH")]
     pub(crate) path: PathBuf,
 
+    /// Walk everything, ignoring .gitignore files
+    #[arg(long)]
+    pub(crate) no_ignore: bool,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
+/// `vigil scan image`: a registry reference, or an archive or layout.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ImageArgs {
+    /// The image: a registry reference (`registry.example.com/team/app:1.4`),
+    /// or with --input, which image of several the archive holds
+    #[arg(value_name = "REF", required_unless_present = "input")]
+    pub(crate) reference: Option<String>,
+
+    /// Read the image from a `docker save` archive, an OCI archive tar or
+    /// an OCI image layout directory instead of a registry
+    #[arg(long, value_name = "PATH")]
+    pub(crate) input: Option<PathBuf>,
+
+    /// The platform to pick from a multi-platform image
+    #[arg(long, default_value = "linux/amd64", value_name = "OS/ARCH[/VARIANT]")]
+    pub(crate) platform: String,
+
+    /// Registry user name (the password is read from stdin with
+    /// --password-stdin) [default: the credentials `docker login` stored]
+    #[arg(long, requires = "password_stdin")]
+    pub(crate) username: Option<String>,
+
+    /// Read the registry password (or token) from stdin
+    #[arg(long, requires = "username")]
+    pub(crate) password_stdin: bool,
+
+    /// Allow plain HTTP to a registry that is not on this machine
+    #[arg(long)]
+    pub(crate) insecure: bool,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
+/// How to report, and the limits of what is read.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ReportArgs {
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
@@ -157,10 +206,6 @@ pub(crate) struct ScanArgs {
     /// Leave out findings that no fixed version resolves yet
     #[arg(long)]
     pub(crate) ignore_unfixed: bool,
-
-    /// Walk everything, ignoring .gitignore files
-    #[arg(long)]
-    pub(crate) no_ignore: bool,
 
     /// Refuse lockfiles larger than this many MiB
     #[arg(long, default_value_t = 64, value_name = "MIB")]

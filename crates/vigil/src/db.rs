@@ -12,15 +12,19 @@ use crate::{note, warn_user, Outcome};
 /// A database older than this gives a warning on scan.
 pub(crate) const STALE_AFTER_SECS: i64 = 7 * 24 * 3600;
 
-/// The database file under the cache directory.
-pub(crate) fn db_path(global: &GlobalArgs) -> Result<PathBuf> {
-    let dir = match &global.cache_dir {
-        Some(d) => d.clone(),
+/// vigil's cache directory: `--cache-dir`, else the platform's.
+pub(crate) fn cache_dir(global: &GlobalArgs) -> Result<PathBuf> {
+    match &global.cache_dir {
+        Some(d) => Ok(d.clone()),
         None => dirs::cache_dir().map(|d| d.join("vigil")).context(
             "no cache directory on this platform; give one with --cache-dir or VIGIL_CACHE_DIR",
-        )?,
-    };
-    Ok(dir.join("advisories.db"))
+        ),
+    }
+}
+
+/// The database file under the cache directory.
+pub(crate) fn db_path(global: &GlobalArgs) -> Result<PathBuf> {
+    Ok(cache_dir(global)?.join("advisories.db"))
 }
 
 pub(crate) fn run(global: &GlobalArgs, cmd: &DbCommand) -> Result<Outcome> {

@@ -6,6 +6,7 @@
 mod cli;
 mod db;
 mod rootfs;
+mod image;
 mod scan;
 mod versions;
 

@@ -8,7 +8,7 @@ use vigil_inventory::ScanOptions;
 use vigil_model::Severity;
 use vigil_report::{Report, TableOptions};
 
-use crate::cli::{Format, GlobalArgs, ScanArgs, ScanCommand, ScanTarget};
+use crate::cli::{Format, GlobalArgs, ReportArgs, ScanArgs, ScanCommand, ScanTarget};
 use crate::db::{db_path, STALE_AFTER_SECS};
 use crate::{note, warn_user, Outcome};
 
@@ -31,6 +31,7 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
         Some(ScanTarget::Fs(args)) => args,
         Some(ScanTarget::Sbom(args)) => return scan_sbom(global, args),
         Some(ScanTarget::Rootfs(args)) => return scan(global, args, Source::Rootfs),
+        Some(ScanTarget::Image(args)) => return crate::image::scan_image(global, args),
         None => {
             let shown = cmd.args.path.to_string_lossy();
             if TARGET_NAMES.contains(&shown.as_ref()) {
@@ -46,7 +47,7 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
 
 /// Opens the database, fetching it first when there is none (unless
 /// offline).
-fn open_database(global: &GlobalArgs) -> Result<Store> {
+pub(crate) fn open_database(global: &GlobalArgs) -> Result<Store> {
     let path = db_path(global)?;
     if let Some(store) = Store::open_existing(&path)? {
         if let Some(last) = store.last_update()? {
@@ -101,13 +102,12 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
         // A root filesystem's .gitignore files (in some package's sources)
         // say nothing about what is installed.
         no_ignore: args.no_ignore || rootfs,
-        max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
-        max_binary_size: args.max_binary_size.saturating_mul(1024 * 1024),
         exclude: if rootfs {
             crate::rootfs::pseudo_filesystems(&args.path)
         } else {
             Vec::new()
         },
+        ..scan_options(&args.report)
     };
     let started = std::time::Instant::now();
     let (store, inventory) = match source {
@@ -127,6 +127,36 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
             (open_database(global)?, inventory)
         }
     };
+    finish(
+        &args.report,
+        args.path.display().to_string(),
+        store,
+        inventory,
+        None,
+        started,
+    )
+}
+
+/// The limits of what is read, from the command line.
+pub(crate) fn scan_options(args: &ReportArgs) -> ScanOptions {
+    ScanOptions {
+        no_ignore: false,
+        max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+        max_binary_size: args.max_binary_size.saturating_mul(1024 * 1024),
+        exclude: Vec::new(),
+    }
+}
+
+/// Matches an inventory against the advisories, writes the report and
+/// applies the gate.
+pub(crate) fn finish(
+    args: &ReportArgs,
+    target: String,
+    store: Store,
+    inventory: vigil_inventory::Inventory,
+    image: Option<vigil_model::ImageFacts>,
+    started: std::time::Instant,
+) -> Result<Outcome> {
     tracing::info!(
         files = inventory.files.len(),
         components = inventory.components.len(),
@@ -158,13 +188,14 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
     for d in &diagnostics {
         warn_user(d);
     }
-    let report = Report::new(
-        args.path.display().to_string(),
+    let mut report = Report::new(
+        target,
         inventory.components,
         findings,
         not_checked,
         diagnostics,
     );
+    report.image = image;
 
     tracing::info!(elapsed = ?started.elapsed(), "report built");
     match &args.output {
@@ -209,7 +240,7 @@ fn write_report(report: &Report, format: Format, out: &mut dyn Write, color: boo
 
 /// Applies `--fail-on`: informational notices don't count unless asked;
 /// UNKNOWN counts unless `--ignore-unknown-severity`.
-fn gate(report: &Report, args: &ScanArgs) -> Outcome {
+fn gate(report: &Report, args: &ReportArgs) -> Outcome {
     let Some(fail_on) = args.fail_on else {
         return Outcome::Done;
     };

@@ -1,0 +1,248 @@
+//! Container images: get an image and lay its layers out for the
+//! inventory, without a container daemon.
+//!
+//! Sources: a registry (the OCI distribution API, [`registry`]), a
+//! `docker save` or OCI archive tar, or an OCI image layout directory
+//! (both read in place: layers are streamed from the archive or directory,
+//! never copied). Registry blobs go through a [`BlobCache`] keyed by
+//! digest, so that images sharing base layers download them once.
+//!
+//! Layers are applied base first, as tar streams, by [`Squash`]: the files
+//! extractors want are read into memory and extracted, whiteouts remove
+//! what lower layers put there, and each component names the layer that
+//! introduced it.
+//!
+//! Invariants:
+//! - Nothing from an image is ever written to disk except verified blobs
+//!   into the cache; no entry name is resolved on the host. Symlinks are
+//!   resolved inside the image root only.
+//! - Every blob's sha256 digest is verified while it streams: registry
+//!   downloads before they enter the cache, and every manifest,
+//!   configuration and layer as it is read (layers also against the
+//!   configuration's `diff_ids`). A mismatch stops the scan with an error
+//!   naming the blob and the image.
+//! - A hostile or broken entry inside a layer is a warning naming the layer
+//!   and the entry; the scan goes on.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod cache;
+mod digest;
+mod error;
+mod files;
+mod local;
+mod plan;
+mod reference;
+pub mod registry;
+mod squash;
+#[cfg(test)]
+mod testutil;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use tracing::info;
+use vigil_inventory::{Inventory, ScanOptions};
+use vigil_model::ImageFacts;
+
+pub use cache::BlobCache;
+pub use digest::Digest;
+pub use error::{Error, Result};
+pub use plan::Platform;
+pub use reference::Reference;
+pub use registry::{Credentials, FetchStats, RegistryOptions};
+pub use squash::{Squash, OS_RELEASE_FILES};
+
+use digest::Hashing;
+use plan::{LayerPlan, Plan};
+
+/// The largest blob downloaded when the manifest gives no size.
+pub(crate) const MAX_BLOB: u64 = 16 * 1024 * 1024 * 1024;
+
+/// Where an image comes from.
+#[derive(Debug, Clone)]
+pub enum ImageSource {
+    /// A registry reference (`registry.example.com/team/app:1.4`).
+    Registry(String),
+    /// A `docker save` archive, an OCI archive tar, or an OCI image layout
+    /// directory; `name` picks one image when it holds several (a tag of
+    /// the archive, a `ref.name` of the layout).
+    Local {
+        /// The archive or directory.
+        path: PathBuf,
+        /// Which image of several.
+        name: Option<String>,
+    },
+}
+
+/// How to get and read an image.
+#[derive(Debug, Clone)]
+pub struct ImageOptions {
+    /// The platform to pick from an index.
+    pub platform: Platform,
+    /// Limits for the files read from layers.
+    pub scan: ScanOptions,
+    /// Where registry blobs are cached.
+    pub cache: BlobCache,
+    /// How to reach the registry.
+    pub registry: RegistryOptions,
+}
+
+/// What scanning an image found.
+#[derive(Debug)]
+pub struct ImageScan {
+    /// The components of the files present in the image, each with its
+    /// layer.
+    pub inventory: Inventory,
+    /// The image's facts for the report.
+    pub facts: ImageFacts,
+    /// The OS release files ([`OS_RELEASE_FILES`]) the image has, resolved
+    /// through its symlinks: `(path, content)`.
+    pub os_release_files: Vec<(String, Vec<u8>)>,
+    /// What was downloaded and what came from the cache (registry only).
+    pub fetched: FetchStats,
+}
+
+/// Gets an image and inventories it.
+pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageScan> {
+    let started = std::time::Instant::now();
+    match source {
+        ImageSource::Local { path, name } => {
+            let files = files::Files::open(path)?;
+            let plan = local::plan_local(&files, &options.platform, name.as_deref())?;
+            info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image metadata read");
+            let image = plan.facts.reference.clone();
+            let (inventory, os) = read_layers(&plan, &image, &options.scan, |l| {
+                files.open_file(&l.location)
+            })?;
+            Ok(ImageScan {
+                inventory,
+                facts: plan.facts,
+                os_release_files: os,
+                fetched: FetchStats::default(),
+            })
+        }
+        ImageSource::Registry(text) => {
+            let reference = Reference::parse(text)?;
+            let mut client = registry::Client::new(&reference, &options.registry);
+            let mut plan = client.plan(&options.cache, &options.platform)?;
+            plan.facts.reference = text.clone();
+            info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image manifest read");
+            let image = text.clone();
+            let cache = options.cache.clone();
+            let result = read_layers(&plan, &image, &options.scan, |l| {
+                let digest = l.digest.clone().ok_or_else(|| {
+                    Error::invalid(&image, format!("layer {} has no digest", l.layer.index))
+                })?;
+                let path =
+                    client.blob(&cache, &digest, l.size, &format!("layer {}", l.layer.index))?;
+                let file = fs_err::File::open(&path).map_err(|e| Error::io(path.display(), e))?;
+                Ok(Box::new(file) as Box<dyn Read + Send>)
+            });
+            let (inventory, os) = match result {
+                Ok(x) => x,
+                Err(e) => {
+                    // A cached blob found corrupt is dropped, so that the
+                    // next scan downloads it again.
+                    if let Error::DigestMismatch { expected, .. } = &e {
+                        if let Some(d) = Digest::parse(expected) {
+                            cache.evict(&d);
+                        }
+                    }
+                    return Err(e);
+                }
+            };
+            info!(
+                downloaded = client.stats.downloaded.len(),
+                cached = client.stats.cached.len(),
+                elapsed = ?started.elapsed(),
+                "image read"
+            );
+            Ok(ImageScan {
+                inventory,
+                facts: plan.facts,
+                os_release_files: os,
+                fetched: client.stats,
+            })
+        }
+    }
+}
+
+/// OS release files: `(path, content)`.
+type ReleaseFiles = Vec<(String, Vec<u8>)>;
+
+/// Layer compression, told by the first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+fn compression(head: &[u8]) -> Compression {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// Reads every layer, base first, verifying each blob's digest and its
+/// uncompressed digest as it streams.
+fn read_layers(
+    plan: &Plan,
+    image: &str,
+    scan: &ScanOptions,
+    mut open: impl FnMut(&LayerPlan) -> Result<Box<dyn Read + Send>>,
+) -> Result<(Inventory, ReleaseFiles)> {
+    let mut squash = Squash::new(scan.clone());
+    for l in &plan.layers {
+        let what = format!("layer {} ({})", l.layer.index, l.layer.digest);
+        let started = std::time::Instant::now();
+        let raw = open(l)?;
+        let io = |e: std::io::Error| Error::invalid(image, format!("{what} cannot be read: {e}"));
+        let mut buffered = BufReader::with_capacity(256 * 1024, Hashing::new(raw));
+        let kind = compression(buffered.fill_buf().map_err(io)?);
+        let diff = match kind {
+            Compression::Gzip => {
+                let mut tar = Hashing::new(flate2::bufread::MultiGzDecoder::new(buffered));
+                squash.apply_layer(&l.layer, &mut tar);
+                let (diff, _, gz) = tar.finish().map_err(io)?;
+                buffered = gz.into_inner();
+                Some(diff)
+            }
+            Compression::None => {
+                let mut tar = Hashing::new(buffered);
+                squash.apply_layer(&l.layer, &mut tar);
+                let (diff, _, inner) = tar.finish().map_err(io)?;
+                buffered = inner;
+                Some(diff)
+            }
+            Compression::Zstd => {
+                squash.layer_warning(
+                    &l.layer,
+                    "is zstd-compressed, which this build does not read: its files are not inventoried".to_string(),
+                );
+                None
+            }
+        };
+        std::io::copy(&mut buffered, &mut std::io::sink()).map_err(io)?;
+        let (actual, bytes, _) = buffered.into_inner().finish().map_err(io)?;
+        if let Some(expected) = &l.digest {
+            expected.check(&actual, image, &what)?;
+        }
+        if let (Some(expected), Some(diff)) = (&l.diff_id, &diff) {
+            expected.check(diff, image, &format!("{what}, uncompressed,"))?;
+        }
+        info!(layer = l.layer.index, bytes, compression = ?kind, elapsed = ?started.elapsed(), "layer read");
+    }
+    let os = squash.os_release_files();
+    Ok((squash.into_inventory(), os))
+}
+
+#[cfg(test)]
+#[path = "lib_tests.rs"]
+mod tests;

@@ -1,0 +1,230 @@
+use super::*;
+use crate::testutil::{layer, E};
+
+fn lref(index: u32) -> LayerRef {
+    LayerRef {
+        digest: format!("sha256:{index:064x}"),
+        index,
+        created_by: Some(format!("RUN step {index}")),
+    }
+}
+
+fn squash(layers: &[Vec<u8>]) -> Squash {
+    let mut s = Squash::new(ScanOptions::default());
+    for (i, l) in layers.iter().enumerate() {
+        s.apply_layer(&lref(u32::try_from(i).unwrap()), l.as_slice());
+    }
+    s
+}
+
+fn found(inv: &Inventory) -> Vec<String> {
+    inv.components
+        .iter()
+        .map(|c| {
+            format!(
+                "{}@{} {} layer {}",
+                c.name,
+                c.version,
+                c.locations[0].path,
+                c.layer.as_ref().unwrap().index
+            )
+        })
+        .collect()
+}
+
+const SITE: &str = "usr/lib/python3/dist-packages";
+
+fn metadata(name: &str, version: &str) -> Vec<u8> {
+    format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n").into_bytes()
+}
+
+#[test]
+fn later_layers_replace_and_whiteouts_remove() {
+    let certifi = format!("{SITE}/certifi-2023.11.17.dist-info/METADATA");
+    let requests = format!("{SITE}/requests-2.31.0.dist-info/METADATA");
+    let base = layer(&[
+        E::Dir("usr/"),
+        E::File("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
+        E::Symlink("etc/os-release", "../usr/lib/os-release"),
+        E::File("etc/debian_version", b"12.5\n"),
+        E::File(&certifi, &metadata("certifi", "2023.11.17")),
+        E::File("app/requirements.txt", b"flask==3.0.0\n"),
+        E::File(
+            "app/node_modules/ms/package.json",
+            br#"{"name": "ms", "version": "2.1.2"}"#,
+        ),
+    ]);
+    let second = layer(&[
+        // Rewritten: flask stays attributed to the base, jinja2 is new.
+        E::File("app/requirements.txt", b"flask==3.0.0\njinja2==3.1.2\n"),
+        E::File(&requests, &metadata("requests", "2.31.0")),
+        // Deleted: the whole dist-info directory.
+        E::File(&format!("{SITE}/.wh.certifi-2023.11.17.dist-info"), b""),
+        // Emptied: node_modules, but what this layer adds there stays.
+        E::File("app/node_modules/.wh..wh..opq", b""),
+        E::File(
+            "app/node_modules/debug/package.json",
+            br#"{"name": "debug", "version": "4.3.4"}"#,
+        ),
+    ]);
+    let s = squash(&[base, second]);
+    assert_eq!(
+        s.os_release_files(),
+        [
+            (
+                "etc/os-release".to_string(),
+                b"ID=debian\nVERSION_ID=\"12\"\n".to_vec()
+            ),
+            (
+                "usr/lib/os-release".to_string(),
+                b"ID=debian\nVERSION_ID=\"12\"\n".to_vec()
+            ),
+            ("etc/debian_version".to_string(), b"12.5\n".to_vec()),
+        ]
+    );
+    let inv = s.into_inventory();
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    assert_eq!(
+        found(&inv),
+        [
+            "debug@4.3.4 app/node_modules/debug/package.json layer 1",
+            "flask@3.0.0 app/requirements.txt layer 0",
+            "jinja2@3.1.2 app/requirements.txt layer 1",
+            &format!("requests@2.31.0 {requests} layer 1"),
+        ]
+    );
+    let flask = &inv.components[1];
+    assert_eq!(
+        flask.layer.as_ref().unwrap().created_by.as_deref(),
+        Some("RUN step 0")
+    );
+}
+
+#[test]
+fn a_version_change_is_attributed_to_the_layer_that_made_it() {
+    let a = layer(&[E::File("requirements.txt", b"flask==2.0.0\n")]);
+    let b = layer(&[E::File("requirements.txt", b"flask==3.0.0\n")]);
+    // Deleted then recreated: the recreating layer introduced it.
+    let c = layer(&[E::File(".wh.requirements.txt", b"")]);
+    let d = layer(&[E::File("requirements.txt", b"flask==3.0.0\n")]);
+    let inv = squash(&[a.clone(), b.clone()]).into_inventory();
+    assert_eq!(found(&inv), ["flask@3.0.0 requirements.txt layer 1"]);
+    let inv = squash(&[a, b, c, d]).into_inventory();
+    assert_eq!(found(&inv), ["flask@3.0.0 requirements.txt layer 3"]);
+}
+
+#[test]
+fn hostile_entries_are_contained_with_a_warning() {
+    let hostile = layer(&[
+        E::File("../../etc/cron.d/evil", b"flask==1.0\n"),
+        E::File("/abs/requirements.txt", b"flask==1.0\n"),
+        E::Symlink("etc/os-release", "../../../../../host/os-release"),
+        E::HardLink("app/requirements.txt", "../outside/requirements.txt"),
+        E::HardLink("app/other-requirements.txt", "missing/requirements.txt"),
+        E::Device("dev/sda"),
+        E::File(".wh..wh..opq", b""),
+        E::File(".wh...", b""),
+        E::Sized("big/requirements.txt", 2048),
+        // The scan goes on past all of that.
+        E::File("ok/requirements.txt", b"django==4.2.0\n"),
+    ]);
+    let base = layer(&[
+        E::File("usr/lib/os-release", b"ID=alpine\n"),
+        E::File("keep/requirements.txt", b"flask==3.0.0\n"),
+    ]);
+    let mut s = Squash::new(ScanOptions {
+        max_file_size: 1024,
+        max_binary_size: 1024,
+        ..ScanOptions::default()
+    });
+    s.apply_layer(&lref(0), base.as_slice());
+    s.apply_layer(&lref(1), hostile.as_slice());
+    // The escaping symlink resolves inside the root: to nothing there.
+    assert_eq!(
+        s.resolve("etc/os-release").as_deref(),
+        Some("host/os-release")
+    );
+    assert!(s
+        .os_release_files()
+        .iter()
+        .all(|(p, _)| p != "etc/os-release"));
+    let inv = s.into_inventory();
+    assert_eq!(
+        found(&inv),
+        [
+            "flask@3.0.0 keep/requirements.txt layer 0",
+            "django@4.2.0 ok/requirements.txt layer 1",
+        ]
+    );
+    let warnings: Vec<String> = inv.diagnostics.iter().map(ToString::to_string).collect();
+    let layer1 = format!("in layer 1 (sha256:{:064x})", 1);
+    for expected in [
+        "../../etc/cron.d/evil: in layer 1 (sha256:",
+        "climbs out of the image root (`..`): skipped",
+        "/abs/requirements.txt: in layer 1",
+        "is an absolute path: skipped",
+        "etc/os-release: in layer 1",
+        "points outside the image root",
+        "app/requirements.txt: in layer 1",
+        "a hard link to `../outside/requirements.txt`, which climbs out",
+        "a hard link to `missing/requirements.txt`, which the image does not contain",
+        "dev/sda: in layer 1",
+        "a device file: skipped",
+        "an opaque whiteout of the image root",
+        "a whiteout of the image root or above it: ignored",
+        "big/requirements.txt: in layer 1",
+        "2048 bytes is more than the 1024-byte limit",
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.contains(expected)),
+            "no warning with `{expected}` in {warnings:#?}"
+        );
+    }
+    assert_eq!(warnings.len(), 9, "{warnings:#?}");
+    assert!(
+        warnings.iter().all(|w| w.contains(&layer1)),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn hard_links_and_symlink_loops() {
+    let l = layer(&[
+        E::File("a/requirements.txt", b"flask==3.0.0\n"),
+        E::HardLink("b/requirements.txt", "a/requirements.txt"),
+        E::Symlink("x", "y"),
+        E::Symlink("y", "x"),
+        E::Symlink("usr/lib/os-release", "/etc/real-release"),
+        E::File("etc/real-release", b"ID=fedora\n"),
+        E::Symlink("etc/os-release", "/usr/lib/os-release"),
+    ]);
+    let s = squash(&[l]);
+    assert_eq!(s.resolve("x/z"), None);
+    assert_eq!(
+        s.os_release_files(),
+        [
+            ("etc/os-release".to_string(), b"ID=fedora\n".to_vec()),
+            ("usr/lib/os-release".to_string(), b"ID=fedora\n".to_vec()),
+        ]
+    );
+    let inv = s.into_inventory();
+    assert_eq!(
+        found(&inv),
+        [
+            "flask@3.0.0 a/requirements.txt layer 0",
+            "flask@3.0.0 b/requirements.txt layer 0",
+        ]
+    );
+}
+
+#[test]
+fn a_broken_stream_keeps_what_was_read() {
+    let mut l = layer(&[
+        E::File("a/requirements.txt", b"flask==3.0.0\n"),
+        E::File("b/requirements.txt", b"django==4.2.0\n"),
+    ]);
+    l.truncate(1024 + 100);
+    let inv = squash(&[l]).into_inventory();
+    assert_eq!(found(&inv), ["flask@3.0.0 a/requirements.txt layer 0"]);
+    assert_eq!(inv.diagnostics.len(), 1, "{:?}", inv.diagnostics);
+}

@@ -1,0 +1,98 @@
+//! `vigil scan image`: get the image, inventory its layers, then match
+//! and report as any scan.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use vigil_image::{BlobCache, Credentials, ImageOptions, ImageSource, RegistryOptions};
+
+use crate::cli::{GlobalArgs, ImageArgs};
+use crate::Outcome;
+
+/// Where `docker login` keeps credentials: `$DOCKER_CONFIG`, else
+/// `~/.docker`.
+fn docker_config_dir() -> Option<PathBuf> {
+    match std::env::var_os("DOCKER_CONFIG") {
+        Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
+        _ => dirs::home_dir().map(|h| h.join(".docker")),
+    }
+}
+
+pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcome> {
+    let platform = args
+        .platform
+        .parse::<vigil_image::Platform>()
+        .map_err(anyhow::Error::msg)?;
+    let (source, target) = match (&args.input, &args.reference) {
+        (Some(path), name) => {
+            if !path.exists() {
+                bail!("{}: no such file or directory", path.display());
+            }
+            (
+                ImageSource::Local {
+                    path: path.clone(),
+                    name: name.clone(),
+                },
+                path.display().to_string(),
+            )
+        }
+        (None, Some(reference)) => {
+            if global.offline {
+                bail!("pulling `{reference}` needs the network, but --offline was given\nhint: scan a saved image with --input ARCHIVE");
+            }
+            (ImageSource::Registry(reference.clone()), reference.clone())
+        }
+        (None, None) => bail!("give an image reference, or --input ARCHIVE|DIR"),
+    };
+    let credentials = match (&args.username, args.password_stdin) {
+        (Some(user), true) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from stdin")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            if password.is_empty() {
+                bail!("--password-stdin: stdin gave an empty password");
+            }
+            Some(Credentials {
+                username: user.clone(),
+                password,
+            })
+        }
+        _ => match (&source, docker_config_dir()) {
+            (ImageSource::Registry(r), Some(dir)) => vigil_image::Reference::parse(r)
+                .ok()
+                .and_then(|r| vigil_image::registry::docker_config_credentials(&dir, &r.registry)),
+            _ => None,
+        },
+    };
+    let options = ImageOptions {
+        platform,
+        scan: crate::scan::scan_options(&args.report),
+        cache: BlobCache::new(crate::db::cache_dir(global)?.join("blobs")),
+        registry: RegistryOptions {
+            insecure: args.insecure,
+            credentials,
+        },
+    };
+    let started = std::time::Instant::now();
+    let scan = vigil_image::scan_image(&source, &options)?;
+    tracing::info!(
+        layers = scan.facts.layers.len(),
+        downloaded = scan.fetched.downloaded.len(),
+        cached = scan.fetched.cached.len(),
+        os_release_files = scan.os_release_files.len(),
+        elapsed = ?started.elapsed(),
+        "image read"
+    );
+    let store = crate::scan::open_database(global)?;
+    crate::scan::finish(
+        &args.report,
+        target,
+        store,
+        scan.inventory,
+        Some(scan.facts),
+        started,
+    )
+}

@@ -1,0 +1,532 @@
+//! End-to-end tests of `vigil scan image`: images built in the test (no
+//! container tooling), read from an OCI layout, a `docker save` archive
+//! and a registry served in-process; with `VIGIL_IMAGE_TESTS=1`, also
+//! images packed by skopeo and pushed to a real registry server.
+#![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use sha2::Digest as _;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/image")
+        .join(name)
+}
+
+fn vigil(cache: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
+    c.env("VIGIL_CACHE_DIR", cache)
+        .env_remove("VIGIL_DB_MIRROR")
+        .env("DOCKER_CONFIG", cache.join("no-docker-config"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(c: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = c.output().expect("running vigil");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+/// A cache with one real PyPI advisory (Flask, CVE-2023-30861).
+fn cache_with_db() -> tempfile::TempDir {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["db", "import"])
+        .arg(fixture("flask-advisory.json")));
+    assert_eq!(code, 0, "{err}");
+    cache
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_cksum();
+        b.append_data(&mut h, name, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// An image's blobs: manifest, config, gzipped layers.
+struct Image {
+    manifest: Vec<u8>,
+    config: Vec<u8>,
+    layers: Vec<Vec<u8>>,
+}
+
+fn image(layers: &[(Vec<u8>, &str)]) -> Image {
+    let mut history = Vec::new();
+    let mut diff_ids = Vec::new();
+    let mut blobs = Vec::new();
+    let mut descriptors = Vec::new();
+    for (tar, created_by) in layers {
+        history.push(json!({ "created_by": created_by }));
+        diff_ids.push(sha256(tar));
+        let blob = gzip(tar);
+        descriptors.push(json!({
+            "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+            "digest": sha256(&blob),
+            "size": blob.len(),
+        }));
+        blobs.push(blob);
+    }
+    let config = serde_json::to_vec(&json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "config": {"User": "1000", "ExposedPorts": {"5000/tcp": {}}, "Cmd": ["flask", "run"]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "history": history,
+    }))
+    .unwrap();
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256(&config), "size": config.len()},
+        "layers": descriptors,
+    }))
+    .unwrap();
+    Image {
+        manifest,
+        config,
+        layers: blobs,
+    }
+}
+
+const BASE_CMD: &str = "/bin/sh -c #(nop) ADD file:rootfs in /";
+const APP_CMD: &str = "RUN pip install flask==2.2.0";
+
+fn base_layer() -> Vec<u8> {
+    tar_of(&[
+        ("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
+        (
+            "usr/lib/python3/dist-packages/certifi-2023.11.17.dist-info/METADATA",
+            b"Metadata-Version: 2.1\nName: certifi\nVersion: 2023.11.17\n",
+        ),
+    ])
+}
+
+fn app_layer(flask: &str) -> Vec<u8> {
+    let metadata = format!("Metadata-Version: 2.1\nName: Flask\nVersion: {flask}\n");
+    tar_of(&[
+        (
+            &format!("usr/local/lib/python3.11/site-packages/flask-{flask}.dist-info/METADATA"),
+            metadata.as_bytes(),
+        ),
+        ("app/app.py", b"print('hi')\n"),
+    ])
+}
+
+fn app_image(flask: &str) -> Image {
+    image(&[(base_layer(), BASE_CMD), (app_layer(flask), APP_CMD)])
+}
+
+fn write_layout(img: &Image, dir: &Path) {
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    for blob in img.layers.iter().chain([&img.config, &img.manifest]) {
+        std::fs::write(blobs.join(&sha256(blob)[7..]), blob).unwrap();
+    }
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion": "1.0.0"}"#).unwrap();
+    let index = json!({"schemaVersion": 2, "manifests": [{
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": sha256(&img.manifest), "size": img.manifest.len()}]});
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+/// The components of a JSON report as `name@version layer-index created_by`.
+fn components(report: &Value) -> Vec<String> {
+    report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}@{} {} {}",
+                c["name"].as_str().unwrap(),
+                c["version"].as_str().unwrap(),
+                c["layer"]["index"],
+                c["layer"]["created_by"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+fn check_app_report(out: &str) -> Value {
+    let report: Value = serde_json::from_str(out).unwrap();
+    assert_eq!(
+        components(&report),
+        [
+            format!("Flask@2.2.0 1 {APP_CMD}"),
+            format!("certifi@2023.11.17 0 {BASE_CMD}"),
+        ]
+    );
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["GHSA-m2qf-hxjv-5gpq"], "{report:#}");
+    let image = &report["image"];
+    assert_eq!(image["platform"], "linux/amd64");
+    assert_eq!(image["user"], "1000");
+    assert_eq!(image["exposed_ports"], json!(["5000/tcp"]));
+    assert_eq!(image["cmd"], json!(["flask", "run"]));
+    assert_eq!(image["layers"].as_array().unwrap().len(), 2);
+    assert_eq!(image["layers"][1]["created_by"], APP_CMD);
+    report
+}
+
+#[test]
+fn scans_an_oci_layout_and_a_docker_archive() {
+    let cache = cache_with_db();
+    let work = tempfile::tempdir().unwrap();
+    let img = app_image("2.2.0");
+    let layout = work.path().join("layout");
+    write_layout(&img, &layout);
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["scan", "image", "--format", "json", "--input"])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let report = check_app_report(&out);
+    assert_eq!(report["image"]["digest"], sha256(&img.manifest));
+    assert_eq!(report["target"], layout.display().to_string());
+
+    // The same image saved by `docker save` (uncompressed layers).
+    let tars = [base_layer(), app_layer("2.2.0")];
+    let mut b = tar::Builder::new(Vec::new());
+    let mut add = |name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).unwrap();
+    };
+    let config_name = format!("{}.json", &sha256(&img.config)[7..]);
+    add(&config_name, &img.config);
+    add("a/layer.tar", &tars[0]);
+    add("b/layer.tar", &tars[1]);
+    let manifest = json!([{"Config": config_name, "RepoTags": ["app:1"], "Layers": ["a/layer.tar", "b/layer.tar"]}]);
+    add("manifest.json", &serde_json::to_vec(&manifest).unwrap());
+    let archive = work.path().join("app.tar");
+    std::fs::write(&archive, b.into_inner().unwrap()).unwrap();
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["scan", "image", "-f", "json", "--input"])
+        .arg(&archive));
+    assert_eq!(code, 0, "{err}");
+    check_app_report(&out);
+
+    // The table names the image.
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["scan", "image", "--input"])
+        .arg(&archive));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("GHSA-m2qf-hxjv-5gpq"), "{out}");
+
+    // No image there.
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["scan", "image", "--input"])
+        .arg(work.path().join("missing.tar")));
+    assert_eq!(code, 2);
+    assert!(err.contains("no such file"), "{err}");
+}
+
+/// A registry in-process: blobs and manifests by digest, tags, a bearer
+/// token service that wants `user:pass`, and a log of requested paths.
+struct FakeRegistry {
+    addr: String,
+    log: Arc<Mutex<Vec<String>>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+type Store = Arc<Mutex<std::collections::HashMap<String, (String, Vec<u8>)>>>;
+
+impl FakeRegistry {
+    fn start(store: Store, tamper: Option<String>) -> FakeRegistry {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let addr = server.server_addr().to_ip().unwrap().to_string();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let log2 = log.clone();
+        let realm = format!("http://{addr}/token");
+        let thread = std::thread::spawn(move || {
+            let expected_basic = format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("user:pass")
+            );
+            for req in server.incoming_requests() {
+                let url = req.url().to_string();
+                log2.lock().unwrap().push(url.clone());
+                let auth = req
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Authorization"))
+                    .map(|h| h.value.to_string());
+                let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).unwrap();
+                if url.starts_with("/token") {
+                    let resp = if auth.as_deref() == Some(expected_basic.as_str())
+                        && url.contains("scope=repository%3Ateam%2Fapp%3Apull")
+                    {
+                        tiny_http::Response::from_string(r#"{"token": "t0ken"}"#)
+                    } else {
+                        tiny_http::Response::from_string("denied").with_status_code(401)
+                    };
+                    let _ = req.respond(resp);
+                    continue;
+                }
+                if auth.as_deref() != Some("Bearer t0ken") {
+                    let challenge = format!(
+                        r#"Bearer realm="{realm}",service="fake",scope="repository:team/app:pull""#
+                    );
+                    let _ = req.respond(
+                        tiny_http::Response::from_string("{}")
+                            .with_status_code(401)
+                            .with_header(header("WWW-Authenticate", &challenge)),
+                    );
+                    continue;
+                }
+                if url == "/v2/" {
+                    let _ = req.respond(tiny_http::Response::from_string("{}"));
+                    continue;
+                }
+                let key = url.rsplit('/').next().unwrap_or("").to_string();
+                let found = store.lock().unwrap().get(&key).cloned();
+                match found {
+                    Some((media_type, mut bytes)) => {
+                        if tamper.as_deref() == Some(key.as_str()) {
+                            if let Some(last) = bytes.last_mut() {
+                                *last ^= 1;
+                            }
+                        }
+                        let _ = req.respond(
+                            tiny_http::Response::from_data(bytes)
+                                .with_header(header("Content-Type", &media_type)),
+                        );
+                    }
+                    None => {
+                        let _ =
+                            req.respond(tiny_http::Response::from_string("").with_status_code(404));
+                    }
+                }
+            }
+        });
+        FakeRegistry {
+            addr,
+            log,
+            _thread: thread,
+        }
+    }
+
+    fn blob_requests(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|u| u.contains("/blobs/"))
+            .cloned()
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// Puts an image under `tag`, behind an index with an arm64 and an amd64
+/// manifest (the arm64 one points at nothing: choosing it would fail).
+fn push(store: &Store, tag: &str, img: &Image) -> String {
+    let mut s = store.lock().unwrap();
+    for blob in img.layers.iter().chain([&img.config]) {
+        s.insert(
+            sha256(blob),
+            ("application/octet-stream".into(), blob.clone()),
+        );
+    }
+    let mt = "application/vnd.oci.image.manifest.v1+json";
+    s.insert(sha256(&img.manifest), (mt.into(), img.manifest.clone()));
+    let index = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {"mediaType": mt, "digest": format!("sha256:{}", "0".repeat(64)), "size": 10, "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+            {"mediaType": mt, "digest": sha256(&img.manifest), "size": img.manifest.len(), "platform": {"os": "linux", "architecture": "amd64"}},
+            {"mediaType": mt, "digest": format!("sha256:{}", "1".repeat(64)), "size": 10, "platform": {"os": "unknown", "architecture": "unknown"}}
+        ]
+    }))
+    .unwrap();
+    s.insert(
+        tag.to_string(),
+        (
+            "application/vnd.oci.image.index.v1+json".into(),
+            index.clone(),
+        ),
+    );
+    s.insert(
+        sha256(&index),
+        (
+            "application/vnd.oci.image.index.v1+json".into(),
+            index.clone(),
+        ),
+    );
+    sha256(&index)
+}
+
+fn scan_registry(cache: &Path, reference: &str, password: Option<&str>) -> (i32, String, String) {
+    scan_registry_with(cache, &[reference], password)
+}
+
+fn scan_registry_with(
+    cache: &Path,
+    args: &[&str],
+    password: Option<&str>,
+) -> (i32, String, String) {
+    let mut c = vigil(cache);
+    c.args(["scan", "image", "-f", "json"]).args(args);
+    let Some(password) = password else {
+        return run(&mut c);
+    };
+    c.args(["--username", "user", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn pulls_from_a_registry_with_a_token_picks_the_platform_and_reuses_the_cache() {
+    let cache = cache_with_db();
+    let store: Store = Arc::default();
+    let v1 = app_image("2.2.0");
+    let index_digest = push(&store, "1.0", &v1);
+    let registry = FakeRegistry::start(store.clone(), None);
+    let reference = format!("{}/team/app:1.0", registry.addr);
+
+    // Without credentials the token service refuses.
+    let (code, _, err) = scan_registry(cache.path(), &reference, None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the token service answered HTTP 401"), "{err}");
+    let (code, _, err) = scan_registry(cache.path(), &reference, Some("wrong"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("credentials were refused"), "{err}");
+
+    let (code, out, err) = scan_registry(cache.path(), &reference, Some("pass"));
+    assert_eq!(code, 0, "{err}");
+    let report = check_app_report(&out);
+    assert_eq!(report["image"]["digest"], sha256(&v1.manifest));
+    assert_eq!(report["image"]["index_digest"], index_digest);
+    assert_eq!(report["target"], reference);
+    let first = registry.blob_requests();
+    assert_eq!(first.len(), 3, "{first:?}");
+
+    // A second version sharing the base layer: only its new blobs are
+    // downloaded.
+    let v2 = app_image("3.0.0");
+    push(&store, "2.0", &v2);
+    registry.log.lock().unwrap().clear();
+    let (code, out, err) = scan_registry(
+        cache.path(),
+        &format!("{}/team/app:2.0", registry.addr),
+        Some("pass"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        components(&report),
+        [
+            format!("Flask@3.0.0 1 {APP_CMD}"),
+            format!("certifi@2023.11.17 0 {BASE_CMD}"),
+        ]
+    );
+    let mut expected = vec![
+        format!("/v2/team/app/blobs/{}", sha256(&v2.config)),
+        format!("/v2/team/app/blobs/{}", sha256(&v2.layers[1])),
+    ];
+    expected.sort();
+    assert_eq!(registry.blob_requests(), expected);
+
+    // Another platform: the index has none; arm64 is the manifest the
+    // index names for it (missing here).
+    let (code, _, err) = scan_registry_with(
+        cache.path(),
+        &["--platform", "linux/s390x", &reference],
+        Some("pass"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "no manifest for platform linux/s390x (the image has: linux/amd64, linux/arm64/v8)"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = scan_registry_with(
+        cache.path(),
+        &["--platform", "linux/arm64", &reference],
+        Some("pass"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!("manifests/sha256:{}", "0".repeat(64))),
+        "{err}"
+    );
+    assert!(err.contains("404"), "{err}");
+}
+
+#[test]
+fn a_blob_with_the_wrong_digest_is_refused_and_not_cached() {
+    let cache = cache_with_db();
+    let store: Store = Arc::default();
+    let img = app_image("2.2.0");
+    push(&store, "1.0", &img);
+    let bad = sha256(&img.layers[1]);
+    let registry = FakeRegistry::start(store, Some(bad.clone()));
+    let reference = format!("{}/team/app:1.0", registry.addr);
+    let (code, _, err) = scan_registry(cache.path(), &reference, Some("pass"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("layer 1 has digest"), "{err}");
+    assert!(err.contains(&format!("not the {bad}")), "{err}");
+    assert!(err.contains(&reference), "{err}");
+    let cached: Vec<String> = std::fs::read_dir(cache.path().join("blobs/sha256"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!cached.contains(&bad[7..].to_string()), "{cached:?}");
+    assert_eq!(cached.len(), 2, "{cached:?}");
+}

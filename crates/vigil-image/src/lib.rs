@@ -43,6 +43,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use tracing::info;
+use vigil_inventory::os::OsRelease;
 use vigil_inventory::{Inventory, ScanOptions};
 use vigil_model::ImageFacts;
 
@@ -104,6 +105,34 @@ pub struct ImageScan {
     pub fetched: FetchStats,
 }
 
+impl ImageScan {
+    /// The scan of an image, with its OS packages assigned to the
+    /// distribution its release files name.
+    fn new(
+        mut inventory: Inventory,
+        mut facts: ImageFacts,
+        os_release_files: ReleaseFiles,
+        fetched: FetchStats,
+    ) -> ImageScan {
+        let os = OsRelease::detect_with(|rel| {
+            os_release_files
+                .iter()
+                .find(|(p, _)| p == rel)
+                .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        });
+        if let Some(os) = &os {
+            os.apply(&mut inventory.components);
+            facts.os = Some(os.facts());
+        }
+        ImageScan {
+            inventory,
+            facts,
+            os_release_files,
+            fetched,
+        }
+    }
+}
+
 /// Gets an image and inventories it.
 pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageScan> {
     let started = std::time::Instant::now();
@@ -116,12 +145,12 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
             let (inventory, os) = read_layers(&plan, &image, &options.scan, |l| {
                 files.open_file(&l.location)
             })?;
-            Ok(ImageScan {
+            Ok(ImageScan::new(
                 inventory,
-                facts: plan.facts,
-                os_release_files: os,
-                fetched: FetchStats::default(),
-            })
+                plan.facts,
+                os,
+                FetchStats::default(),
+            ))
         }
         ImageSource::Registry(text) => {
             let reference = Reference::parse(text)?;
@@ -159,12 +188,7 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
                 elapsed = ?started.elapsed(),
                 "image read"
             );
-            Ok(ImageScan {
-                inventory,
-                facts: plan.facts,
-                os_release_files: os,
-                fetched: client.stats,
-            })
+            Ok(ImageScan::new(inventory, plan.facts, os, client.stats))
         }
     }
 }

@@ -213,6 +213,17 @@ impl OsRelease {
         found
     }
 
+    /// What a report says of it.
+    pub fn facts(&self) -> vigil_model::OsFacts {
+        vigil_model::OsFacts {
+            name: self.pretty_name.clone(),
+            ecosystem: match (self.ecosystem, &self.release) {
+                (Some(e), Some(r)) => Some(format!("{}:{r}", e.osv_name())),
+                _ => None,
+            },
+        }
+    }
+
     /// The `distro` purl qualifier: `<ID>-<VERSION_ID>` (`debian-12`,
     /// `alpine-3.20.3`), or the ID alone.
     pub fn distro_qualifier(&self) -> String {

@@ -26,5 +26,5 @@ pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef};
-pub use image::ImageFacts;
+pub use image::{ImageFacts, OsFacts};
 pub use severity::{Severity, UnknownSeverity};

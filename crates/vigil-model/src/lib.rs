@@ -17,8 +17,8 @@ mod component;
 mod diagnostic;
 mod ecosystem;
 mod finding;
-pub mod license;
 mod image;
+pub mod license;
 pub mod purl;
 mod severity;
 

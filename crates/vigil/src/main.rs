@@ -5,8 +5,8 @@
 
 mod cli;
 mod db;
-mod rootfs;
 mod image;
+mod rootfs;
 mod scan;
 mod versions;
 

@@ -147,7 +147,7 @@ pub(crate) fn read_tar(
     };
     let mut entries = archive
         .entries()
-        .map_err(|e| input.malformed(None, format!("not a valid {what}: {e}")))?;
+        .map_err(|e| input.malformed(None, format!("not a valid {what}: {}", describe(&e))))?;
     let mut seen = 0u64;
     loop {
         // A tree-wide limit hit: not even the next header is read.
@@ -163,12 +163,16 @@ pub(crate) fn read_tar(
                 if let Some(t) = trip.get() {
                     stopped(t, input, budget, &mut warnings);
                 } else if seen == 0 {
-                    return Err(input.malformed(None, format!("not a valid {what}: {e}")));
+                    return Err(input.malformed(
+                        None,
+                        format!("not a valid {what}: {}", describe(&e)),
+                    ));
                 } else {
                     warnings.push(
                         input.rel_path,
                         format!(
-                            "stopped reading after {seen} entries: the archive is damaged: {e}"
+                            "stopped reading after {seen} entries: the archive is damaged: {}",
+                            describe(&e)
                         ),
                     );
                 }
@@ -290,4 +294,22 @@ fn stopped(trip: Trip, input: &FileInput<'_>, budget: &ArchiveBudget, warnings: 
         }
     };
     warnings.push(input.rel_path, message);
+}
+
+/// A reading error in words: the tar library's own messages quote the
+/// damaged header's bytes, which is noise (or the file's text) on a
+/// terminal.
+fn describe(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => "it ends in the middle of an entry".to_string(),
+        _ if e.to_string().contains("entire block") => {
+            "it ends in the middle of a 512-byte tar block".to_string()
+        }
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::Other
+            if e.to_string().contains("cksum") || e.to_string().contains("numeric field") =>
+        {
+            "a header is damaged (its checksum or a number field is wrong)".to_string()
+        }
+        _ => e.to_string(),
+    }
 }

@@ -110,7 +110,7 @@ impl ImageScan {
     /// distribution its release files name.
     fn new(
         mut inventory: Inventory,
-        mut facts: ImageFacts,
+        facts: ImageFacts,
         os_release_files: ReleaseFiles,
         fetched: FetchStats,
     ) -> ImageScan {
@@ -122,7 +122,7 @@ impl ImageScan {
         });
         if let Some(os) = &os {
             os.apply(&mut inventory.components);
-            facts.os = Some(os.facts());
+            inventory.os = Some(os.facts());
         }
         ImageScan {
             inventory,

@@ -246,7 +246,6 @@ pub(crate) fn plan(
         entrypoint: c.and_then(|c| c.entrypoint().clone()).unwrap_or_default(),
         cmd: c.and_then(|c| c.cmd().clone()).unwrap_or_default(),
         layers: plans.iter().map(|p| p.layer.clone()).collect(),
-        os: None,
     };
     Ok(Plan {
         facts,

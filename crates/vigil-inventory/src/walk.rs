@@ -308,6 +308,9 @@ pub struct Inventory {
     pub diagnostics: Vec<Diagnostic>,
     /// The files read, relative to the root, sorted.
     pub files: Vec<String>,
+    /// The distribution the root's release files name, when the walk
+    /// found OS packages.
+    pub os: Option<vigil_model::OsFacts>,
 }
 
 /// Walks `root` (a directory, or a single file) and extracts every
@@ -368,7 +371,7 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
     }
     inv.files.sort();
     if only_file.is_none() {
-        apply_os_release(&walk_root, &mut inv.components);
+        inv.os = apply_os_release(&walk_root, &mut inv.components);
     }
     // A file can be read twice, alone and as included by another
     // (`requirements-dev.txt` naming `requirements.txt`): the same component
@@ -401,18 +404,24 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
 
 /// When the walk found OS packages (the root is a root filesystem),
 /// assigns them to the distribution its release files name.
-fn apply_os_release(root: &Path, components: &mut [Component]) {
+fn apply_os_release(root: &Path, components: &mut [Component]) -> Option<vigil_model::OsFacts> {
     let has_os_packages = components.iter().any(|c| {
         c.locations
             .first()
             .is_some_and(|l| crate::extractors::os::is_package_database(&l.path))
     });
     if !has_os_packages {
-        return;
+        return None;
     }
     match crate::os::OsRelease::detect(root) {
-        Some(os) => os.apply(components),
-        None => debug!("OS packages found, but no release file names the distribution"),
+        Some(os) => {
+            os.apply(components);
+            Some(os.facts())
+        }
+        None => {
+            debug!("OS packages found, but no release file names the distribution");
+            None
+        }
     }
 }
 
@@ -482,6 +491,7 @@ fn scan_one<'e>(
         not_checked: x.not_checked,
         diagnostics: x.diagnostics,
         files: vec![rel.clone()],
+        os: None,
     };
     inv.components.sort_by(|a, b| {
         (&a.locations, &a.name, &a.version).cmp(&(&b.locations, &b.name, &b.version))

@@ -37,13 +37,10 @@ pub struct ImageFacts {
     pub cmd: Vec<String>,
     /// The layers, base first, each with the command that created it.
     pub layers: Vec<LayerRef>,
-    /// The operating system the image's release files name (`Debian GNU/Linux
-    /// 12 (bookworm)`), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub os: Option<OsFacts>,
 }
 
-/// The distribution of an image or root filesystem.
+/// The distribution of an image or root filesystem, as its release files
+/// name it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OsFacts {
     /// Its `PRETTY_NAME` (or ID and version).

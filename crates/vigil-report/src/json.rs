@@ -23,6 +23,9 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(image) = &report.image {
         field(out, "image", image)?;
     }
+    if let Some(os) = &report.os {
+        field(out, "os", os)?;
+    }
     array(out, "components", &report.components, false)?;
     array(out, "findings", &report.findings, false)?;
     array(out, "not_checked", &report.not_checked, false)?;

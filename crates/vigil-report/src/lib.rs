@@ -90,6 +90,10 @@ pub struct Report {
     /// entrypoint, layers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageFacts>,
+    /// The distribution of a root filesystem or image, when it has OS
+    /// packages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<vigil_model::OsFacts>,
     /// Every component found, merged by ecosystem, name and version.
     pub components: Vec<ReportComponent>,
     /// Every finding.
@@ -201,6 +205,7 @@ impl Report {
             },
             target: target.into(),
             image: None,
+            os: None,
             components,
             findings,
             not_checked,

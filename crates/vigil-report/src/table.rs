@@ -263,6 +263,30 @@ pub fn write_table(
     } else {
         writeln!(out, "{summary}")?;
     }
+    if let Some(image) = &report.image {
+        let digest = image
+            .digest
+            .as_deref()
+            .map(|d| format!(" {d}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "Image: {}{digest} ({}, {} layers).",
+            image.reference,
+            image.platform,
+            image.layers.len()
+        )?;
+    }
+    if let Some(os) = &report.os {
+        match &os.ecosystem {
+            Some(eco) => writeln!(out, "OS: {}; its packages were matched in {eco}.", os.name)?,
+            None => writeln!(
+                out,
+                "OS: {}; no OSV release is known for it, so its packages were not checked.",
+                os.name
+            )?,
+        }
+    }
     let info = report
         .findings
         .iter()

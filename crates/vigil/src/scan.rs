@@ -181,6 +181,7 @@ pub(crate) fn finish(
         findings.retain(|f| f.fix_available);
         tracing::info!(hidden = before - findings.len(), "--ignore-unfixed");
     }
+    let os = inventory.os;
     let mut not_checked = inventory.not_checked;
     not_checked.extend(matched.not_checked);
     let mut diagnostics = inventory.diagnostics;
@@ -196,6 +197,7 @@ pub(crate) fn finish(
         diagnostics,
     );
     report.image = image;
+    report.os = os;
 
     tracing::info!(elapsed = ?started.elapsed(), "report built");
     match &args.output {

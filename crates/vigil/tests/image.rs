@@ -530,3 +530,107 @@ fn a_blob_with_the_wrong_digest_is_refused_and_not_cached() {
     assert!(!cached.contains(&bad[7..].to_string()), "{cached:?}");
     assert_eq!(cached.len(), 2, "{cached:?}");
 }
+
+const DPKG_OPENSSL: &str = "Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11-1~deb12u1\n\n";
+const DPKG_LIBSSL: &str = "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n\n";
+
+/// A Debian base layer with `etc/os-release` a symlink, as Debian ships
+/// it, and a package database with openssl.
+fn debian_base_layer() -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut file = |b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).unwrap();
+    };
+    file(
+        &mut b,
+        "usr/lib/os-release",
+        b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
+    );
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    h.set_mode(0o777);
+    b.append_link(&mut h, "etc/os-release", "../usr/lib/os-release")
+        .unwrap();
+    file(&mut b, "var/lib/dpkg/status", DPKG_OPENSSL.as_bytes());
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn os_packages_in_an_image_are_matched_in_its_release_with_their_layers() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["db", "import"])
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osv-os")));
+    assert_eq!(code, 0, "{err}");
+    // The second layer installs libssl3: apt rewrites the whole status
+    // file, and openssl, already there at that version, keeps its layer.
+    let status = format!("{DPKG_OPENSSL}{DPKG_LIBSSL}");
+    let img = image(&[
+        (debian_base_layer(), BASE_CMD),
+        (
+            tar_of(&[("var/lib/dpkg/status", status.as_bytes())]),
+            "RUN apt-get install -y libssl3",
+        ),
+    ]);
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("layout");
+    write_layout(&img, &layout);
+    let (code, out, err) = run(vigil(cache.path())
+        .args([
+            "--offline",
+            "scan",
+            "image",
+            "--ignore-unfixed",
+            "-f",
+            "json",
+            "--input",
+        ])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["os"]["ecosystem"], "Debian:12", "{report:#}");
+    assert_eq!(
+        components(&report),
+        [
+            "libssl3@3.0.11-1~deb12u1 1 RUN apt-get install -y libssl3".to_string(),
+            format!("openssl@3.0.11-1~deb12u1 0 {BASE_CMD}"),
+        ]
+    );
+    for c in report["components"].as_array().unwrap() {
+        assert_eq!(c["release"], "12");
+        assert!(
+            c["purl"].as_str().unwrap().contains("distro=debian-12"),
+            "{c}"
+        );
+    }
+    let mut found: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["id"].as_str().unwrap(),
+                f["package"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(found, ["DSA-5532-1 libssl3", "DSA-5532-1 openssl"]);
+
+    // The table names the image and its OS.
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "image", "--input"])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("OS: Debian GNU/Linux 12 (bookworm); its packages were matched in Debian:12."),
+        "{out}"
+    );
+    assert!(out.contains("(linux/amd64, 2 layers)"), "{out}");
+}

@@ -127,6 +127,8 @@ fn debian_rootfs_matches_source_packages_in_its_release() {
             "DSA-5532-1 openssl@3.0.11-1~deb12u1 fixed=[3.0.11-1~deb12u2]",
         ]
     );
+    assert_eq!(report["os"]["name"], "Debian GNU/Linux 12 (bookworm)");
+    assert_eq!(report["os"]["ecosystem"], "Debian:12");
     let libssl = component(&report, "libssl3");
     assert_eq!(libssl["ecosystem"], "Debian");
     assert_eq!(libssl["release"], "12");
@@ -170,6 +172,10 @@ fn debian_rootfs_matches_source_packages_in_its_release() {
     );
     assert!(out.contains("no fix yet"), "{out}");
     assert!(
+        out.contains("OS: Debian GNU/Linux 12 (bookworm); its packages were matched in Debian:12."),
+        "{out}"
+    );
+    assert!(
         out.contains("2 vulnerabilities have no fix yet (--ignore-unfixed hides them)."),
         "{out}"
     );
@@ -201,6 +207,8 @@ fn another_release_or_no_release_gives_no_finding() {
     std::fs::write(dir.path().join("etc/debian_version"), "trixie/sid\n").unwrap();
     let report = scan_json(cache.path(), dir.path(), &[]);
     assert!(findings(&report).is_empty());
+    assert_eq!(report["os"]["name"], "Debian GNU/Linux trixie/sid");
+    assert!(report["os"].get("ecosystem").is_none(), "{report:#}");
     let nc = report["not_checked"].as_array().unwrap();
     assert_eq!(nc.len(), 3, "{nc:#?}");
     assert!(

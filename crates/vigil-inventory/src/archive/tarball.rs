@@ -163,10 +163,9 @@ pub(crate) fn read_tar(
                 if let Some(t) = trip.get() {
                     stopped(t, input, budget, &mut warnings);
                 } else if seen == 0 {
-                    return Err(input.malformed(
-                        None,
-                        format!("not a valid {what}: {}", describe(&e)),
-                    ));
+                    return Err(
+                        input.malformed(None, format!("not a valid {what}: {}", describe(&e)))
+                    );
                 } else {
                     warnings.push(
                         input.rel_path,

@@ -538,7 +538,7 @@ const DPKG_LIBSSL: &str = "Package: libssl3\nStatus: install ok installed\nArchi
 /// it, and a package database with openssl.
 fn debian_base_layer() -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
-    let mut file = |b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]| {
+    let file = |b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]| {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);

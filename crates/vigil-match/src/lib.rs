@@ -415,6 +415,7 @@ fn build_finding(
         kev,
         informational: primary.informational(),
         fingerprint,
+        suppression: None,
     }
 }
 

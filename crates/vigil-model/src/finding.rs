@@ -113,6 +113,47 @@ pub struct Finding {
     pub informational: Option<String>,
     /// Its stable identity.
     pub fingerprint: Fingerprint,
+    /// Why it is suppressed (an ignore-file entry, a VEX statement, a
+    /// baseline), when it is. A suppressed finding is still in the report
+    /// and counted, but never listed as open nor fails a gate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+}
+
+/// What suppressed a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// What kind of statement: `ignore` (an ignore file), `vex` (a VEX
+    /// document), `baseline` (present in the baseline report).
+    pub kind: SuppressionKind,
+    /// The file the statement came from.
+    pub source: String,
+    /// The reason given (the ignore entry's `reason`, the VEX
+    /// statement's justification or impact statement).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For VEX: the status (`not_affected`, `fixed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vex_status: Option<String>,
+    /// For VEX `not_affected`: the justification code
+    /// (`vulnerable_code_not_present`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// For an ignore entry: when it stops applying (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// The kinds of [`Suppression`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionKind {
+    /// An entry of an ignore file (`.vigilignore.yaml`).
+    Ignore,
+    /// A VEX statement (OpenVEX, CycloneDX VEX).
+    Vex,
+    /// The fingerprint is in the baseline report.
+    Baseline,
 }
 
 /// A component that could not be checked, and why.

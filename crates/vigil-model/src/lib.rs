@@ -25,6 +25,8 @@ mod severity;
 pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
-pub use finding::{Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef};
+pub use finding::{
+    Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef, Suppression, SuppressionKind,
+};
 pub use image::{ImageFacts, OsFacts};
 pub use severity::{Severity, UnknownSeverity};

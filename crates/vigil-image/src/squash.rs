@@ -502,8 +502,12 @@ fn relocate(t: &mut Tracked, from: &str, to: &str) {
 }
 
 /// An entry name as a path relative to the image root (`./usr/bin` →
-/// `usr/bin`), or why it is refused.
+/// `usr/bin`), or why it is refused. The root itself may be named `/`
+/// (as `umoci insert` writes it).
 fn normalize(raw: &str) -> Result<String, &'static str> {
+    if raw.split('/').all(|p| p.is_empty() || p == ".") {
+        return Ok(String::new());
+    }
     if raw.starts_with('/') {
         return Err("is an absolute path");
     }

@@ -43,6 +43,9 @@ fn later_layers_replace_and_whiteouts_remove() {
     let certifi = format!("{SITE}/certifi-2023.11.17.dist-info/METADATA");
     let requests = format!("{SITE}/requests-2.31.0.dist-info/METADATA");
     let base = layer(&[
+        // The root, as `umoci insert` names it: no warning.
+        E::Dir("/"),
+        E::Dir("./"),
         E::Dir("usr/"),
         E::File("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
         E::Symlink("etc/os-release", "../usr/lib/os-release"),

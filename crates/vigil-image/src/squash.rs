@@ -144,8 +144,10 @@ impl Squash {
         match entry.header().entry_type() {
             EntryType::Directory => {
                 // A directory over a file or link hides it; over a
-                // directory it changes nothing.
-                self.remove(&path, false, false);
+                // directory it changes nothing: every layer names the
+                // directories above what it adds, and the lower layers'
+                // files in them stay.
+                self.remove_exact(&path, false);
             }
             EntryType::Regular | EntryType::Continuous => self.regular(layer, raw, path, entry),
             EntryType::Symlink => {

@@ -117,6 +117,39 @@ fn a_version_change_is_attributed_to_the_layer_that_made_it() {
 }
 
 #[test]
+fn directories_of_an_upper_layer_keep_the_files_below_them() {
+    let certifi = format!("{SITE}/certifi-2023.11.17.dist-info/METADATA");
+    let base = layer(&[
+        E::Dir("usr/"),
+        E::Dir("usr/lib/"),
+        E::File("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
+        E::File(&certifi, &metadata("certifi", "2023.11.17")),
+        E::File("opt/requirements.txt", b"flask==3.0.0\n"),
+    ]);
+    // Every layer names the directories above what it adds (as umoci,
+    // buildkit and docker write them); a directory over a file replaces it.
+    let upper = layer(&[
+        E::Dir("usr/"),
+        E::Dir("usr/lib/"),
+        E::Dir(SITE),
+        E::Dir("usr/local/"),
+        E::File("usr/local/requirements.txt", b"django==4.2.0\n"),
+        E::Dir("opt/requirements.txt"),
+    ]);
+    let s = squash(&[base, upper]);
+    assert_eq!(s.os_release_files().len(), 1);
+    let inv = s.into_inventory();
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    assert_eq!(
+        found(&inv),
+        [
+            &format!("certifi@2023.11.17 {certifi} layer 0"),
+            "django@4.2.0 usr/local/requirements.txt layer 1",
+        ]
+    );
+}
+
+#[test]
 fn hostile_entries_are_contained_with_a_warning() {
     let hostile = layer(&[
         E::File("../../etc/cron.d/evil", b"flask==1.0\n"),

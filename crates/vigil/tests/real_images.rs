@@ -172,7 +172,13 @@ fn component_keys(report: &Value) -> BTreeSet<(String, String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (s(c, "ecosystem").into(), s(c, "name").into(), s(c, "version").into()))
+        .map(|c| {
+            (
+                s(c, "ecosystem").into(),
+                s(c, "name").into(),
+                s(c, "version").into(),
+            )
+        })
         .collect()
 }
 
@@ -200,7 +206,10 @@ struct DebPackage {
 fn dpkg_packages(rootfs: &Path) -> Vec<DebPackage> {
     let out = check(
         Command::new("dpkg-query")
-            .arg(format!("--admindir={}", rootfs.join("var/lib/dpkg").display()))
+            .arg(format!(
+                "--admindir={}",
+                rootfs.join("var/lib/dpkg").display()
+            ))
             .args([
                 "-W",
                 "-f",
@@ -298,7 +307,10 @@ fn check_debian_report(report: &Value, packages: &[DebPackage]) {
         assert!(s(c, "purl").starts_with("pkg:deb/debian/"), "{c}");
         assert!(s(c, "purl").contains("distro=debian-12"), "{c}");
     }
-    assert!(binnmus > 0, "no binNMU among the packages: the check is void");
+    assert!(
+        binnmus > 0,
+        "no binNMU among the packages: the check is void"
+    );
     let expected = expected_debian_findings(packages);
     let found: BTreeSet<(String, String)> = finding_keys(report)
         .into_iter()
@@ -347,7 +359,8 @@ const APP_CREATED_BY: &str = "COPY app/ /";
 
 /// The image's OCI manifest and configuration, read from the layout.
 fn oci_manifest_and_config(layout: &Path) -> (Value, Value) {
-    let read = |p: PathBuf| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
+    let read =
+        |p: PathBuf| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
     let blob = |digest: &str| layout.join("blobs/sha256").join(&digest[7..]);
     let index = read(layout.join("index.json"));
     let manifest = read(blob(s(&index["manifests"][0], "digest")));
@@ -418,11 +431,7 @@ fn the_debian_image_from_an_oci_layout_and_a_docker_archive() {
         .collect();
     assert_eq!(blobs.len(), 2);
 
-    let from_layout = scan_json(
-        cache.path(),
-        &["scan", "image", "--input"],
-        &fx.debian_oci,
-    );
+    let from_layout = scan_json(cache.path(), &["scan", "image", "--input"], &fx.debian_oci);
     check_debian_image_report(&from_layout, &packages, &blobs);
 
     let from_archive = scan_json(
@@ -489,7 +498,8 @@ impl Registry {
             assert!(
                 Instant::now() < deadline,
                 "docker-registry did not listen on port {port}: {}",
-                std::fs::read_to_string(registry._dir.path().join("registry.log")).unwrap_or_default()
+                std::fs::read_to_string(registry._dir.path().join("registry.log"))
+                    .unwrap_or_default()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -529,7 +539,9 @@ fn scan_registry(
     docker_config: Option<&Path>,
 ) -> (i32, Option<Value>, String) {
     let mut c = vigil(cache);
-    c.args(["-v", "scan", "image", "-f", "json"]).args(extra).arg(reference);
+    c.args(["-v", "scan", "image", "-f", "json"])
+        .args(extra)
+        .arg(reference);
     if let Some(dir) = docker_config {
         c.env("DOCKER_CONFIG", dir);
     }
@@ -624,12 +636,26 @@ fn the_debian_image_from_a_registry_with_and_without_auth() {
     let (code, _, err) =
         scan_registry(cache.path(), &reference, &user, Some("wrong horse\n"), None);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("the registry refused the credentials"), "{err}");
-    assert!(!err.contains("wrong horse"), "the password is never shown: {err}");
-    assert!(cached_blobs(cache.path()).is_empty(), "nothing fetched without auth");
+    assert!(
+        err.contains("the registry refused the credentials"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong horse"),
+        "the password is never shown: {err}"
+    );
+    assert!(
+        cached_blobs(cache.path()).is_empty(),
+        "nothing fetched without auth"
+    );
 
-    let (code, report, log) =
-        scan_registry(cache.path(), &reference, &user, Some("correct horse\n"), None);
+    let (code, report, log) = scan_registry(
+        cache.path(),
+        &reference,
+        &user,
+        Some("correct horse\n"),
+        None,
+    );
     assert_eq!(code, 0, "{log}");
     check_debian_image_report(&report.unwrap(), &packages, &blobs);
     assert_eq!(fetch_counts(&log), (3, 0), "{log}");
@@ -639,7 +665,10 @@ fn the_debian_image_from_a_registry_with_and_without_auth() {
     let auth = base64_encode(b"alice:correct horse");
     std::fs::write(
         docker.path().join("config.json"),
-        format!(r#"{{"auths": {{"127.0.0.1:{}": {{"auth": "{auth}"}}}}}}"#, locked.port),
+        format!(
+            r#"{{"auths": {{"127.0.0.1:{}": {{"auth": "{auth}"}}}}}}"#,
+            locked.port
+        ),
     )
     .unwrap();
     let (code, report, log) =
@@ -666,16 +695,13 @@ fn an_rpm_database_written_by_rpm_gives_the_real_almalinux_advisories() {
     assert!(root.join("var/lib/rpm/rpmdb.sqlite").is_file());
     // What rpm itself says is installed.
     let listed = check(
-        Command::new("rpm")
-            .arg("--root")
-            .arg(root)
-            .args([
-                "--dbpath",
-                "/var/lib/rpm",
-                "-qa",
-                "--qf",
-                "%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE} %{SOURCERPM}\n",
-            ]),
+        Command::new("rpm").arg("--root").arg(root).args([
+            "--dbpath",
+            "/var/lib/rpm",
+            "-qa",
+            "--qf",
+            "%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE} %{SOURCERPM}\n",
+        ]),
         "rpm -qa",
     );
     let mut rpm_says: Vec<String> = listed.lines().map(str::to_string).collect();

@@ -338,7 +338,7 @@ PY
     rm -rf "$large" && mkdir -p "$large"
     cp -a "$oci" "$large/oci"
     umoci unpack --image "$large/oci:1.0" "$large/bundle" >/dev/null
-    python3 - "$large/bundle/rootfs/srv/data" data <<'PY'
+    python3 - "$large/bundle/rootfs/srv/data" <<'PY'
 import os, random, sys
 root = sys.argv[1]
 os.makedirs(root, exist_ok=True)

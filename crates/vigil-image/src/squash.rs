@@ -144,8 +144,10 @@ impl Squash {
         match entry.header().entry_type() {
             EntryType::Directory => {
                 // A directory over a file or link hides it; over a
-                // directory it changes nothing.
-                self.remove(&path, false, false);
+                // directory it changes nothing: every layer names the
+                // directories above what it adds, and the lower layers'
+                // files in them stay.
+                self.remove_exact(&path, false);
             }
             EntryType::Regular | EntryType::Continuous => self.regular(layer, raw, path, entry),
             EntryType::Symlink => {
@@ -502,8 +504,12 @@ fn relocate(t: &mut Tracked, from: &str, to: &str) {
 }
 
 /// An entry name as a path relative to the image root (`./usr/bin` →
-/// `usr/bin`), or why it is refused.
+/// `usr/bin`), or why it is refused. The root itself may be named `/`
+/// (as `umoci insert` writes it).
 fn normalize(raw: &str) -> Result<String, &'static str> {
+    if raw.split('/').all(|p| p.is_empty() || p == ".") {
+        return Ok(String::new());
+    }
     if raw.starts_with('/') {
         return Err("is an absolute path");
     }

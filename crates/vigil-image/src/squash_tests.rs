@@ -43,6 +43,9 @@ fn later_layers_replace_and_whiteouts_remove() {
     let certifi = format!("{SITE}/certifi-2023.11.17.dist-info/METADATA");
     let requests = format!("{SITE}/requests-2.31.0.dist-info/METADATA");
     let base = layer(&[
+        // The root, as `umoci insert` names it: no warning.
+        E::Dir("/"),
+        E::Dir("./"),
         E::Dir("usr/"),
         E::File("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
         E::Symlink("etc/os-release", "../usr/lib/os-release"),
@@ -111,6 +114,39 @@ fn a_version_change_is_attributed_to_the_layer_that_made_it() {
     assert_eq!(found(&inv), ["flask@3.0.0 requirements.txt layer 1"]);
     let inv = squash(&[a, b, c, d]).into_inventory();
     assert_eq!(found(&inv), ["flask@3.0.0 requirements.txt layer 3"]);
+}
+
+#[test]
+fn directories_of_an_upper_layer_keep_the_files_below_them() {
+    let certifi = format!("{SITE}/certifi-2023.11.17.dist-info/METADATA");
+    let base = layer(&[
+        E::Dir("usr/"),
+        E::Dir("usr/lib/"),
+        E::File("usr/lib/os-release", b"ID=debian\nVERSION_ID=\"12\"\n"),
+        E::File(&certifi, &metadata("certifi", "2023.11.17")),
+        E::File("opt/requirements.txt", b"flask==3.0.0\n"),
+    ]);
+    // Every layer names the directories above what it adds (as umoci,
+    // buildkit and docker write them); a directory over a file replaces it.
+    let upper = layer(&[
+        E::Dir("usr/"),
+        E::Dir("usr/lib/"),
+        E::Dir(SITE),
+        E::Dir("usr/local/"),
+        E::File("usr/local/requirements.txt", b"django==4.2.0\n"),
+        E::Dir("opt/requirements.txt"),
+    ]);
+    let s = squash(&[base, upper]);
+    assert_eq!(s.os_release_files().len(), 1);
+    let inv = s.into_inventory();
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    assert_eq!(
+        found(&inv),
+        [
+            &format!("certifi@2023.11.17 {certifi} layer 0"),
+            "django@4.2.0 usr/local/requirements.txt layer 1",
+        ]
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! End-to-end tests of `vigil scan image`: images built in the test (no
 //! container tooling), read from an OCI layout, a `docker save` archive
-//! and a registry served in-process; with `VIGIL_IMAGE_TESTS=1`, also
-//! images packed by skopeo and pushed to a real registry server.
+//! and a registry served in-process. Images built by the real tools
+//! (debootstrap, umoci, skopeo, a real registry server) are in
+//! `real_images.rs`.
 #![allow(clippy::unwrap_used)] // Tests state their expectations with unwrap.
 
 use std::io::Write;

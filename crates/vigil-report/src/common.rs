@@ -278,7 +278,6 @@ pub(crate) fn parsed_hashes(hashes: &[String]) -> Vec<(HashAlg, String)> {
     out
 }
 
-
 /// The dependency graph of a report's components, as indices into
 /// `report.components`: each component's dependency names looked up among
 /// the components declared in the same file (and ecosystem). A name that
@@ -289,7 +288,11 @@ pub(crate) fn dependency_graph(report: &Report) -> Vec<Vec<usize>> {
     for (i, c) in report.components.iter().enumerate() {
         for loc in &c.locations {
             let slot = index
-                .entry((loc.path.as_str(), c.ecosystem, c.ecosystem.normalize_name(&c.name)))
+                .entry((
+                    loc.path.as_str(),
+                    c.ecosystem,
+                    c.ecosystem.normalize_name(&c.name),
+                ))
                 .or_default();
             if slot.last() != Some(&i) {
                 slot.push(i);
@@ -307,7 +310,11 @@ pub(crate) fn dependency_graph(report: &Report) -> Vec<Vec<usize>> {
             }
             for loc in &c.locations {
                 for name in &c.dependencies {
-                    let key = (loc.path.as_str(), c.ecosystem, c.ecosystem.normalize_name(name));
+                    let key = (
+                        loc.path.as_str(),
+                        c.ecosystem,
+                        c.ecosystem.normalize_name(name),
+                    );
                     if let Some([one]) = index.get(&key).map(Vec::as_slice) {
                         if *one != i {
                             deps.push(*one);
@@ -337,10 +344,9 @@ mod tests {
 
     #[test]
     fn hashes_convert_where_the_algorithm_maps() {
-        let (alg, hex) = parse_hash(
-            "sha256:C5EB0CAB91F094599F94D55BC63409236A8EC69A21A67814529E8D5F6CC90B3B",
-        )
-        .unwrap();
+        let (alg, hex) =
+            parse_hash("sha256:C5EB0CAB91F094599F94D55BC63409236A8EC69A21A67814529E8D5F6CC90B3B")
+                .unwrap();
         assert_eq!(alg, HashAlg::Sha256);
         assert_eq!(
             hex,
@@ -373,7 +379,11 @@ mod tests {
         let report = crate::testutil::sample_report();
         let graph = dependency_graph(&report);
         let name = |i: usize| report.components[i].name.as_str();
-        let lodash = report.components.iter().position(|c| c.name == "lodash").unwrap();
+        let lodash = report
+            .components
+            .iter()
+            .position(|c| c.name == "lodash")
+            .unwrap();
         let deps: Vec<&str> = graph[lodash].iter().map(|&i| name(i)).collect();
         assert_eq!(deps, ["minimist"]);
         assert_eq!(graph.iter().map(Vec::len).sum::<usize>(), 1);

@@ -317,7 +317,12 @@ fn vulnerabilities(report: &Report, refs: &[String]) -> Vec<Value> {
         .components
         .iter()
         .zip(refs)
-        .map(|(c, r)| ((c.ecosystem, c.name.as_str(), c.version.as_str()), r.as_str()))
+        .map(|(c, r)| {
+            (
+                (c.ecosystem, c.name.as_str(), c.version.as_str()),
+                r.as_str(),
+            )
+        })
         .collect();
     // One entry per ID and suppression.
     let mut groups: BTreeMap<(&str, String), Vec<&Finding>> = BTreeMap::new();
@@ -564,11 +569,11 @@ mod tests {
             .as_array()
             .unwrap()
             .contains(&json!({"name": "vigil:suppression:kind", "value": "baseline"})));
-        assert_eq!(v("GHSA-xvch-5gv4-984h")["properties"][0]["name"], "vigil:kev");
         assert_eq!(
-            v("RUSTSEC-2021-0139")["ratings"][0]["severity"],
-            "info"
+            v("GHSA-xvch-5gv4-984h")["properties"][0]["name"],
+            "vigil:kev"
         );
+        assert_eq!(v("RUSTSEC-2021-0139")["ratings"][0]["severity"], "info");
     }
 
     #[test]

@@ -85,7 +85,11 @@ fn xml(text: &str) -> String {
 
 enum Outcome {
     Pass(String),
-    Failure { kind: String, message: String, details: String },
+    Failure {
+        kind: String,
+        message: String,
+        details: String,
+    },
     Skipped(String),
 }
 
@@ -104,7 +108,12 @@ fn severity_text(f: &Finding) -> String {
 }
 
 fn details(f: &Finding) -> String {
-    let mut d = format!("{}\n{}\nSeverity: {}", id_with_cve(f), f.title, severity_text(f));
+    let mut d = format!(
+        "{}\n{}\nSeverity: {}",
+        id_with_cve(f),
+        f.title,
+        severity_text(f)
+    );
     if let Some(c) = &f.cvss {
         d.push_str(&format!(" ({})", c.vector));
     }
@@ -124,7 +133,10 @@ fn details(f: &Finding) -> String {
     if !f.aliases.is_empty() {
         d.push_str(&format!("\nAliases: {}", f.aliases.join(", ")));
     }
-    d.push_str(&format!("\nAdvisory: {}", crate::common::advisory_url(&f.id)));
+    d.push_str(&format!(
+        "\nAdvisory: {}",
+        crate::common::advisory_url(&f.id)
+    ));
     d
 }
 
@@ -316,8 +328,7 @@ mod tests {
         assert_eq!(outcome(&cases, "RUSTSEC-2021-0139"), "pass");
         assert_eq!(outcome(&cases, "whitenoise"), "skipped");
         assert!(xml.contains(r#"<skipped message="suppressed, ignored by .vigilignore.yaml: only trusted input reaches yaml.load (until 2099-01-01)"/>"#), "{xml}");
-        let suites: std::collections::BTreeSet<&str> =
-            cases.iter().map(|c| c.0.as_str()).collect();
+        let suites: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.0.as_str()).collect();
         assert_eq!(
             suites.into_iter().collect::<Vec<_>>(),
             [
@@ -328,7 +339,12 @@ mod tests {
                 "web/package-lock.json"
             ]
         );
-        assert!(xml.contains(r#"<testsuites name="vigil demo" tests="8" failures="3" errors="0" skipped="4""#), "{xml}");
+        assert!(
+            xml.contains(
+                r#"<testsuites name="vigil demo" tests="8" failures="3" errors="0" skipped="4""#
+            ),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -17,10 +17,10 @@ mod json;
 mod junit;
 mod markdown;
 mod sarif;
-mod spdx;
-mod table;
 #[cfg(test)]
 mod schema_tests;
+mod spdx;
+mod table;
 #[cfg(test)]
 mod testutil;
 
@@ -261,9 +261,7 @@ impl Report {
                     self.findings
                         .iter()
                         .filter(|f| {
-                            f.informational.is_none()
-                                && f.suppression.is_none()
-                                && f.severity == *s
+                            f.informational.is_none() && f.suppression.is_none() && f.severity == *s
                         })
                         .count(),
                 )

@@ -74,10 +74,16 @@ fn by_urgency(a: &&Finding, b: &&Finding) -> std::cmp::Ordering {
 
 fn rows(out: &mut dyn Write, findings: &[&Finding], with_file: bool) -> std::io::Result<()> {
     if with_file {
-        writeln!(out, "| Severity | Package | Installed | ID | Fixed in | File |")?;
+        writeln!(
+            out,
+            "| Severity | Package | Installed | ID | Fixed in | File |"
+        )?;
         writeln!(out, "|---|---|---|---|---|---|")?;
     } else {
-        writeln!(out, "| Severity | Package | Installed | ID | Fixed in | Title |")?;
+        writeln!(
+            out,
+            "| Severity | Package | Installed | ID | Fixed in | Title |"
+        )?;
         writeln!(out, "|---|---|---|---|---|---|")?;
     }
     for f in findings.iter().take(MAX_ROWS) {
@@ -222,7 +228,11 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
         extra.push(format!(
             "{} {} could not be read",
             report.diagnostics.len(),
-            plural(report.diagnostics.len(), "file or advisory", "files or advisories")
+            plural(
+                report.diagnostics.len(),
+                "file or advisory",
+                "files or advisories"
+            )
         ));
     }
     if !extra.is_empty() {

@@ -138,7 +138,10 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         Some(p) => format!("{} {}", p.name, p.version),
         None => f.location.path.clone(),
     };
-    let mut message = format!("{subject} is affected by {}: {}.", id_with_cve(f), f.title);
+    let mut message = match &f.informational {
+        Some(kind) => format!("{subject}: {kind} notice {}: {}.", id_with_cve(f), f.title),
+        None => format!("{subject} is affected by {}: {}.", id_with_cve(f), f.title),
+    };
     if !f.fixed_versions.is_empty() {
         message.push_str(&format!(" Fixed in {}.", f.fixed_versions.join(", ")));
     } else if f.informational.is_none() {

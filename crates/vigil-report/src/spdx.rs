@@ -29,7 +29,9 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use vigil_model::license::is_spdx_expression;
 
-use crate::common::{advisory_url, content_digest, dependency_graph, parsed_hashes, rfc3339, uuid_from};
+use crate::common::{
+    advisory_url, content_digest, dependency_graph, parsed_hashes, rfc3339, uuid_from,
+};
 use crate::{Report, ReportComponent, SbomOptions};
 
 const DOCUMENT: &str = "SPDXRef-DOCUMENT";
@@ -308,7 +310,11 @@ pub fn spdx_value(report: &Report, options: &SbomOptions) -> std::io::Result<Val
 }
 
 /// Writes the report as an SPDX 2.3 JSON document (pretty, and a newline).
-pub fn write_spdx(report: &Report, options: &SbomOptions, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_spdx(
+    report: &Report,
+    options: &SbomOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &spdx_value(report, options)?)?;
     out.write_all(b"\n")
 }
@@ -393,6 +399,9 @@ mod tests {
     #[test]
     fn ids_are_safe() {
         assert_eq!(id_safe("@scope/name"), "scope-name");
-        assert_eq!(id_safe("github.com/gin-gonic/gin"), "github.com-gin-gonic-gin");
+        assert_eq!(
+            id_safe("github.com/gin-gonic/gin"),
+            "github.com-gin-gonic-gin"
+        );
     }
 }

@@ -74,7 +74,8 @@ pub(crate) fn sample_report() -> Report {
         .at("requirements.txt", Some(3))
         .hash("sha256:c5eb0cab91f094599f94d55bc63409236a8ec69a21a67814529e8d5f6cc90b3b")
         .hash("h1:SYNTHETICnet023AAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
-    let gin = Component::new(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.6.0").at("go.mod", None);
+    let gin =
+        Component::new(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.6.0").at("go.mod", None);
     let smallvec = Component::new(Ecosystem::CratesIo, "smallvec", "1.6.0")
         .at("Cargo.lock", Some(20))
         .hash("sha256:fbb01ecdfd565b56261302f7e1fcc27c4fb8f32d56eab74db621fc154604a7a1");

@@ -102,7 +102,10 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
         Source::Fs | Source::Rootfs => {
             check_path(&args.path, source)?;
             let store = open_database(global)?;
-            (store, inventory(&args.path, args.no_ignore, options, source)?)
+            (
+                store,
+                inventory(&args.path, args.no_ignore, options, source)?,
+            )
         }
         Source::Sbom => {
             let inventory = inventory(&args.path, args.no_ignore, options, source)?;
@@ -166,11 +169,8 @@ fn inventory(
 pub(crate) fn sbom(global: &GlobalArgs, cmd: &SbomCommand) -> Result<Outcome> {
     let (inventory, target, image, out) = match &cmd.target {
         Some(SbomTarget::Image(args)) => {
-            let (scan, target) = crate::image::read_image(
-                global,
-                &args.image,
-                scan_options(&args.output.limits),
-            )?;
+            let (scan, target) =
+                crate::image::read_image(global, &args.image, scan_options(&args.output.limits))?;
             (scan.inventory, target, Some(scan.facts), &args.output)
         }
         Some(SbomTarget::Rootfs(args)) => (
@@ -240,9 +240,10 @@ pub(crate) fn sbom(global: &GlobalArgs, cmd: &SbomCommand) -> Result<Outcome> {
 /// builds' convention), else now.
 fn creation_time() -> Result<i64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse::<i64>().map_err(|_| {
-            anyhow!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds since 1970")
-        }),
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| anyhow!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds since 1970")),
         _ => Ok(std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -413,3 +413,31 @@ pub fn write_table(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn suppressed_findings_are_listed_apart_and_not_counted_open() {
+        let report = crate::testutil::sample_report();
+        let mut out = Vec::new();
+        write_table(&report, &mut out, TableOptions::default()).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        let (open, rest) = table
+            .split_once("Suppressed (ignore file, VEX, baseline")
+            .unwrap();
+        assert!(!open.contains("PYSEC-2021-142"), "{table}");
+        assert!(
+            rest.contains("ignored by .vigilignore.yaml: only trusted input"),
+            "{table}"
+        );
+        assert!(rest.contains("in the baseline previous.json"), "{table}");
+        assert!(
+            table.contains("Found 3 vulnerabilities (1 critical, 1 high, 1 medium) in 3 packages of 7 components."),
+            "{table}"
+        );
+        assert!(table.contains("3 findings are suppressed"), "{table}");
+    }
+}

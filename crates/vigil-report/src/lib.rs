@@ -11,16 +11,46 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod common;
+mod cyclonedx;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
+#[cfg(test)]
+mod schema_tests;
+mod spdx;
 mod table;
+#[cfg(test)]
+mod testutil;
 
 use serde::Serialize;
 use vigil_model::{
     Component, Diagnostic, Ecosystem, Finding, ImageFacts, LayerRef, Location, NotChecked, Severity,
 };
 
+pub use cyclonedx::{cyclonedx_value, write_cyclonedx};
 pub use json::write_json;
+pub use junit::{write_junit, Gate, JunitOptions};
+pub use markdown::write_markdown;
+pub use sarif::{sarif_value, write_sarif};
+pub use spdx::{spdx_value, write_spdx};
 pub use table::{write_table, TableOptions};
+
+/// Where vigil lives, as reports name the tool.
+pub const TOOL_URI: &str = "https://github.com/vigil-sec/vigil";
+
+/// How to write an SBOM (CycloneDX, SPDX).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SbomOptions {
+    /// The creation time, seconds since the Unix epoch (`SOURCE_DATE_EPOCH`
+    /// when set, so that the same input gives the same bytes).
+    pub created: i64,
+    /// Whether the document reports vulnerabilities (a scan) or is an
+    /// inventory only (`vigil sbom`): CycloneDX then has no
+    /// `vulnerabilities` array and SPDX no advisory references.
+    pub vulnerabilities: bool,
+}
 
 /// The version of the JSON report's schema.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -213,8 +243,8 @@ impl Report {
         }
     }
 
-    /// Counts of non-informational findings per severity, from CRITICAL down
-    /// to UNKNOWN.
+    /// Counts of open (not suppressed), non-informational findings per
+    /// severity, from CRITICAL down to UNKNOWN.
     pub fn severity_counts(&self) -> Vec<(Severity, usize)> {
         let order = [
             Severity::Critical,
@@ -230,7 +260,9 @@ impl Report {
                     *s,
                     self.findings
                         .iter()
-                        .filter(|f| f.informational.is_none() && f.severity == *s)
+                        .filter(|f| {
+                            f.informational.is_none() && f.suppression.is_none() && f.severity == *s
+                        })
                         .count(),
                 )
             })

@@ -178,7 +178,12 @@ pub fn write_table(
     ];
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut informational: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut suppressed: Vec<&Finding> = Vec::new();
     for f in &report.findings {
+        if f.suppression.is_some() {
+            suppressed.push(f);
+            continue;
+        }
         let target = if f.informational.is_some() {
             &mut informational
         } else {
@@ -220,6 +225,45 @@ pub fn write_table(
         }
         writeln!(out)?;
     }
+    if !suppressed.is_empty() {
+        writeln!(
+            out,
+            "Suppressed (ignore file, VEX, baseline; they do not fail --fail-on):"
+        )?;
+        let rows: Vec<Row> = suppressed
+            .iter()
+            .map(|f| {
+                let (name, version) = f
+                    .package
+                    .as_ref()
+                    .map(|p| (p.name.clone(), p.version.clone()))
+                    .unwrap_or_default();
+                let why = f
+                    .suppression
+                    .as_ref()
+                    .map(crate::common::suppression_label)
+                    .unwrap_or_default();
+                Row {
+                    cells: [
+                        name,
+                        version,
+                        id_cell(f),
+                        severity_cell(f),
+                        crate::common::location_label(f),
+                        truncate(&why, TITLE_WIDTH),
+                    ],
+                    style: Style::new().dimmed(),
+                }
+            })
+            .collect();
+        write_rows(
+            out,
+            ["PACKAGE", "INSTALLED", "ID", "SEVERITY", "FILE", "WHY"],
+            &rows,
+            color,
+        )?;
+        writeln!(out)?;
+    }
 
     let counts = report.severity_counts();
     let total: usize = counts.iter().map(|(_, n)| n).sum();
@@ -227,7 +271,7 @@ pub fn write_table(
         let mut p: Vec<(&str, &str, &str)> = report
             .findings
             .iter()
-            .filter(|f| f.informational.is_none())
+            .filter(|f| f.informational.is_none() && f.suppression.is_none())
             .filter_map(|f| f.package.as_ref())
             .map(|p| (p.ecosystem.osv_name(), p.name.as_str(), p.version.as_str()))
             .collect();
@@ -290,7 +334,7 @@ pub fn write_table(
     let info = report
         .findings
         .iter()
-        .filter(|f| f.informational.is_some())
+        .filter(|f| f.informational.is_some() && f.suppression.is_none())
         .count();
     if info > 0 {
         writeln!(
@@ -302,7 +346,7 @@ pub fn write_table(
     let unfixed = report
         .findings
         .iter()
-        .filter(|f| f.informational.is_none() && !f.fix_available)
+        .filter(|f| f.informational.is_none() && f.suppression.is_none() && !f.fix_available)
         .count();
     if unfixed > 0 {
         writeln!(
@@ -316,7 +360,19 @@ pub fn write_table(
             if unfixed == 1 { "it" } else { "them" }
         )?;
     }
-    let kev = report.findings.iter().filter(|f| f.kev).count();
+    if !suppressed.is_empty() {
+        let n = suppressed.len();
+        writeln!(
+            out,
+            "{n} {} suppressed (listed above with the reason).",
+            if n == 1 { "finding is" } else { "findings are" }
+        )?;
+    }
+    let kev = report
+        .findings
+        .iter()
+        .filter(|f| f.kev && f.suppression.is_none())
+        .count();
     if kev > 0 {
         writeln!(
             out,
@@ -356,4 +412,32 @@ pub fn write_table(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn suppressed_findings_are_listed_apart_and_not_counted_open() {
+        let report = crate::testutil::sample_report();
+        let mut out = Vec::new();
+        write_table(&report, &mut out, TableOptions::default()).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        let (open, rest) = table
+            .split_once("Suppressed (ignore file, VEX, baseline")
+            .unwrap();
+        assert!(!open.contains("PYSEC-2021-142"), "{table}");
+        assert!(
+            rest.contains("ignored by .vigilignore.yaml: only trusted input"),
+            "{table}"
+        );
+        assert!(rest.contains("in the baseline previous.json"), "{table}");
+        assert!(
+            table.contains("Found 3 vulnerabilities (1 critical, 1 high, 1 medium) in 3 packages of 7 components."),
+            "{table}"
+        );
+        assert!(table.contains("3 findings are suppressed"), "{table}");
+    }
 }

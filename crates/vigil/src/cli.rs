@@ -50,6 +50,10 @@ pub(crate) enum Command {
     /// Manage the advisory database
     #[command(subcommand)]
     Db(DbCommand),
+    /// Write an SBOM (CycloneDX or SPDX) of a directory, root filesystem
+    /// or container image: the inventory alone, without the advisory
+    /// database
+    Sbom(SbomCommand),
     /// Work with versions by each ecosystem's rules
     #[command(subcommand)]
     Versions(VersionsCommand),
@@ -102,6 +106,52 @@ pub(crate) enum Format {
     Table,
     /// The JSON report (schema in docs/report-json.md)
     Json,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// CycloneDX 1.6 JSON: components and vulnerabilities
+    Cyclonedx,
+    /// SPDX 2.3 JSON: packages and relationships
+    Spdx,
+    /// JUnit XML, for CI test reports
+    Junit,
+    /// Markdown, for a pull-request comment
+    Markdown,
+}
+
+/// Where a report goes: `FILE` (the `--format` report) or `FORMAT=FILE`
+/// (a report in another format, beside it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OutputTarget {
+    /// The `--format` report to this file.
+    File(PathBuf),
+    /// A report in this format to this file.
+    Format(Format, PathBuf),
+}
+
+/// Reads `--output`: `FORMAT=FILE` when the text before the first `=` is
+/// a format name, else a file name.
+pub(crate) fn parse_output(value: &str) -> Result<OutputTarget, String> {
+    if let Some((name, file)) = value.split_once('=') {
+        if let Ok(format) = Format::from_str(name, true) {
+            if file.is_empty() {
+                return Err(format!("`{value}`: no file after `{name}=`"));
+            }
+            return Ok(OutputTarget::Format(format, PathBuf::from(file)));
+        }
+    }
+    if value.is_empty() {
+        return Err("an empty file name".to_string());
+    }
+    Ok(OutputTarget::File(PathBuf::from(value)))
+}
+
+/// SBOM formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SbomFormat {
+    /// CycloneDX 1.6 JSON
+    Cyclonedx,
+    /// SPDX 2.3 JSON
+    Spdx,
 }
 
 /// Severity thresholds for `--fail-on`.
@@ -146,6 +196,16 @@ pub(crate) struct ScanArgs {
 /// `vigil scan image`: a registry reference, or an archive or layout.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct ImageArgs {
+    #[command(flatten)]
+    pub(crate) image: ImageSourceArgs,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+}
+
+/// Which image, and how to get it.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ImageSourceArgs {
     /// The image: a registry reference (`registry.example.com/team/app:1.4`),
     /// or with --input, which image of several the archive holds
     #[arg(value_name = "REF", required_unless_present = "input")]
@@ -172,9 +232,6 @@ pub(crate) struct ImageArgs {
     /// Allow plain HTTP to a registry that is not on this machine
     #[arg(long)]
     pub(crate) insecure: bool,
-
-    #[command(flatten)]
-    pub(crate) report: ReportArgs,
 }
 
 /// How to report, and the limits of what is read.
@@ -184,9 +241,11 @@ pub(crate) struct ReportArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
 
-    /// Write the report to this file instead of stdout
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
+    /// Write the --format report to FILE instead of stdout; with
+    /// FORMAT=FILE, also write a report in FORMAT to FILE (repeatable:
+    /// `-o sarif=vigil.sarif -o cyclonedx=bom.json`)
+    #[arg(long, short = 'o', value_name = "FILE|FORMAT=FILE", value_parser = parse_output)]
+    pub(crate) output: Vec<OutputTarget>,
 
     /// Exit 1 when a finding at or above this severity is present
     /// (findings of UNKNOWN severity count too, unless
@@ -207,6 +266,13 @@ pub(crate) struct ReportArgs {
     #[arg(long)]
     pub(crate) ignore_unfixed: bool,
 
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+}
+
+/// The limits of what is read.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct LimitArgs {
     /// Refuse lockfiles larger than this many MiB
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub(crate) max_file_size: u64,
@@ -214,6 +280,74 @@ pub(crate) struct ReportArgs {
     /// Refuse executables and archives larger than this many MiB
     #[arg(long, default_value_t = 512, value_name = "MIB")]
     pub(crate) max_binary_size: u64,
+}
+
+/// `vigil sbom [PATH]` or `vigil sbom <target> ...`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub(crate) struct SbomCommand {
+    #[command(subcommand)]
+    pub(crate) target: Option<SbomTarget>,
+    #[command(flatten)]
+    pub(crate) args: SbomArgs,
+}
+
+/// What to write an SBOM of.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SbomTarget {
+    /// A directory (or one lockfile)
+    Fs(SbomArgs),
+    /// A root filesystem (a host's `/`, or an unpacked image), OS packages
+    /// included
+    #[command(mut_arg("path", |a| a
+        .required(true)
+        .default_value(None::<&'static str>)
+        .value_name("PATH")
+        .help("The root of the filesystem")))]
+    Rootfs(SbomArgs),
+    /// A container image from a registry, a `docker save` or OCI archive,
+    /// or an OCI image layout directory
+    Image(SbomImageArgs),
+}
+
+/// `vigil sbom [fs|rootfs] PATH`.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct SbomArgs {
+    /// The directory (or lockfile)
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub(crate) path: PathBuf,
+
+    /// Walk everything, ignoring .gitignore files
+    #[arg(long)]
+    pub(crate) no_ignore: bool,
+
+    #[command(flatten)]
+    pub(crate) output: SbomOutputArgs,
+}
+
+/// `vigil sbom image`.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct SbomImageArgs {
+    #[command(flatten)]
+    pub(crate) image: ImageSourceArgs,
+
+    #[command(flatten)]
+    pub(crate) output: SbomOutputArgs,
+}
+
+/// How to write an SBOM.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct SbomOutputArgs {
+    /// SBOM format
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub(crate) format: SbomFormat,
+
+    /// Write the SBOM to this file instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use vigil_image::{BlobCache, Credentials, ImageOptions, ImageSource, RegistryOptions};
 
-use crate::cli::{GlobalArgs, ImageArgs};
+use crate::cli::{GlobalArgs, ImageArgs, ImageSourceArgs};
 use crate::Outcome;
 
 /// Where `docker login` keeps credentials: `$DOCKER_CONFIG`, else
@@ -20,6 +20,30 @@ fn docker_config_dir() -> Option<PathBuf> {
 }
 
 pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcome> {
+    let started = std::time::Instant::now();
+    let (scan, target) = read_image(
+        global,
+        &args.image,
+        crate::scan::scan_options(&args.report.limits),
+    )?;
+    let store = crate::scan::open_database(global)?;
+    crate::scan::finish(
+        &args.report,
+        target,
+        store,
+        scan.inventory,
+        Some(scan.facts),
+        started,
+    )
+}
+
+/// Gets the image and takes its inventory; returns it with the target's
+/// name as reports show it.
+pub(crate) fn read_image(
+    global: &GlobalArgs,
+    args: &ImageSourceArgs,
+    scan_options: vigil_inventory::ScanOptions,
+) -> Result<(vigil_image::ImageScan, String)> {
     let platform = args
         .platform
         .parse::<vigil_image::Platform>()
@@ -69,7 +93,7 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
     };
     let options = ImageOptions {
         platform,
-        scan: crate::scan::scan_options(&args.report),
+        scan: scan_options,
         cache: BlobCache::new(crate::db::cache_dir(global)?.join("blobs")),
         registry: RegistryOptions {
             insecure: args.insecure,
@@ -86,13 +110,5 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
         elapsed = ?started.elapsed(),
         "image read"
     );
-    let store = crate::scan::open_database(global)?;
-    crate::scan::finish(
-        &args.report,
-        target,
-        store,
-        scan.inventory,
-        Some(scan.facts),
-        started,
-    )
+    Ok((scan, target))
 }

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(cmd) => scan::run(&cli.global, cmd),
         Command::Db(cmd) => db::run(&cli.global, cmd),
+        Command::Sbom(cmd) => scan::sbom(&cli.global, cmd),
         Command::Versions(cmd) => versions::run(cmd),
     };
     match result {

@@ -6,9 +6,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use vigil_advisories::{Store, UpdateOptions};
 use vigil_inventory::ScanOptions;
 use vigil_model::Severity;
-use vigil_report::{Report, TableOptions};
+use vigil_report::{Gate, JunitOptions, Report, SbomOptions, TableOptions};
 
-use crate::cli::{Format, GlobalArgs, ReportArgs, ScanArgs, ScanCommand, ScanTarget};
+use crate::cli::{
+    Format, GlobalArgs, LimitArgs, OutputTarget, ReportArgs, SbomCommand, SbomFormat, SbomTarget,
+    ScanArgs, ScanCommand, ScanTarget,
+};
 use crate::db::{db_path, STALE_AFTER_SECS};
 use crate::{note, warn_user, Outcome};
 
@@ -91,39 +94,21 @@ fn scan_sbom(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
 }
 
 fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome> {
-    if !args.path.exists() {
-        bail!("{}: no such file or directory", args.path.display());
-    }
-    let rootfs = matches!(source, Source::Rootfs);
-    if rootfs && !args.path.is_dir() {
-        bail!("{}: not a directory", args.path.display());
-    }
-    let options = ScanOptions {
-        // A root filesystem's .gitignore files (in some package's sources)
-        // say nothing about what is installed.
-        no_ignore: args.no_ignore || rootfs,
-        exclude: if rootfs {
-            crate::rootfs::pseudo_filesystems(&args.path)
-        } else {
-            Vec::new()
-        },
-        ..scan_options(&args.report)
-    };
     let started = std::time::Instant::now();
+    let options = scan_options(&args.report.limits);
+    // An SBOM is read (and refused when it is not one) before the database
+    // is opened; a directory needs the database first only to fail early.
     let (store, inventory) = match source {
         Source::Fs | Source::Rootfs => {
+            check_path(&args.path, source)?;
             let store = open_database(global)?;
-            let inventory = vigil_inventory::scan_dir(&args.path, &options)
-                .with_context(|| format!("scanning {}", args.path.display()))?;
-            (store, inventory)
+            (
+                store,
+                inventory(&args.path, args.no_ignore, options, source)?,
+            )
         }
         Source::Sbom => {
-            let inventory = vigil_inventory::scan_sbom(&args.path, &options).map_err(|e| {
-                // Named as the user wrote it, not by its file name alone.
-                let d = e.to_diagnostic();
-                let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
-                anyhow!("{}{line}: {}", args.path.display(), d.message)
-            })?;
+            let inventory = inventory(&args.path, args.no_ignore, options, source)?;
             (open_database(global)?, inventory)
         }
     };
@@ -137,8 +122,150 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
     )
 }
 
+fn check_path(path: &std::path::Path, source: Source) -> Result<()> {
+    if !path.exists() {
+        bail!("{}: no such file or directory", path.display());
+    }
+    if matches!(source, Source::Rootfs) && !path.is_dir() {
+        bail!("{}: not a directory", path.display());
+    }
+    Ok(())
+}
+
+/// Takes the inventory of a directory, root filesystem or SBOM file.
+fn inventory(
+    path: &std::path::Path,
+    no_ignore: bool,
+    options: ScanOptions,
+    source: Source,
+) -> Result<vigil_inventory::Inventory> {
+    check_path(path, source)?;
+    let rootfs = matches!(source, Source::Rootfs);
+    let options = ScanOptions {
+        // A root filesystem's .gitignore files (in some package's sources)
+        // say nothing about what is installed.
+        no_ignore: no_ignore || rootfs,
+        exclude: if rootfs {
+            crate::rootfs::pseudo_filesystems(path)
+        } else {
+            Vec::new()
+        },
+        ..options
+    };
+    match source {
+        Source::Fs | Source::Rootfs => vigil_inventory::scan_dir(path, &options)
+            .with_context(|| format!("scanning {}", path.display())),
+        Source::Sbom => vigil_inventory::scan_sbom(path, &options).map_err(|e| {
+            // Named as the user wrote it, not by its file name alone.
+            let d = e.to_diagnostic();
+            let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
+            anyhow!("{}{line}: {}", path.display(), d.message)
+        }),
+    }
+}
+
+/// `vigil sbom`: the inventory of a directory, root filesystem or image
+/// as an SBOM, without the advisory database.
+pub(crate) fn sbom(global: &GlobalArgs, cmd: &SbomCommand) -> Result<Outcome> {
+    let (inventory, target, image, out) = match &cmd.target {
+        Some(SbomTarget::Image(args)) => {
+            let (scan, target) =
+                crate::image::read_image(global, &args.image, scan_options(&args.output.limits))?;
+            (scan.inventory, target, Some(scan.facts), &args.output)
+        }
+        Some(SbomTarget::Rootfs(args)) => (
+            inventory(
+                &args.path,
+                args.no_ignore,
+                scan_options(&args.output.limits),
+                Source::Rootfs,
+            )?,
+            args.path.display().to_string(),
+            None,
+            &args.output,
+        ),
+        Some(SbomTarget::Fs(_)) | None => {
+            let args = match &cmd.target {
+                Some(SbomTarget::Fs(a)) => a,
+                _ => &cmd.args,
+            };
+            (
+                inventory(
+                    &args.path,
+                    args.no_ignore,
+                    scan_options(&args.output.limits),
+                    Source::Fs,
+                )?,
+                args.path.display().to_string(),
+                None,
+                &args.output,
+            )
+        }
+    };
+    for d in &inventory.diagnostics {
+        warn_user(d);
+    }
+    let mut report = Report::new(
+        target,
+        inventory.components,
+        Vec::new(),
+        inventory.not_checked,
+        inventory.diagnostics,
+    );
+    report.image = image;
+    report.os = inventory.os;
+    let options = SbomOptions {
+        created: creation_time()?,
+        vulnerabilities: false,
+    };
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        match out.format {
+            SbomFormat::Cyclonedx => vigil_report::write_cyclonedx(&report, &options, w),
+            SbomFormat::Spdx => vigil_report::write_spdx(&report, &options, w),
+        }
+    };
+    match &out.output {
+        Some(path) => write_file(path, |w| Ok(write(w)?))?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            write(&mut w)?;
+            w.flush()?;
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+/// The time SBOMs are dated: `SOURCE_DATE_EPOCH` when set (reproducible
+/// builds' convention), else now.
+fn creation_time() -> Result<i64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| anyhow!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds since 1970")),
+        _ => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0)),
+    }
+}
+
+/// Creates `path` and writes it through a buffer; errors name the file.
+fn write_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let file = fs_err::File::create(path)?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    write(&mut w).with_context(|| format!("writing {}", path.display()))?;
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
 /// The limits of what is read, from the command line.
-pub(crate) fn scan_options(args: &ReportArgs) -> ScanOptions {
+pub(crate) fn scan_options(args: &LimitArgs) -> ScanOptions {
     ScanOptions {
         no_ignore: false,
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
@@ -200,21 +327,42 @@ pub(crate) fn finish(
     report.os = os;
 
     tracing::info!(elapsed = ?started.elapsed(), "report built");
-    match &args.output {
-        Some(path) => {
-            let file = fs_err::File::create(path)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-            write_report(&report, args.format, &mut w, false)?;
-            w.flush()
-                .with_context(|| format!("writing {}", path.display()))?;
+    let mut primary: Option<&std::path::Path> = None;
+    let mut extra: Vec<(Format, &std::path::Path)> = Vec::new();
+    for o in &args.output {
+        match o {
+            OutputTarget::File(path) => {
+                if let Some(first) = primary {
+                    bail!(
+                        "-o {} and -o {}: the --format report goes to one file; name other formats with FORMAT=FILE",
+                        first.display(),
+                        path.display()
+                    );
+                }
+                primary = Some(path);
+            }
+            OutputTarget::Format(format, path) => extra.push((*format, path)),
         }
+    }
+    let writer = ReportWriter {
+        report: &report,
+        args,
+        created: creation_time()?,
+    };
+    match primary {
+        Some(path) => write_file(path, |w| writer.write(args.format, w, false))?,
+        // Without a plain `-o FILE`, the --format report goes to stdout,
+        // whatever FORMAT=FILE outputs there are beside it.
         None => {
             let stdout = std::io::stdout();
             let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
             let mut w = std::io::BufWriter::new(stdout.lock());
-            write_report(&report, args.format, &mut w, color)?;
+            writer.write(args.format, &mut w, color)?;
             w.flush()?;
         }
+    }
+    for (format, path) in extra {
+        write_file(path, |w| writer.write(format, w, false))?;
     }
     tracing::info!(elapsed = ?started.elapsed(), "report written");
     let outcome = gate(&report, args);
@@ -225,19 +373,49 @@ pub(crate) fn finish(
     Ok(outcome)
 }
 
-fn write_report(report: &Report, format: Format, out: &mut dyn Write, color: bool) -> Result<()> {
-    match format {
-        Format::Table => vigil_report::write_table(
-            report,
-            out,
-            TableOptions {
-                color,
-                max_not_checked: 20,
-            },
-        )?,
-        Format::Json => vigil_report::write_json(report, out)?,
+/// Writes one report in any format.
+struct ReportWriter<'a> {
+    report: &'a Report,
+    args: &'a ReportArgs,
+    /// For SBOMs: `SOURCE_DATE_EPOCH`, else now.
+    created: i64,
+}
+
+impl ReportWriter<'_> {
+    fn write(&self, format: Format, out: &mut dyn Write, color: bool) -> Result<()> {
+        let report = self.report;
+        let sbom = SbomOptions {
+            created: self.created,
+            vulnerabilities: true,
+        };
+        match format {
+            Format::Table => vigil_report::write_table(
+                report,
+                out,
+                TableOptions {
+                    color,
+                    max_not_checked: 20,
+                },
+            )?,
+            Format::Json => vigil_report::write_json(report, out)?,
+            Format::Sarif => vigil_report::write_sarif(report, out)?,
+            Format::Cyclonedx => vigil_report::write_cyclonedx(report, &sbom, out)?,
+            Format::Spdx => vigil_report::write_spdx(report, &sbom, out)?,
+            Format::Junit => vigil_report::write_junit(
+                report,
+                &JunitOptions {
+                    gate: self.args.fail_on.map(|f| Gate {
+                        threshold: f.severity(),
+                        unknown_fails: !self.args.ignore_unknown_severity,
+                        informational_fails: self.args.fail_on_informational,
+                    }),
+                },
+                out,
+            )?,
+            Format::Markdown => vigil_report::write_markdown(report, out)?,
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Applies `--fail-on`: informational notices don't count unless asked;

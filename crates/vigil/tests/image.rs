@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
+#[path = "support/schemas.rs"]
+mod schemas;
+
 use base64::Engine as _;
 use serde_json::{json, Value};
 use sha2::Digest as _;
@@ -634,4 +637,43 @@ fn os_packages_in_an_image_are_matched_in_its_release_with_their_layers() {
         "{out}"
     );
     assert!(out.contains("(linux/amd64, 2 layers)"), "{out}");
+}
+
+/// `vigil sbom image`: the image's inventory as an SBOM, without the
+/// advisory database, with each component's layer.
+#[test]
+fn sbom_of_an_image() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let img = app_image("2.2.0");
+    let layout = work.path().join("layout");
+    write_layout(&img, &layout);
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "sbom", "image", "--input"])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    assert!(!cache.path().join("advisories.db").exists());
+    let bom: Value = serde_json::from_str(&out).unwrap();
+    schemas::cyclonedx(&bom);
+    let target = &bom["metadata"]["component"];
+    assert_eq!(target["type"], "container");
+    assert_eq!(target["version"], sha256(&img.manifest));
+    let flask = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Flask")
+        .unwrap();
+    let props = flask["properties"].as_array().unwrap();
+    assert!(props.contains(&json!({"name": "vigil:layer_index", "value": "1"})));
+    assert!(props.contains(&json!({"name": "vigil:layer_created_by", "value": APP_CMD})));
+
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "sbom", "image", "-f", "spdx", "--input"])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    schemas::spdx(&doc);
+    assert_eq!(doc["packages"][0]["primaryPackagePurpose"], "CONTAINER");
+    assert_eq!(doc["packages"].as_array().unwrap().len(), 3);
 }

@@ -1,0 +1,399 @@
+//! What several writers share: timestamps, content hashes, hash
+//! conversion, advisory links, deterministic identifiers.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use vigil_model::{Ecosystem, Finding};
+
+use crate::Report;
+
+/// The page of an advisory (osv.dev resolves OSV, GHSA and CVE IDs alike).
+pub(crate) fn advisory_url(id: &str) -> String {
+    format!("https://osv.dev/vulnerability/{id}")
+}
+
+/// The CVE among a finding's IDs, when the finding's own ID is not one.
+pub(crate) fn cve_alias(f: &Finding) -> Option<&str> {
+    if f.id.starts_with("CVE-") {
+        return None;
+    }
+    f.aliases
+        .iter()
+        .find(|a| a.starts_with("CVE-"))
+        .map(String::as_str)
+}
+
+/// `ID (CVE-...)`, or the ID alone.
+pub(crate) fn id_with_cve(f: &Finding) -> String {
+    match cve_alias(f) {
+        Some(cve) => format!("{} ({cve})", f.id),
+        None => f.id.clone(),
+    }
+}
+
+/// `name version`, or `-` for a finding about no package.
+pub(crate) fn package_label(f: &Finding) -> String {
+    f.package
+        .as_ref()
+        .map(|p| format!("{} {}", p.name, p.version))
+        .unwrap_or_else(|| "-".to_string())
+}
+
+/// `path:line`, or the path alone.
+pub(crate) fn location_label(f: &Finding) -> String {
+    match f.location.line {
+        Some(l) => format!("{}:{l}", f.location.path),
+        None => f.location.path.clone(),
+    }
+}
+
+/// One line on why a finding is suppressed: `ignored by FILE: reason
+/// (until DATE)`, `VEX FILE: not_affected (justification): reason`,
+/// `in the baseline FILE`.
+pub(crate) fn suppression_label(s: &vigil_model::Suppression) -> String {
+    use vigil_model::SuppressionKind;
+    let mut out = match s.kind {
+        SuppressionKind::Ignore => format!("ignored by {}", s.source),
+        SuppressionKind::Vex => {
+            let mut t = format!("VEX {}", s.source);
+            if let Some(status) = &s.vex_status {
+                t.push_str(": ");
+                t.push_str(status);
+                if let Some(j) = &s.justification {
+                    t.push_str(&format!(" ({j})"));
+                }
+            }
+            t
+        }
+        SuppressionKind::Baseline => format!("in the baseline {}", s.source),
+    };
+    if let Some(reason) = &s.reason {
+        out.push_str(": ");
+        out.push_str(reason);
+    }
+    if let Some(expires) = &s.expires {
+        out.push_str(&format!(" (until {expires})"));
+    }
+    out
+}
+
+/// The name of a suppression kind, as reports write it.
+pub(crate) fn suppression_kind(s: &vigil_model::Suppression) -> &'static str {
+    match s.kind {
+        vigil_model::SuppressionKind::Ignore => "ignore",
+        vigil_model::SuppressionKind::Vex => "vex",
+        vigil_model::SuppressionKind::Baseline => "baseline",
+    }
+}
+
+/// Escapes what Markdown would read as markup in plain text.
+pub(crate) fn escape_md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_{}[]<>()#+!|~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A UTC timestamp, `YYYY-MM-DDTHH:MM:SSZ`, from seconds since the Unix
+/// epoch.
+pub(crate) fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Days to a civil date (proleptic Gregorian), after H. Hinnant's
+    // published algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A writer that only feeds a SHA-256.
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A SHA-256 over the report's content (its JSON form) and `salt`: the same
+/// scan gives the same digest.
+pub(crate) fn content_digest(report: &Report, salt: &str) -> std::io::Result<[u8; 32]> {
+    let mut w = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut w, report)?;
+    w.0.update([0]);
+    w.0.update(salt.as_bytes());
+    Ok(w.0.finalize().into())
+}
+
+/// A UUID made from a digest (version 8, RFC 9562's layout for
+/// application-defined UUIDs): deterministic, unlike a random one.
+pub(crate) fn uuid_from(digest: &[u8; 32]) -> String {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+/// Hash algorithms the SBOM formats name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum HashAlg {
+    Md5,
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
+    Blake2b256,
+    Blake2b384,
+    Blake2b512,
+    Blake3,
+}
+
+impl HashAlg {
+    fn from_name(name: &str) -> Option<HashAlg> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "md5" => HashAlg::Md5,
+            "sha1" | "sha-1" => HashAlg::Sha1,
+            "sha256" | "sha-256" => HashAlg::Sha256,
+            "sha384" | "sha-384" => HashAlg::Sha384,
+            "sha512" | "sha-512" => HashAlg::Sha512,
+            "sha3-256" => HashAlg::Sha3_256,
+            "sha3-384" => HashAlg::Sha3_384,
+            "sha3-512" => HashAlg::Sha3_512,
+            "blake2b-256" => HashAlg::Blake2b256,
+            "blake2b-384" => HashAlg::Blake2b384,
+            "blake2b-512" => HashAlg::Blake2b512,
+            "blake3" => HashAlg::Blake3,
+            _ => return None,
+        })
+    }
+
+    /// The digest length in bytes.
+    fn len(self) -> usize {
+        match self {
+            HashAlg::Md5 => 16,
+            HashAlg::Sha1 => 20,
+            HashAlg::Sha256 | HashAlg::Sha3_256 | HashAlg::Blake2b256 | HashAlg::Blake3 => 32,
+            HashAlg::Sha384 | HashAlg::Sha3_384 | HashAlg::Blake2b384 => 48,
+            HashAlg::Sha512 | HashAlg::Sha3_512 | HashAlg::Blake2b512 => 64,
+        }
+    }
+
+    /// CycloneDX's name (`hash-alg`).
+    pub(crate) fn cyclonedx(self) -> &'static str {
+        match self {
+            HashAlg::Md5 => "MD5",
+            HashAlg::Sha1 => "SHA-1",
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+            HashAlg::Sha512 => "SHA-512",
+            HashAlg::Sha3_256 => "SHA3-256",
+            HashAlg::Sha3_384 => "SHA3-384",
+            HashAlg::Sha3_512 => "SHA3-512",
+            HashAlg::Blake2b256 => "BLAKE2b-256",
+            HashAlg::Blake2b384 => "BLAKE2b-384",
+            HashAlg::Blake2b512 => "BLAKE2b-512",
+            HashAlg::Blake3 => "BLAKE3",
+        }
+    }
+
+    /// SPDX's name (`Checksum.algorithm`).
+    pub(crate) fn spdx(self) -> &'static str {
+        match self {
+            HashAlg::Md5 => "MD5",
+            HashAlg::Sha1 => "SHA1",
+            HashAlg::Sha256 => "SHA256",
+            HashAlg::Sha384 => "SHA384",
+            HashAlg::Sha512 => "SHA512",
+            HashAlg::Sha3_256 => "SHA3-256",
+            HashAlg::Sha3_384 => "SHA3-384",
+            HashAlg::Sha3_512 => "SHA3-512",
+            HashAlg::Blake2b256 => "BLAKE2b-256",
+            HashAlg::Blake2b384 => "BLAKE2b-384",
+            HashAlg::Blake2b512 => "BLAKE2b-512",
+            HashAlg::Blake3 => "BLAKE3",
+        }
+    }
+}
+
+/// A content hash as the sources write it — `alg:hex` (`sha256:…`) or a
+/// subresource-integrity `alg-base64` (`sha512-…`) — as an algorithm and
+/// lower-case hex. `None` for what names no plain digest of the artifact
+/// (Go's `h1:` is a hash over a file list) or does not decode to the
+/// algorithm's length.
+pub(crate) fn parse_hash(text: &str) -> Option<(HashAlg, String)> {
+    if let Some((alg, hex_part)) = text.split_once(':') {
+        let alg = HashAlg::from_name(alg)?;
+        let bytes = hex::decode(hex_part).ok()?;
+        return (bytes.len() == alg.len()).then(|| (alg, hex::encode(bytes)));
+    }
+    let (alg, b64) = text.split_once('-')?;
+    let alg = match alg {
+        "sha1" | "sha256" | "sha384" | "sha512" => HashAlg::from_name(alg)?,
+        _ => return None,
+    };
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    (bytes.len() == alg.len()).then(|| (alg, hex::encode(bytes)))
+}
+
+/// A component's hashes converted, sorted and deduplicated.
+pub(crate) fn parsed_hashes(hashes: &[String]) -> Vec<(HashAlg, String)> {
+    let mut out: Vec<(HashAlg, String)> = hashes.iter().filter_map(|h| parse_hash(h)).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The dependency graph of a report's components, as indices into
+/// `report.components`: each component's dependency names looked up among
+/// the components declared in the same file (and ecosystem). A name that
+/// file resolves to several versions is left out rather than guessed.
+/// Each list is sorted and without duplicates.
+pub(crate) fn dependency_graph(report: &Report) -> Vec<Vec<usize>> {
+    let mut index: BTreeMap<(&str, Ecosystem, String), Vec<usize>> = BTreeMap::new();
+    for (i, c) in report.components.iter().enumerate() {
+        for loc in &c.locations {
+            let slot = index
+                .entry((
+                    loc.path.as_str(),
+                    c.ecosystem,
+                    c.ecosystem.normalize_name(&c.name),
+                ))
+                .or_default();
+            if slot.last() != Some(&i) {
+                slot.push(i);
+            }
+        }
+    }
+    report
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut deps = Vec::new();
+            if c.dependencies.is_empty() {
+                return deps;
+            }
+            for loc in &c.locations {
+                for name in &c.dependencies {
+                    let key = (
+                        loc.path.as_str(),
+                        c.ecosystem,
+                        c.ecosystem.normalize_name(name),
+                    );
+                    if let Some([one]) = index.get(&key).map(Vec::as_slice) {
+                        if *one != i {
+                            deps.push(*one);
+                        }
+                    }
+                }
+            }
+            deps.sort_unstable();
+            deps.dedup();
+            deps
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn hashes_convert_where_the_algorithm_maps() {
+        let (alg, hex) =
+            parse_hash("sha256:C5EB0CAB91F094599F94D55BC63409236A8EC69A21A67814529E8D5F6CC90B3B")
+                .unwrap();
+        assert_eq!(alg, HashAlg::Sha256);
+        assert_eq!(
+            hex,
+            "c5eb0cab91f094599f94d55bc63409236a8ec69a21a67814529e8d5f6cc90b3b"
+        );
+        let (alg, hex) = parse_hash("sha512-HrC5BXdl00IP9zeV+0Z848QWPAoCr9P3bDEZguI+gkLcBKAOxix/tLEAAHC+UvDNPv4a2d18lOReHMOagPa+zQ==").unwrap();
+        assert_eq!(alg, HashAlg::Sha512);
+        assert_eq!(hex.len(), 128);
+        assert!(hex.starts_with("1eb0b9"));
+        assert_eq!(
+            parse_hash("sha1:f4393b648b78a5408747de94fca38beb5f7e9ef8").map(|h| h.0),
+            Some(HashAlg::Sha1)
+        );
+        // Go's dirhash, unknown algorithms, wrong lengths, bad encodings.
+        for bad in [
+            "h1:SYNTHETICnet023AAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "crc32:abcd",
+            "sha256:ab",
+            "sha256:zz",
+            "sha512-notbase64!",
+            "md5-AAAA",
+            "",
+        ] {
+            assert_eq!(parse_hash(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_graph_resolves_names_within_a_file() {
+        let report = crate::testutil::sample_report();
+        let graph = dependency_graph(&report);
+        let name = |i: usize| report.components[i].name.as_str();
+        let lodash = report
+            .components
+            .iter()
+            .position(|c| c.name == "lodash")
+            .unwrap();
+        let deps: Vec<&str> = graph[lodash].iter().map(|&i| name(i)).collect();
+        assert_eq!(deps, ["minimist"]);
+        assert_eq!(graph.iter().map(Vec::len).sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn uuids_are_well_formed() {
+        let u = uuid_from(&[0xff; 32]);
+        assert_eq!(u, "ffffffff-ffff-8fff-bfff-ffffffffffff");
+        let u = uuid_from(&[0; 32]);
+        assert_eq!(u, "00000000-0000-8000-8000-000000000000");
+    }
+}

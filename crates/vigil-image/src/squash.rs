@@ -32,6 +32,11 @@ pub const OS_RELEASE_FILES: &[&str] = &[
 /// Release files larger than this are not kept.
 const MAX_RELEASE_FILE: u64 = 64 * 1024;
 
+/// Executables larger than this are not held in memory whole but read as
+/// a stream (see [`Squash::regular`]): peak memory stays bounded whatever
+/// the size of an image's executables.
+const STREAM_ABOVE: u64 = 64 * 1024 * 1024;
+
 /// Symlinks followed while resolving one path before giving up (a loop).
 const MAX_SYMLINK_HOPS: usize = 40;
 
@@ -289,6 +294,30 @@ impl Squash {
             bytes = head;
         }
         let wanted = by_name || sniffed;
+        if sniffed && !by_name && size > STREAM_ABOVE {
+            // Too large to hold: read as a stream for Go build information
+            // (the usual large executable), so memory stays bounded
+            // whatever the file's size.
+            let head = std::mem::take(&mut bytes);
+            let stream = std::io::Cursor::new(head).chain(entry.by_ref());
+            let results = match vigil_inventory::extractors::go::binary::extract_from_stream(
+                &path, stream,
+            ) {
+                Ok(Some(x)) => vec![Ok(x)],
+                Ok(None) => {
+                    debug!(
+                        path,
+                        size,
+                        "a large executable with no Go build information; cargo-auditable data is only read from executables held whole"
+                    );
+                    Vec::new()
+                }
+                Err(e) => vec![Err(e)],
+            };
+            let tracked = attribute(layer, results, previous.as_ref());
+            self.files.insert(path, tracked);
+            return;
+        }
         if wanted && size > limit {
             self.entry_warning(
                 layer,
@@ -323,33 +352,8 @@ impl Squash {
         bytes: &[u8],
         previous: Option<&Tracked>,
     ) -> Tracked {
-        // A component the previous version of the file already had keeps
-        // the layer that introduced it (a package database rewritten by
-        // every layer that installs something).
-        let mut earlier: HashMap<(Ecosystem, &str, &str), &LayerRef> = HashMap::new();
-        for c in previous.map(|p| p.components.as_slice()).unwrap_or(&[]) {
-            if let Some(l) = &c.layer {
-                earlier.insert((c.ecosystem, c.name.as_str(), c.version.as_str()), l);
-            }
-        }
-        let mut tracked = Tracked::default();
-        for result in vigil_inventory::extract_detached(path, bytes, &self.options) {
-            match result {
-                Ok(x) => {
-                    tracked.components.extend(x.components);
-                    tracked.not_checked.extend(x.not_checked);
-                    tracked.diagnostics.extend(x.diagnostics);
-                }
-                Err(e) => tracked.diagnostics.push(e.to_diagnostic()),
-            }
-        }
-        for c in &mut tracked.components {
-            let from = earlier
-                .get(&(c.ecosystem, c.name.as_str(), c.version.as_str()))
-                .map(|l| (*l).clone());
-            c.layer = Some(from.unwrap_or_else(|| layer.clone()));
-        }
-        tracked
+        let results = vigil_inventory::extract_detached(path, bytes, &self.options);
+        attribute(layer, results, previous)
     }
 
     fn hard_link<R: Read>(
@@ -566,3 +570,38 @@ fn is_release_file(name: &str) -> bool {
 #[cfg(test)]
 #[path = "squash_tests.rs"]
 mod tests;
+
+/// The components of one version of a file, each with the layer that
+/// introduced it: a component the previous version of the file already had
+/// keeps that one's layer (a package database rewritten by every layer
+/// that installs something).
+fn attribute(
+    layer: &LayerRef,
+    results: Vec<Result<vigil_inventory::Extracted, vigil_inventory::ExtractError>>,
+    previous: Option<&Tracked>,
+) -> Tracked {
+    let mut earlier: HashMap<(Ecosystem, &str, &str), &LayerRef> = HashMap::new();
+    for c in previous.map(|p| p.components.as_slice()).unwrap_or(&[]) {
+        if let Some(l) = &c.layer {
+            earlier.insert((c.ecosystem, c.name.as_str(), c.version.as_str()), l);
+        }
+    }
+    let mut tracked = Tracked::default();
+    for result in results {
+        match result {
+            Ok(x) => {
+                tracked.components.extend(x.components);
+                tracked.not_checked.extend(x.not_checked);
+                tracked.diagnostics.extend(x.diagnostics);
+            }
+            Err(e) => tracked.diagnostics.push(e.to_diagnostic()),
+        }
+    }
+    for c in &mut tracked.components {
+        let from = earlier
+            .get(&(c.ecosystem, c.name.as_str(), c.version.as_str()))
+            .map(|l| (*l).clone());
+        c.layer = Some(from.unwrap_or_else(|| layer.clone()));
+    }
+    tracked
+}

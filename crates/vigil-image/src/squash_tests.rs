@@ -264,3 +264,51 @@ fn a_broken_stream_keeps_what_was_read() {
     assert_eq!(found(&inv), ["flask@3.0.0 a/requirements.txt layer 0"]);
     assert_eq!(inv.diagnostics.len(), 1, "{:?}", inv.diagnostics);
 }
+
+/// A Go 1.18+ build information blob (header, then two varint-prefixed
+/// strings, the module text in its 16-byte frames).
+fn go_build_info(version: &str, modinfo: &str) -> Vec<u8> {
+    let mut text = vec![0xf0; 16];
+    text.extend(modinfo.as_bytes());
+    text.extend([0xf1; 16]);
+    let mut b = b"\xff Go buildinf:".to_vec();
+    b.extend([8, 2]);
+    b.resize(32, 0);
+    for s in [version.as_bytes(), text.as_slice()] {
+        let mut n = s.len();
+        while n >= 0x80 {
+            b.push(u8::try_from(n & 0x7f).unwrap() | 0x80);
+            n >>= 7;
+        }
+        b.push(u8::try_from(n).unwrap());
+        b.extend(s);
+    }
+    b
+}
+
+/// An executable too large to hold is read as a stream: its Go modules are
+/// found all the same, with their layer.
+#[test]
+fn a_large_go_executable_is_read_as_a_stream() {
+    let mut exe = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    exe.resize(usize::try_from(STREAM_ABOVE).unwrap() + (3 << 20), 0);
+    exe.extend(go_build_info(
+        "go1.22.1",
+        "path\tm\nmod\tm\tv1.2.3\t\ndep\tgolang.org/x/net\tv0.17.0\th1:x=\n",
+    ));
+    exe.extend(vec![0u8; 4096]);
+    let s = squash(&[
+        layer(&[E::File("etc/hostname", b"x\n")]),
+        layer(&[E::Exec("usr/local/bin/tool", &exe)]),
+    ]);
+    let inv = s.into_inventory();
+    assert_eq!(
+        found(&inv),
+        [
+            "golang.org/x/net@v0.17.0 usr/local/bin/tool layer 1",
+            "m@v1.2.3 usr/local/bin/tool layer 1",
+            "stdlib@1.22.1 usr/local/bin/tool layer 1",
+        ]
+    );
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+}

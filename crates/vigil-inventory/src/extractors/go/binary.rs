@@ -140,6 +140,95 @@ impl Extractor for GoBinary {
     }
 }
 
+/// Bytes kept after a magic found in a stream: the build information of a
+/// Go 1.18+ binary (version and module text) fits in far less.
+const STREAM_BLOB_LIMIT: usize = 1 << 20;
+
+/// Reads the Go build information of an executable given as a stream,
+/// holding at most a few MiB of it at once: for executables too large to
+/// be held whole (a layer of a container image is a stream). The stream
+/// is searched for the build information's magic and the blob after it
+/// decoded; only the inline layout of Go 1.18 and later can be read this
+/// way (the older layout points into sections a stream has passed).
+///
+/// `Ok(None)` when no build information was found (not a Go binary, or a
+/// pre-1.18 one). The components are located at `rel_path`.
+pub fn extract_from_stream(
+    rel_path: &str,
+    mut reader: impl std::io::Read,
+) -> Result<Option<Extracted>, ExtractError> {
+    const CHUNK: usize = 1 << 20;
+    let io_error = |e: std::io::Error| ExtractError::Malformed {
+        path: rel_path.to_string(),
+        line: None,
+        message: format!("cannot be read: {e}"),
+    };
+    // `window` holds the unsearched tail of what was read; a magic that
+    // straddles two chunks is found because the last MAGIC.len() - 1
+    // bytes stay in it.
+    let mut window: Vec<u8> = Vec::with_capacity(CHUNK + STREAM_BLOB_LIMIT);
+    let mut chunk = vec![0u8; CHUNK];
+    let mut eof = false;
+    loop {
+        if !eof {
+            let n = read_full(&mut reader, &mut chunk).map_err(io_error)?;
+            eof = n < chunk.len();
+            window.extend_from_slice(chunk.get(..n).unwrap_or_default());
+        }
+        let mut from = 0;
+        while let Some(at) = find(window.get(from..).unwrap_or_default(), MAGIC) {
+            let start = from + at;
+            // Make sure the blob after the magic is whole in the window.
+            while !eof && window.len() - start < STREAM_BLOB_LIMIT {
+                let n = read_full(&mut reader, &mut chunk).map_err(io_error)?;
+                eof = n < chunk.len();
+                window.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            }
+            let end = window.len().min(start + STREAM_BLOB_LIMIT);
+            let blob = window.get(start..end).unwrap_or_default();
+            // The magic also appears as a constant in binaries that read
+            // build information themselves: a blob that does not decode
+            // is passed over.
+            if let Ok(Found::Info(info)) = decode_blob(blob, |_, _| None) {
+                if !info.modinfo.is_empty() || !info.go_version.is_empty() {
+                    let input = FileInput {
+                        rel_path,
+                        path: Path::new(""),
+                        contents: "",
+                        bytes: &[],
+                        root: Path::new(""),
+                        max_file_size: 0,
+                        archive_depth: 0,
+                        archive_budget: None,
+                    };
+                    return extract_info(&input, &info).map(Some);
+                }
+            }
+            from = start + 1;
+        }
+        if eof {
+            return Ok(None);
+        }
+        let keep = MAGIC.len() - 1;
+        let drop = window.len().saturating_sub(keep);
+        window.drain(..drop);
+    }
+}
+
+/// Reads until `buf` is full or the stream ends; the bytes read.
+fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(buf.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 /// Finds and decodes the build information blob of one object file.
 fn find_build_info(file: &object::File<'_>) -> Result<Found, String> {
     let named = binary::section_data(file, &[".go.buildinfo", "__go_buildinfo"]);
@@ -692,6 +781,55 @@ mod tests {
         for cut in 0..blob.len() {
             assert!(decode_blob(&blob[..cut], |_, _| None).is_err());
         }
+    }
+
+    /// The stream reader finds the blob wherever it is, past a magic that
+    /// is only a constant, and across its chunk boundaries.
+    #[test]
+    fn build_information_read_from_a_stream() {
+        let text = "path\tm\nmod\tm\tv1.2.3\th1:x=\ndep\tgolang.org/x/text\tv0.3.7\th1:y=\n";
+        let blob = inline_blob(b"go1.22.1", &framed(text));
+        for offset in [0usize, 100, (1 << 20) - 5, (1 << 20) + 3, 3 << 20] {
+            // A constant copy of the magic, followed by code, comes first.
+            let mut stream = vec![0x90u8; offset];
+            if offset > 64 {
+                stream[10..10 + MAGIC.len()].copy_from_slice(MAGIC);
+            }
+            stream.extend(&blob);
+            stream.extend(vec![0u8; 5000]);
+            let x = extract_from_stream("bin/tool", stream.as_slice())
+                .unwrap()
+                .unwrap_or_else(|| panic!("offset {offset}"));
+            assert_eq!(
+                brief(&x),
+                [
+                    "golang.org/x/text@v0.3.7 bin/tool:",
+                    "m@v1.2.3 bin/tool:",
+                    "stdlib@1.22.1 bin/tool:"
+                ],
+                "offset {offset}"
+            );
+        }
+        // No build information: nothing, and no error.
+        let none = extract_from_stream("bin/c", vec![7u8; 3 << 20].as_slice()).unwrap();
+        assert!(none.is_none());
+    }
+
+    /// On a real binary, the stream reader gives what the whole-file
+    /// reader gives.
+    #[test]
+    fn the_stream_reader_agrees_with_the_file_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(bin) = build_go_hello("go/binary", dir.path()) else {
+            return;
+        };
+        let rel = bin.file_name().unwrap().to_str().unwrap();
+        let whole = extract_binary(&GoBinary, dir.path(), rel).unwrap();
+        let streamed = extract_from_stream(rel, std::fs::File::open(&bin).unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(brief(&streamed), brief(&whole));
+        assert_eq!(streamed.not_checked, whole.not_checked);
     }
 
     /// A pre-1.18 blob: pointers to Go string headers, followed through a

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use vigil_model::{Finding, Severity};
+use vigil_model::{Finding, FindingKind, Remediation, Severity, SuppressionKind};
 
 use crate::Report;
 
@@ -65,9 +65,12 @@ fn severity_cell(f: &Finding) -> String {
 const NO_FIX: &str = "no fix yet";
 
 struct Row {
-    cells: [String; 6],
+    cells: Vec<String>,
     style: Style,
 }
+
+/// The column whose cell takes the row's style (the severity).
+const STYLED_COLUMN: usize = 3;
 
 fn rows_of(findings: &[&Finding]) -> Vec<Row> {
     findings
@@ -88,7 +91,7 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
                 f.fixed_versions.join(", ")
             };
             Row {
-                cells: [
+                cells: vec![
                     name,
                     version,
                     id_cell(f),
@@ -108,11 +111,11 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
 
 fn write_rows(
     out: &mut dyn Write,
-    header: [&str; 6],
+    header: &[&str],
     rows: &[Row],
     color: bool,
 ) -> std::io::Result<()> {
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(&r.cells) {
             *w = (*w).max(c.chars().count());
@@ -136,14 +139,14 @@ fn write_rows(
         writeln!(out, "  {line}")?;
     }
     for r in rows {
-        let mut parts = Vec::with_capacity(6);
+        let mut parts = Vec::with_capacity(r.cells.len());
         for (i, c) in r.cells.iter().enumerate() {
             let padded = if i + 1 == r.cells.len() {
                 c.clone()
             } else {
                 format!("{c:<width$}", width = widths[i])
             };
-            if i == 3 && color {
+            if i == STYLED_COLUMN && color {
                 parts.push(format!(
                     "{}{padded}{}",
                     r.style.render(),
@@ -154,6 +157,48 @@ fn write_rows(
             }
         }
         writeln!(out, "  {}", parts.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
+/// The remediation lines of one package: the version that fixes it and
+/// how it came in.
+fn write_remediation(out: &mut dyn Write, r: &Remediation) -> std::io::Result<()> {
+    let direct = matches!(r.introduced_via.as_slice(), [only] if only.len() == 1);
+    let direct_note = if direct { "; a direct dependency" } else { "" };
+    match &r.fixed_version {
+        Some(v) if r.unresolved.is_empty() => {
+            let fixes = match r.resolves.len() {
+                1 => "fixes it".to_string(),
+                2 => "fixes both".to_string(),
+                n => format!("fixes all {n}"),
+            };
+            writeln!(
+                out,
+                "  FIX {} {} → {v} ({fixes}{direct_note})",
+                r.name, r.version
+            )?
+        }
+        Some(v) => writeln!(
+            out,
+            "  FIX {} {} → {v} (fixes {} of {}; none fixes {} yet{direct_note})",
+            r.name,
+            r.version,
+            r.resolves.len(),
+            r.resolves.len() + r.unresolved.len(),
+            r.unresolved.join(", ")
+        )?,
+        None => writeln!(
+            out,
+            "  FIX {} {}: no version fixes {} yet{direct_note}",
+            r.name,
+            r.version,
+            r.unresolved.join(", ")
+        )?,
+    }
+    if !direct && !r.introduced_via.is_empty() {
+        let shown: Vec<String> = r.introduced_via.iter().map(|p| p.join(" → ")).collect();
+        writeln!(out, "      introduced via: {}", shown.join("; "))?;
     }
     Ok(())
 }
@@ -178,7 +223,15 @@ pub fn write_table(
     ];
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut informational: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in &report.findings {
+    let mut licenses: Vec<&Finding> = Vec::new();
+    for f in report.open_findings() {
+        if f.kind == FindingKind::License {
+            licenses.push(f);
+            continue;
+        }
+        if f.kind != FindingKind::Vulnerability {
+            continue;
+        }
         let target = if f.informational.is_some() {
             &mut informational
         } else {
@@ -201,7 +254,10 @@ pub fn write_table(
         } else {
             writeln!(out, "{title}")?;
         }
-        write_rows(out, header, &rows_of(findings), color)?;
+        write_rows(out, &header, &rows_of(findings), color)?;
+        for r in report.remediation.iter().filter(|r| r.path == *path) {
+            write_remediation(out, r)?;
+        }
         writeln!(out)?;
     }
     if !informational.is_empty() {
@@ -213,11 +269,50 @@ pub fn write_table(
             writeln!(out, "{path}")?;
             write_rows(
                 out,
-                ["PACKAGE", "INSTALLED", "ID", "KIND", "FIXED IN", "TITLE"],
+                &["PACKAGE", "INSTALLED", "ID", "KIND", "FIXED IN", "TITLE"],
                 &rows_of(findings),
                 color,
             )?;
         }
+        writeln!(out)?;
+    }
+    if !licenses.is_empty() {
+        let n = licenses.len();
+        let title = format!(
+            "License policy ({n} {}; they fail the scan):",
+            if n == 1 { "violation" } else { "violations" }
+        );
+        if color {
+            writeln!(out, "{}{title}{}", bold.render(), bold.render_reset())?;
+        } else {
+            writeln!(out, "{title}")?;
+        }
+        let rows: Vec<Row> = licenses
+            .iter()
+            .map(|f| {
+                let (name, version) = f
+                    .package
+                    .as_ref()
+                    .map(|p| (p.name.clone(), p.version.clone()))
+                    .unwrap_or_default();
+                Row {
+                    cells: vec![
+                        name,
+                        version,
+                        f.location.path.clone(),
+                        truncate(&f.id, 40),
+                        truncate(&f.title, TITLE_WIDTH),
+                    ],
+                    style: Style::new(),
+                }
+            })
+            .collect();
+        write_rows(
+            out,
+            &["PACKAGE", "INSTALLED", "FILE", "LICENSE", "WHY"],
+            &rows,
+            false,
+        )?;
         writeln!(out)?;
     }
 
@@ -225,9 +320,8 @@ pub fn write_table(
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     let packages = {
         let mut p: Vec<(&str, &str, &str)> = report
-            .findings
-            .iter()
-            .filter(|f| f.informational.is_none())
+            .open_findings()
+            .filter(|f| f.kind == FindingKind::Vulnerability && f.informational.is_none())
             .filter_map(|f| f.package.as_ref())
             .map(|p| (p.ecosystem.osv_name(), p.name.as_str(), p.version.as_str()))
             .collect();
@@ -287,9 +381,28 @@ pub fn write_table(
             )?,
         }
     }
+    let suppressed = report.suppressed_counts();
+    if !suppressed.is_empty() {
+        let n: usize = suppressed.iter().map(|(_, n)| n).sum();
+        let parts: Vec<String> = suppressed
+            .iter()
+            .map(|(k, n)| {
+                let by = match k {
+                    SuppressionKind::Ignore => "by the ignore file",
+                    SuppressionKind::Vex => "by VEX",
+                    SuppressionKind::Baseline => "in the baseline",
+                };
+                format!("{n} {by}")
+            })
+            .collect();
+        writeln!(
+            out,
+            "{n} suppressed ({}); --format json lists them with the reason.",
+            parts.join(", ")
+        )?;
+    }
     let info = report
-        .findings
-        .iter()
+        .open_findings()
         .filter(|f| f.informational.is_some())
         .count();
     if info > 0 {
@@ -300,9 +413,10 @@ pub fn write_table(
         )?;
     }
     let unfixed = report
-        .findings
-        .iter()
-        .filter(|f| f.informational.is_none() && !f.fix_available)
+        .open_findings()
+        .filter(|f| {
+            f.kind == FindingKind::Vulnerability && f.informational.is_none() && !f.fix_available
+        })
         .count();
     if unfixed > 0 {
         writeln!(
@@ -316,7 +430,7 @@ pub fn write_table(
             if unfixed == 1 { "it" } else { "them" }
         )?;
     }
-    let kev = report.findings.iter().filter(|f| f.kev).count();
+    let kev = report.open_findings().filter(|f| f.kev).count();
     if kev > 0 {
         writeln!(
             out,

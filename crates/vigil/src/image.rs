@@ -76,6 +76,8 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
             credentials,
         },
     };
+    // An image has no scan root: only --ignorefile names an ignore file.
+    let gates = crate::gates::Gates::load(&args.report, None)?;
     let started = std::time::Instant::now();
     let scan = vigil_image::scan_image(&source, &options)?;
     tracing::info!(
@@ -89,6 +91,7 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
     let store = crate::scan::open_database(global)?;
     crate::scan::finish(
         &args.report,
+        &gates,
         target,
         store,
         scan.inventory,

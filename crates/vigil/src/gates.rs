@@ -215,12 +215,12 @@ fn fail_on(report: &Report, args: &ReportArgs) -> Option<String> {
         ));
     }
     Some(format!(
-        "{} {} fail --fail-on {}: {}",
+        "{} {} --fail-on {}: {}",
         above + unknown,
         if above + unknown == 1 {
-            "finding"
+            "finding fails"
         } else {
-            "findings"
+            "findings fail"
         },
         threshold.as_str().to_ascii_lowercase(),
         parts.join(", ")

@@ -336,8 +336,7 @@ pub fn apply(documents: &[VexDocument], findings: &mut [Finding]) -> usize {
         let last = documents
             .iter()
             .flat_map(|d| d.statements.iter().map(move |s| (d, s)))
-            .filter(|(_, s)| s.applies_to(f))
-            .last();
+            .rfind(|(_, s)| s.applies_to(f));
         if let Some((doc, st)) = last.filter(|(_, s)| s.suppresses) {
             f.suppression = Some(Suppression {
                 kind: SuppressionKind::Vex,

@@ -471,3 +471,98 @@ pub fn write_table(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use vigil_model::{
+        Component, Ecosystem, FindingKind, Fingerprint, Location, PackageRef, Remediation,
+        Suppression, SuppressionKind,
+    };
+
+    use super::*;
+
+    fn finding(id: &str, kind: FindingKind, severity: Severity) -> Finding {
+        Finding {
+            kind,
+            id: id.into(),
+            aliases: Vec::new(),
+            title: format!("title of {id}"),
+            severity,
+            cvss: None,
+            package: Some(PackageRef {
+                ecosystem: Ecosystem::Npm,
+                name: "lib".into(),
+                version: "1.0.0".into(),
+                purl: "pkg:npm/lib@1.0.0".into(),
+            }),
+            location: Location::new("package-lock.json", None),
+            fixed_versions: vec!["1.2.0".into()],
+            fix_available: kind == FindingKind::Vulnerability,
+            kev: false,
+            informational: None,
+            fingerprint: Fingerprint(id.into()),
+            suppression: None,
+        }
+    }
+
+    #[test]
+    fn suppressed_license_and_fix_lines() {
+        let mut hidden = finding(
+            "GHSA-hidden",
+            FindingKind::Vulnerability,
+            Severity::Critical,
+        );
+        hidden.suppression = Some(Suppression {
+            kind: SuppressionKind::Vex,
+            source: "vex.json".into(),
+            reason: None,
+            vex_status: Some("not_affected".into()),
+            justification: None,
+            expires: None,
+        });
+        let findings = vec![
+            finding("GHSA-open", FindingKind::Vulnerability, Severity::High),
+            hidden,
+            finding("GPL-3.0-only", FindingKind::License, Severity::High),
+        ];
+        let components =
+            vec![Component::new(Ecosystem::Npm, "lib", "1.0.0").at("package-lock.json", None)];
+        let report = Report::new("t", components, findings, Vec::new(), Vec::new())
+            .with_remediation(vec![Remediation {
+                ecosystem: Ecosystem::Npm,
+                name: "lib".into(),
+                version: "1.0.0".into(),
+                path: "package-lock.json".into(),
+                fixed_version: Some("1.2.0".into()),
+                resolves: vec!["GHSA-open".into()],
+                unresolved: Vec::new(),
+                introduced_via: vec![vec!["app".into(), "lib".into()]],
+            }]);
+        let mut out = Vec::new();
+        write_table(&report, &mut out, TableOptions::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.starts_with("package-lock.json (1 vulnerability)\n"),
+            "{out}"
+        );
+        assert!(!out.contains("GHSA-hidden"), "{out}");
+        assert!(
+            out.contains("  FIX lib 1.0.0 → 1.2.0 (fixes it)\n      introduced via: app → lib\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("License policy (1 violation; they fail the scan):"),
+            "{out}"
+        );
+        assert!(
+            out.contains("lib      1.0.0      package-lock.json  GPL-3.0-only"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Found 1 vulnerability (1 high) in 1 package of 1 components.\n1 suppressed (1 by VEX)"),
+            "{out}"
+        );
+        assert_eq!(report.severity_counts()[0], (Severity::Critical, 0));
+    }
+}

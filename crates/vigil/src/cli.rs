@@ -46,7 +46,7 @@ pub(crate) struct GlobalArgs {
 pub(crate) enum Command {
     /// Scan a target for vulnerable components (default: the directory
     /// given, or `.`)
-    Scan(ScanCommand),
+    Scan(Box<ScanCommand>),
     /// Manage the advisory database
     #[command(subcommand)]
     Db(DbCommand),

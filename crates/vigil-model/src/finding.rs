@@ -12,6 +12,8 @@ use crate::{Ecosystem, Location, Severity};
 pub enum FindingKind {
     /// A known vulnerability in a component.
     Vulnerability,
+    /// A component whose declared license the license policy denies.
+    License,
 }
 
 impl FindingKind {
@@ -19,6 +21,7 @@ impl FindingKind {
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::Vulnerability => "vulnerability",
+            FindingKind::License => "license",
         }
     }
 }
@@ -64,6 +67,25 @@ impl Fingerprint {
         for part in [
             FindingKind::Vulnerability.as_str(),
             group_min_id,
+            ecosystem.osv_name(),
+            &ecosystem.normalize_name(name),
+            path,
+        ] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        Fingerprint(hex::encode(&digest[..16]))
+    }
+
+    /// The fingerprint of a license finding: a SHA-256 over the kind, the
+    /// declared license, the ecosystem, the normalized package name and
+    /// the location path (the version left out, as for vulnerabilities).
+    pub fn license(declared: &str, ecosystem: Ecosystem, name: &str, path: &str) -> Self {
+        let mut h = Sha256::new();
+        for part in [
+            FindingKind::License.as_str(),
+            declared,
             ecosystem.osv_name(),
             &ecosystem.normalize_name(name),
             path,

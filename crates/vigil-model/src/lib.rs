@@ -20,6 +20,7 @@ mod finding;
 mod image;
 pub mod license;
 pub mod purl;
+mod remediation;
 mod severity;
 
 pub use component::{Component, LayerRef, Location, SourcePackage};
@@ -29,4 +30,5 @@ pub use finding::{
     Cvss, Finding, FindingKind, Fingerprint, NotChecked, PackageRef, Suppression, SuppressionKind,
 };
 pub use image::{ImageFacts, OsFacts};
+pub use remediation::Remediation;
 pub use severity::{Severity, UnknownSeverity};

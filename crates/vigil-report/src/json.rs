@@ -28,6 +28,7 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     array(out, "components", &report.components, false)?;
     array(out, "findings", &report.findings, false)?;
+    array(out, "remediation", &report.remediation, false)?;
     array(out, "not_checked", &report.not_checked, false)?;
     array(out, "diagnostics", &report.diagnostics, true)?;
     out.write_all(b"}\n")

@@ -26,7 +26,8 @@ mod testutil;
 
 use serde::Serialize;
 use vigil_model::{
-    Component, Diagnostic, Ecosystem, Finding, ImageFacts, LayerRef, Location, NotChecked, Severity,
+    Component, Diagnostic, Ecosystem, Finding, FindingKind, ImageFacts, LayerRef, Location,
+    NotChecked, Remediation, Severity, SuppressionKind,
 };
 
 pub use cyclonedx::{cyclonedx_value, write_cyclonedx};
@@ -126,8 +127,12 @@ pub struct Report {
     pub os: Option<vigil_model::OsFacts>,
     /// Every component found, merged by ecosystem, name and version.
     pub components: Vec<ReportComponent>,
-    /// Every finding.
+    /// Every finding, suppressed ones included (with their `suppression`).
     pub findings: Vec<Finding>,
+    /// Per vulnerable package and file: the smallest version that fixes
+    /// its open findings and how it was introduced, sorted by ecosystem,
+    /// name, version and file.
+    pub remediation: Vec<Remediation>,
     /// Components that could not be checked, with the reason.
     pub not_checked: Vec<NotChecked>,
     /// Files and advisories that could not be read; the scan went on
@@ -238,13 +243,55 @@ impl Report {
             os: None,
             components,
             findings,
+            remediation: Vec::new(),
             not_checked,
             diagnostics,
         }
     }
 
-    /// Counts of open (not suppressed), non-informational findings per
-    /// severity, from CRITICAL down to UNKNOWN.
+    /// Sets the remediation advice, sorted.
+    pub fn with_remediation(mut self, mut remediation: Vec<Remediation>) -> Report {
+        remediation.sort_by(|a, b| {
+            (a.ecosystem, &a.name, &a.version, &a.path).cmp(&(
+                b.ecosystem,
+                &b.name,
+                &b.version,
+                &b.path,
+            ))
+        });
+        self.remediation = remediation;
+        self
+    }
+
+    /// The findings that are open: not suppressed.
+    pub fn open_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppression.is_none())
+    }
+
+    /// How many findings are suppressed, per kind of suppression (those
+    /// with any), in the order ignore, VEX, baseline.
+    pub fn suppressed_counts(&self) -> Vec<(SuppressionKind, usize)> {
+        [
+            SuppressionKind::Ignore,
+            SuppressionKind::Vex,
+            SuppressionKind::Baseline,
+        ]
+        .into_iter()
+        .map(|k| {
+            (
+                k,
+                self.findings
+                    .iter()
+                    .filter(|f| f.suppression.as_ref().is_some_and(|s| s.kind == k))
+                    .count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
+
+    /// Counts of open (not suppressed), non-informational vulnerability
+    /// findings per severity, from CRITICAL down to UNKNOWN.
     pub fn severity_counts(&self) -> Vec<(Severity, usize)> {
         let order = [
             Severity::Critical,
@@ -261,7 +308,10 @@ impl Report {
                     self.findings
                         .iter()
                         .filter(|f| {
-                            f.informational.is_none() && f.suppression.is_none() && f.severity == *s
+                            f.kind == FindingKind::Vulnerability
+                                && f.suppression.is_none()
+                                && f.informational.is_none()
+                                && f.severity == *s
                         })
                         .count(),
                 )

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use vigil_model::{Finding, Severity};
+use vigil_model::{Finding, FindingKind, Remediation, Severity, SuppressionKind};
 
 use crate::Report;
 
@@ -65,9 +65,12 @@ fn severity_cell(f: &Finding) -> String {
 const NO_FIX: &str = "no fix yet";
 
 struct Row {
-    cells: [String; 6],
+    cells: Vec<String>,
     style: Style,
 }
+
+/// The column whose cell takes the row's style (the severity).
+const STYLED_COLUMN: usize = 3;
 
 fn rows_of(findings: &[&Finding]) -> Vec<Row> {
     findings
@@ -88,7 +91,7 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
                 f.fixed_versions.join(", ")
             };
             Row {
-                cells: [
+                cells: vec![
                     name,
                     version,
                     id_cell(f),
@@ -108,11 +111,11 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
 
 fn write_rows(
     out: &mut dyn Write,
-    header: [&str; 6],
+    header: &[&str],
     rows: &[Row],
     color: bool,
 ) -> std::io::Result<()> {
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(&r.cells) {
             *w = (*w).max(c.chars().count());
@@ -136,14 +139,14 @@ fn write_rows(
         writeln!(out, "  {line}")?;
     }
     for r in rows {
-        let mut parts = Vec::with_capacity(6);
+        let mut parts = Vec::with_capacity(r.cells.len());
         for (i, c) in r.cells.iter().enumerate() {
             let padded = if i + 1 == r.cells.len() {
                 c.clone()
             } else {
                 format!("{c:<width$}", width = widths[i])
             };
-            if i == 3 && color {
+            if i == STYLED_COLUMN && color {
                 parts.push(format!(
                     "{}{padded}{}",
                     r.style.render(),
@@ -154,6 +157,48 @@ fn write_rows(
             }
         }
         writeln!(out, "  {}", parts.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
+/// The remediation lines of one package: the version that fixes it and
+/// how it came in.
+fn write_remediation(out: &mut dyn Write, r: &Remediation) -> std::io::Result<()> {
+    let direct = matches!(r.introduced_via.as_slice(), [only] if only.len() == 1);
+    let direct_note = if direct { "; a direct dependency" } else { "" };
+    match &r.fixed_version {
+        Some(v) if r.unresolved.is_empty() => {
+            let fixes = match r.resolves.len() {
+                1 => "fixes it".to_string(),
+                2 => "fixes both".to_string(),
+                n => format!("fixes all {n}"),
+            };
+            writeln!(
+                out,
+                "  FIX {} {} → {v} ({fixes}{direct_note})",
+                r.name, r.version
+            )?
+        }
+        Some(v) => writeln!(
+            out,
+            "  FIX {} {} → {v} (fixes {} of {}; none fixes {} yet{direct_note})",
+            r.name,
+            r.version,
+            r.resolves.len(),
+            r.resolves.len() + r.unresolved.len(),
+            r.unresolved.join(", ")
+        )?,
+        None => writeln!(
+            out,
+            "  FIX {} {}: no version fixes {} yet{direct_note}",
+            r.name,
+            r.version,
+            r.unresolved.join(", ")
+        )?,
+    }
+    if !direct && !r.introduced_via.is_empty() {
+        let shown: Vec<String> = r.introduced_via.iter().map(|p| p.join(" → ")).collect();
+        writeln!(out, "      introduced via: {}", shown.join("; "))?;
     }
     Ok(())
 }
@@ -178,10 +223,13 @@ pub fn write_table(
     ];
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut informational: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    let mut suppressed: Vec<&Finding> = Vec::new();
-    for f in &report.findings {
-        if f.suppression.is_some() {
-            suppressed.push(f);
+    let mut licenses: Vec<&Finding> = Vec::new();
+    for f in report.open_findings() {
+        if f.kind == FindingKind::License {
+            licenses.push(f);
+            continue;
+        }
+        if f.kind != FindingKind::Vulnerability {
             continue;
         }
         let target = if f.informational.is_some() {
@@ -206,7 +254,10 @@ pub fn write_table(
         } else {
             writeln!(out, "{title}")?;
         }
-        write_rows(out, header, &rows_of(findings), color)?;
+        write_rows(out, &header, &rows_of(findings), color)?;
+        for r in report.remediation.iter().filter(|r| r.path == *path) {
+            write_remediation(out, r)?;
+        }
         writeln!(out)?;
     }
     if !informational.is_empty() {
@@ -218,13 +269,18 @@ pub fn write_table(
             writeln!(out, "{path}")?;
             write_rows(
                 out,
-                ["PACKAGE", "INSTALLED", "ID", "KIND", "FIXED IN", "TITLE"],
+                &["PACKAGE", "INSTALLED", "ID", "KIND", "FIXED IN", "TITLE"],
                 &rows_of(findings),
                 color,
             )?;
         }
         writeln!(out)?;
     }
+    let suppressed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .collect();
     if !suppressed.is_empty() {
         writeln!(
             out,
@@ -244,7 +300,7 @@ pub fn write_table(
                     .map(crate::common::suppression_label)
                     .unwrap_or_default();
                 Row {
-                    cells: [
+                    cells: vec![
                         name,
                         version,
                         id_cell(f),
@@ -258,9 +314,48 @@ pub fn write_table(
             .collect();
         write_rows(
             out,
-            ["PACKAGE", "INSTALLED", "ID", "SEVERITY", "FILE", "WHY"],
+            &["PACKAGE", "INSTALLED", "ID", "SEVERITY", "FILE", "WHY"],
             &rows,
             color,
+        )?;
+        writeln!(out)?;
+    }
+    if !licenses.is_empty() {
+        let n = licenses.len();
+        let title = format!(
+            "License policy ({n} {}; they fail the scan):",
+            if n == 1 { "violation" } else { "violations" }
+        );
+        if color {
+            writeln!(out, "{}{title}{}", bold.render(), bold.render_reset())?;
+        } else {
+            writeln!(out, "{title}")?;
+        }
+        let rows: Vec<Row> = licenses
+            .iter()
+            .map(|f| {
+                let (name, version) = f
+                    .package
+                    .as_ref()
+                    .map(|p| (p.name.clone(), p.version.clone()))
+                    .unwrap_or_default();
+                Row {
+                    cells: vec![
+                        name,
+                        version,
+                        f.location.path.clone(),
+                        truncate(&f.id, 40),
+                        truncate(&f.title, TITLE_WIDTH),
+                    ],
+                    style: Style::new(),
+                }
+            })
+            .collect();
+        write_rows(
+            out,
+            &["PACKAGE", "INSTALLED", "FILE", "LICENSE", "WHY"],
+            &rows,
+            false,
         )?;
         writeln!(out)?;
     }
@@ -269,9 +364,8 @@ pub fn write_table(
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     let packages = {
         let mut p: Vec<(&str, &str, &str)> = report
-            .findings
-            .iter()
-            .filter(|f| f.informational.is_none() && f.suppression.is_none())
+            .open_findings()
+            .filter(|f| f.kind == FindingKind::Vulnerability && f.informational.is_none())
             .filter_map(|f| f.package.as_ref())
             .map(|p| (p.ecosystem.osv_name(), p.name.as_str(), p.version.as_str()))
             .collect();
@@ -331,10 +425,29 @@ pub fn write_table(
             )?,
         }
     }
+    let suppressed = report.suppressed_counts();
+    if !suppressed.is_empty() {
+        let n: usize = suppressed.iter().map(|(_, n)| n).sum();
+        let parts: Vec<String> = suppressed
+            .iter()
+            .map(|(k, n)| {
+                let by = match k {
+                    SuppressionKind::Ignore => "by the ignore file",
+                    SuppressionKind::Vex => "by VEX",
+                    SuppressionKind::Baseline => "in the baseline",
+                };
+                format!("{n} {by}")
+            })
+            .collect();
+        writeln!(
+            out,
+            "{n} suppressed ({}), listed above with the reason.",
+            parts.join(", ")
+        )?;
+    }
     let info = report
-        .findings
-        .iter()
-        .filter(|f| f.informational.is_some() && f.suppression.is_none())
+        .open_findings()
+        .filter(|f| f.informational.is_some())
         .count();
     if info > 0 {
         writeln!(
@@ -344,9 +457,10 @@ pub fn write_table(
         )?;
     }
     let unfixed = report
-        .findings
-        .iter()
-        .filter(|f| f.informational.is_none() && f.suppression.is_none() && !f.fix_available)
+        .open_findings()
+        .filter(|f| {
+            f.kind == FindingKind::Vulnerability && f.informational.is_none() && !f.fix_available
+        })
         .count();
     if unfixed > 0 {
         writeln!(
@@ -360,19 +474,7 @@ pub fn write_table(
             if unfixed == 1 { "it" } else { "them" }
         )?;
     }
-    if !suppressed.is_empty() {
-        let n = suppressed.len();
-        writeln!(
-            out,
-            "{n} {} suppressed (listed above with the reason).",
-            if n == 1 { "finding is" } else { "findings are" }
-        )?;
-    }
-    let kev = report
-        .findings
-        .iter()
-        .filter(|f| f.kev && f.suppression.is_none())
-        .count();
+    let kev = report.open_findings().filter(|f| f.kev).count();
     if kev > 0 {
         writeln!(
             out,
@@ -417,7 +519,103 @@ pub fn write_table(
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use vigil_model::{
+        Component, Ecosystem, FindingKind, Fingerprint, Location, PackageRef, Remediation,
+        Suppression, SuppressionKind,
+    };
+
     use super::*;
+
+    fn finding(id: &str, kind: FindingKind, severity: Severity) -> Finding {
+        Finding {
+            kind,
+            id: id.into(),
+            aliases: Vec::new(),
+            title: format!("title of {id}"),
+            severity,
+            cvss: None,
+            package: Some(PackageRef {
+                ecosystem: Ecosystem::Npm,
+                name: "lib".into(),
+                version: "1.0.0".into(),
+                purl: "pkg:npm/lib@1.0.0".into(),
+            }),
+            location: Location::new("package-lock.json", None),
+            fixed_versions: vec!["1.2.0".into()],
+            fix_available: kind == FindingKind::Vulnerability,
+            kev: false,
+            informational: None,
+            fingerprint: Fingerprint(id.into()),
+            suppression: None,
+        }
+    }
+
+    #[test]
+    fn suppressed_license_and_fix_lines() {
+        let mut hidden = finding(
+            "GHSA-hidden",
+            FindingKind::Vulnerability,
+            Severity::Critical,
+        );
+        hidden.suppression = Some(Suppression {
+            kind: SuppressionKind::Vex,
+            source: "vex.json".into(),
+            reason: None,
+            vex_status: Some("not_affected".into()),
+            justification: None,
+            expires: None,
+        });
+        let findings = vec![
+            finding("GHSA-open", FindingKind::Vulnerability, Severity::High),
+            hidden,
+            finding("GPL-3.0-only", FindingKind::License, Severity::High),
+        ];
+        let components =
+            vec![Component::new(Ecosystem::Npm, "lib", "1.0.0").at("package-lock.json", None)];
+        let report = Report::new("t", components, findings, Vec::new(), Vec::new())
+            .with_remediation(vec![Remediation {
+                ecosystem: Ecosystem::Npm,
+                name: "lib".into(),
+                version: "1.0.0".into(),
+                path: "package-lock.json".into(),
+                fixed_version: Some("1.2.0".into()),
+                resolves: vec!["GHSA-open".into()],
+                unresolved: Vec::new(),
+                introduced_via: vec![vec!["app".into(), "lib".into()]],
+            }]);
+        let mut out = Vec::new();
+        write_table(&report, &mut out, TableOptions::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.starts_with("package-lock.json (1 vulnerability)\n"),
+            "{out}"
+        );
+        // The suppressed finding is listed apart, with the reason only.
+        let (open, suppressed) = out.split_once("Suppressed (").unwrap();
+        assert!(!open.contains("GHSA-hidden"), "{out}");
+        assert!(
+            suppressed
+                .contains("GHSA-hidden  CRITICAL  package-lock.json  VEX vex.json: not_affected"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  FIX lib 1.0.0 → 1.2.0 (fixes it)\n      introduced via: app → lib\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("License policy (1 violation; they fail the scan):"),
+            "{out}"
+        );
+        assert!(
+            out.contains("lib      1.0.0      package-lock.json  GPL-3.0-only"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Found 1 vulnerability (1 high) in 1 package of 1 components.\n1 suppressed (1 by VEX)"),
+            "{out}"
+        );
+        assert_eq!(report.severity_counts()[0], (Severity::Critical, 0));
+    }
 
     #[test]
     fn suppressed_findings_are_listed_apart_and_not_counted_open() {
@@ -438,6 +636,6 @@ mod tests {
             table.contains("Found 3 vulnerabilities (1 critical, 1 high, 1 medium) in 3 packages of 7 components."),
             "{table}"
         );
-        assert!(table.contains("3 findings are suppressed"), "{table}");
+        assert!(table.contains("3 suppressed (1 by the ignore file, 1 by VEX, 1 in the baseline), listed above with the reason."), "{table}");
     }
 }

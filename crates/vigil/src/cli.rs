@@ -46,7 +46,7 @@ pub(crate) struct GlobalArgs {
 pub(crate) enum Command {
     /// Scan a target for vulnerable components (default: the directory
     /// given, or `.`)
-    Scan(ScanCommand),
+    Scan(Box<ScanCommand>),
     /// Manage the advisory database
     #[command(subcommand)]
     Db(DbCommand),
@@ -265,6 +265,59 @@ pub(crate) struct ReportArgs {
     /// Leave out findings that no fixed version resolves yet
     #[arg(long)]
     pub(crate) ignore_unfixed: bool,
+
+    /// The ignore file (docs/ignore.md) [default: .vigilignore.yaml at the
+    /// scan root, when there is one]
+    #[arg(long, value_name = "FILE", help_heading = "Gates and triage")]
+    pub(crate) ignorefile: Option<PathBuf>,
+
+    /// A VEX document (OpenVEX or CycloneDX): its not_affected and fixed
+    /// statements suppress findings (repeatable)
+    #[arg(long = "vex", value_name = "FILE", help_heading = "Gates and triage")]
+    pub(crate) vex: Vec<PathBuf>,
+
+    /// A previous JSON report: findings it has are suppressed, so only new
+    /// ones are open and can fail the gate
+    #[arg(long, value_name = "REPORT", help_heading = "Gates and triage")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// Fail on components whose declared license needs this license: an
+    /// SPDX identifier or expression (repeatable). `MIT OR GPL-3.0-only`
+    /// passes a denial of GPL-3.0-only
+    #[arg(
+        long = "deny-license",
+        value_name = "EXPR",
+        help_heading = "Gates and triage"
+    )]
+    pub(crate) deny_license: Vec<String>,
+
+    /// Fail on components whose declared license needs a license not
+    /// allowed here (repeatable)
+    #[arg(
+        long = "allow-license",
+        value_name = "EXPR",
+        help_heading = "Gates and triage"
+    )]
+    pub(crate) allow_license: Vec<String>,
+
+    /// A Rego policy file, or a directory of them, evaluated over the JSON
+    /// report: `deny` and `violation` rules fail the gate, `warn` rules
+    /// warn (repeatable; docs/policies.md)
+    #[arg(
+        long = "policy",
+        value_name = "FILE|DIR",
+        help_heading = "Gates and triage"
+    )]
+    pub(crate) policy: Vec<PathBuf>,
+
+    /// The Rego package holding the policies' rules
+    #[arg(
+        long,
+        default_value = "main",
+        value_name = "NAME",
+        help_heading = "Gates and triage"
+    )]
+    pub(crate) namespace: String,
 
     #[command(flatten)]
     pub(crate) limits: LimitArgs,

@@ -21,6 +21,8 @@ fn docker_config_dir() -> Option<PathBuf> {
 
 pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcome> {
     let started = std::time::Instant::now();
+    // An image has no scan root: only --ignorefile names an ignore file.
+    let gates = crate::gates::Gates::load(&args.report, None)?;
     let (scan, target) = read_image(
         global,
         &args.image,
@@ -29,6 +31,7 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
     let store = crate::scan::open_database(global)?;
     crate::scan::finish(
         &args.report,
+        &gates,
         target,
         store,
         scan.inventory,

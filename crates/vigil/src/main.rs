@@ -5,6 +5,7 @@
 
 mod cli;
 mod db;
+mod gates;
 mod image;
 mod rootfs;
 mod scan;
@@ -26,7 +27,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub(crate) enum Outcome {
     /// Done (findings or not).
     Done,
-    /// A policy (`--fail-on`) was violated.
+    /// A gate failed: `--fail-on`, the license policy or a Rego policy.
     PolicyViolated,
 }
 

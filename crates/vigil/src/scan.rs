@@ -5,7 +5,6 @@ use std::io::Write;
 use anyhow::{anyhow, bail, Context, Result};
 use vigil_advisories::{Store, UpdateOptions};
 use vigil_inventory::ScanOptions;
-use vigil_model::Severity;
 use vigil_report::{Gate, JunitOptions, Report, SbomOptions, TableOptions};
 
 use crate::cli::{
@@ -13,6 +12,7 @@ use crate::cli::{
     ScanArgs, ScanCommand, ScanTarget,
 };
 use crate::db::{db_path, STALE_AFTER_SECS};
+use crate::gates::{scan_root, Gates};
 use crate::{note, warn_user, Outcome};
 
 /// Names that are, or will be, scan targets rather than directories.
@@ -94,6 +94,7 @@ fn scan_sbom(global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
 }
 
 fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome> {
+    let gates = Gates::load(&args.report, Some(&scan_root(&args.path)))?;
     let started = std::time::Instant::now();
     let options = scan_options(&args.report.limits);
     // An SBOM is read (and refused when it is not one) before the database
@@ -114,6 +115,7 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
     };
     finish(
         &args.report,
+        &gates,
         args.path.display().to_string(),
         store,
         inventory,
@@ -274,10 +276,12 @@ pub(crate) fn scan_options(args: &LimitArgs) -> ScanOptions {
     }
 }
 
-/// Matches an inventory against the advisories, writes the report and
-/// applies the gate.
+/// Matches an inventory against the advisories, triages the findings
+/// (license policy, ignore file, VEX, baseline), plans remediation, writes
+/// the report and applies the gates.
 pub(crate) fn finish(
     args: &ReportArgs,
+    gates: &Gates,
     target: String,
     store: Store,
     inventory: vigil_inventory::Inventory,
@@ -308,6 +312,11 @@ pub(crate) fn finish(
         findings.retain(|f| f.fix_available);
         tracing::info!(hidden = before - findings.len(), "--ignore-unfixed");
     }
+    gates.triage(&inventory.components, &mut findings);
+    let remediation = vigil_policy::remediation::plan(&inventory.components, &findings, |cs| {
+        vigil_match::match_components(cs, &advisories).findings
+    });
+    tracing::info!(packages = remediation.len(), elapsed = ?started.elapsed(), "remediation planned");
     let os = inventory.os;
     let mut not_checked = inventory.not_checked;
     not_checked.extend(matched.not_checked);
@@ -322,7 +331,8 @@ pub(crate) fn finish(
         findings,
         not_checked,
         diagnostics,
-    );
+    )
+    .with_remediation(remediation);
     report.image = image;
     report.os = os;
 
@@ -365,7 +375,7 @@ pub(crate) fn finish(
         write_file(path, |w| writer.write(format, w, false))?;
     }
     tracing::info!(elapsed = ?started.elapsed(), "report written");
-    let outcome = gate(&report, args);
+    let outcome = gates.decide(&report, args)?;
     // The process ends right after: freeing hundreds of thousands of
     // components and findings one by one would only delay the exit.
     std::mem::forget(report);
@@ -416,52 +426,4 @@ impl ReportWriter<'_> {
         }
         Ok(())
     }
-}
-
-/// Applies `--fail-on`: informational notices don't count unless asked;
-/// UNKNOWN counts unless `--ignore-unknown-severity`.
-fn gate(report: &Report, args: &ReportArgs) -> Outcome {
-    let Some(fail_on) = args.fail_on else {
-        return Outcome::Done;
-    };
-    let threshold = fail_on.severity();
-    let counted: Vec<&vigil_model::Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.informational.is_none() || args.fail_on_informational)
-        .collect();
-    let above = counted.iter().filter(|f| f.severity >= threshold).count();
-    let unknown = if args.ignore_unknown_severity {
-        0
-    } else {
-        counted
-            .iter()
-            .filter(|f| f.severity == Severity::Unknown)
-            .count()
-    };
-    if above + unknown == 0 {
-        return Outcome::Done;
-    }
-    let mut parts = Vec::new();
-    if above > 0 {
-        parts.push(format!("{above} at or above {threshold}"));
-    }
-    if unknown > 0 {
-        parts.push(format!(
-            "{unknown} of UNKNOWN severity (which may be critical; --ignore-unknown-severity skips them)"
-        ));
-    }
-    let msg = format!(
-        "{} {} fail --fail-on {}: {}",
-        above + unknown,
-        if above + unknown == 1 {
-            "finding"
-        } else {
-            "findings"
-        },
-        threshold.as_str().to_ascii_lowercase(),
-        parts.join(", ")
-    );
-    crate::warn_always(format!("gate failed: {msg}"));
-    Outcome::PolicyViolated
 }

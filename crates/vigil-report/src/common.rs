@@ -6,13 +6,34 @@ use std::io::Write;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use vigil_model::{Ecosystem, Finding};
+use vigil_model::{Ecosystem, Finding, FindingKind};
 
 use crate::Report;
 
 /// The page of an advisory (osv.dev resolves OSV, GHSA and CVE IDs alike).
 pub(crate) fn advisory_url(id: &str) -> String {
     format!("https://osv.dev/vulnerability/{id}")
+}
+
+/// The page that explains a finding: its advisory, or for a license
+/// finding the SPDX page of its license (when the declared license is one
+/// SPDX identifier).
+pub(crate) fn finding_url(f: &Finding) -> Option<String> {
+    match f.kind {
+        FindingKind::License => license_url(&f.id),
+        _ => Some(advisory_url(&f.id)),
+    }
+}
+
+/// The SPDX list's page of a single license identifier.
+fn license_url(expression: &str) -> Option<String> {
+    let id = expression.trim().trim_end_matches('+');
+    let single = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
+    (single && vigil_model::license::is_spdx_expression(id))
+        .then(|| format!("https://spdx.org/licenses/{id}.html"))
 }
 
 /// The CVE among a finding's IDs, when the finding's own ID is not one.

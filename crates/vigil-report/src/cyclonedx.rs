@@ -326,7 +326,11 @@ fn vulnerabilities(report: &Report, refs: &[String]) -> Vec<Value> {
         .collect();
     // One entry per ID and suppression.
     let mut groups: BTreeMap<(&str, String), Vec<&Finding>> = BTreeMap::new();
-    for f in &report.findings {
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.kind == vigil_model::FindingKind::Vulnerability)
+    {
         let key = f
             .suppression
             .as_ref()

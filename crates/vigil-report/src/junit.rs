@@ -57,6 +57,10 @@ pub struct JunitOptions {
 
 impl JunitOptions {
     fn fails(&self, f: &Finding) -> bool {
+        // A license the policy denies fails the scan whatever the gate.
+        if f.kind == vigil_model::FindingKind::License {
+            return f.suppression.is_none();
+        }
         match &self.gate {
             Some(g) => g.fails(f),
             None => f.suppression.is_none() && f.informational.is_none(),
@@ -124,7 +128,7 @@ fn details(f: &Finding) -> String {
         d.push_str(&format!("\nPackage: {} {} ({})", p.name, p.version, p.purl));
     }
     if f.fixed_versions.is_empty() {
-        if f.informational.is_none() {
+        if f.informational.is_none() && f.kind == vigil_model::FindingKind::Vulnerability {
             d.push_str("\nFixed in: no fix yet");
         }
     } else {
@@ -133,10 +137,13 @@ fn details(f: &Finding) -> String {
     if !f.aliases.is_empty() {
         d.push_str(&format!("\nAliases: {}", f.aliases.join(", ")));
     }
-    d.push_str(&format!(
-        "\nAdvisory: {}",
-        crate::common::advisory_url(&f.id)
-    ));
+    if let Some(url) = crate::common::finding_url(f) {
+        let what = match f.kind {
+            vigil_model::FindingKind::License => "License",
+            _ => "Advisory",
+        };
+        d.push_str(&format!("\n{what}: {url}"));
+    }
     d
 }
 

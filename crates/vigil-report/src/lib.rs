@@ -15,6 +15,8 @@ mod common;
 mod cyclonedx;
 mod json;
 mod junit;
+#[cfg(test)]
+mod kind_tests;
 mod markdown;
 mod sarif;
 #[cfg(test)]

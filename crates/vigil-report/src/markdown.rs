@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use vigil_model::{Finding, Severity};
+use vigil_model::{Finding, FindingKind, Severity};
 
 use crate::common::{escape_md, id_with_cve, location_label, suppression_label};
 use crate::Report;
@@ -35,11 +35,10 @@ fn severity_cell(f: &Finding) -> String {
 }
 
 fn id_cell(f: &Finding) -> String {
-    format!(
-        "[{}]({})",
-        cell(&id_with_cve(f)),
-        crate::common::advisory_url(&f.id)
-    )
+    match crate::common::finding_url(f) {
+        Some(url) => format!("[{}]({url})", cell(&id_with_cve(f))),
+        None => cell(&id_with_cve(f)),
+    }
 }
 
 fn fix_cell(f: &Finding) -> String {
@@ -121,15 +120,23 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 
 /// Writes the report as Markdown.
 pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let vulnerability = |f: &&Finding| f.kind == FindingKind::Vulnerability;
     let open: Vec<&Finding> = report
         .findings
         .iter()
+        .filter(vulnerability)
         .filter(|f| f.suppression.is_none() && f.informational.is_none())
         .collect();
     let informational: Vec<&Finding> = report
         .findings
         .iter()
+        .filter(vulnerability)
         .filter(|f| f.suppression.is_none() && f.informational.is_some())
+        .collect();
+    let licenses: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::License && f.suppression.is_none())
         .collect();
     let suppressed: Vec<&Finding> = report
         .findings
@@ -200,6 +207,69 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
         writeln!(out, "### Top findings")?;
         writeln!(out)?;
         rows(out, &top, true)?;
+    }
+    if !report.remediation.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Fixes")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| Package | Installed | Upgrade to | Fixes | Introduced via | File |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for r in report.remediation.iter().take(MAX_ROWS) {
+            let fix = match &r.fixed_version {
+                Some(v) => cell(v),
+                None => "no single version fixes all".to_string(),
+            };
+            let mut fixes = r.resolves.join(", ");
+            if !r.unresolved.is_empty() {
+                fixes.push_str(&format!(" (not: {})", r.unresolved.join(", ")));
+            }
+            // A path of one package is the package itself: a direct
+            // dependency.
+            let via = if r.introduced_via.iter().any(|p| p.len() == 1) {
+                "direct".to_string()
+            } else if r.introduced_via.is_empty() {
+                "-".to_string()
+            } else {
+                let paths: Vec<String> = r.introduced_via.iter().map(|p| p.join(" → ")).collect();
+                cell(&paths.join("; "))
+            };
+            writeln!(
+                out,
+                "| `{}` | {} | {fix} | {} | {via} | {} |",
+                r.name.replace('`', "'"),
+                cell(&r.version),
+                cell(&fixes),
+                cell(&r.path)
+            )?;
+        }
+        if report.remediation.len() > MAX_ROWS {
+            writeln!(out, "\n… and {} more.", report.remediation.len() - MAX_ROWS)?;
+        }
+    }
+    if !licenses.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "### License policy: {} {}",
+            licenses.len(),
+            plural(licenses.len(), "violation", "violations")
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| Package | Installed | License | Why | File |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for f in licenses.iter().take(MAX_ROWS) {
+            let (name, version) = package_cells(f);
+            writeln!(
+                out,
+                "| {name} | {version} | {} | {} | {} |",
+                id_cell(f),
+                cell(&f.title),
+                cell(&location_label(f))
+            )?;
+        }
     }
 
     let mut extra = Vec::new();

@@ -21,9 +21,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
-use vigil_model::{Finding, Severity, SuppressionKind};
+use vigil_model::{Finding, FindingKind, Severity, SuppressionKind};
 
-use crate::common::{advisory_url, escape_md, id_with_cve, suppression_label};
+use crate::common::{escape_md, finding_url, id_with_cve, suppression_label};
 use crate::Report;
 
 /// The JSON schema URI SARIF files name.
@@ -87,8 +87,9 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
         text.push_str(&format!("\nAliases: {}.", f.aliases.join(", ")));
         markdown.push_str(&format!("\n\nAliases: {}.", f.aliases.join(", ")));
     }
+    let license = f.kind == FindingKind::License;
     if facts.fixes.is_empty() {
-        if !facts.informational {
+        if !facts.informational && !license {
             text.push_str("\nNo fixed version yet.");
             markdown.push_str("\n\nNo fixed version yet.");
         }
@@ -99,9 +100,12 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
             markdown.push_str(&format!("\n- {}", escape_md(fix)));
         }
     }
-    let url = advisory_url(id);
-    text.push_str(&format!("\nAdvisory: {url}"));
-    markdown.push_str(&format!("\n\nAdvisory: <{url}>"));
+    let url = finding_url(f);
+    if let Some(url) = &url {
+        let what = if license { "License" } else { "Advisory" };
+        text.push_str(&format!("\n{what}: {url}"));
+        markdown.push_str(&format!("\n\n{what}: <{url}>"));
+    }
 
     let mut tags = vec![json!("security")];
     if facts.informational {
@@ -109,6 +113,8 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
         if let Some(kind) = &f.informational {
             tags.push(json!(kind));
         }
+    } else if license {
+        tags.push(json!("license"));
     } else {
         tags.push(json!("vulnerability"));
     }
@@ -122,15 +128,27 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
         }
         properties["severity"] = json!(facts.severity.as_str());
     }
-    json!({
+    let mut rule = json!({
         "id": id,
         "shortDescription": { "text": f.title },
         "fullDescription": { "text": id_with_cve(f) + ": " + &f.title },
         "help": { "text": text, "markdown": markdown },
-        "helpUri": url,
         "defaultConfiguration": { "level": level(f) },
         "properties": properties,
-    })
+    });
+    if let Some(url) = url {
+        rule["helpUri"] = json!(url);
+    }
+    rule
+}
+
+/// A finding's rule: its advisory ID, or `license/<declared license>`
+/// (kept apart from advisory IDs).
+fn rule_id(f: &Finding) -> String {
+    match f.kind {
+        FindingKind::License => format!("license/{}", f.id),
+        _ => f.id.clone(),
+    }
 }
 
 fn result(f: &Finding, rule_index: usize) -> Value {
@@ -138,13 +156,14 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         Some(p) => format!("{} {}", p.name, p.version),
         None => f.location.path.clone(),
     };
-    let mut message = match &f.informational {
-        Some(kind) => format!("{subject}: {kind} notice {}: {}.", id_with_cve(f), f.title),
-        None => format!("{subject} is affected by {}: {}.", id_with_cve(f), f.title),
+    let mut message = match (&f.informational, f.kind) {
+        (_, FindingKind::License) => format!("{subject} declares {}: {}.", f.id, f.title),
+        (Some(kind), _) => format!("{subject}: {kind} notice {}: {}.", id_with_cve(f), f.title),
+        (None, _) => format!("{subject} is affected by {}: {}.", id_with_cve(f), f.title),
     };
     if !f.fixed_versions.is_empty() {
         message.push_str(&format!(" Fixed in {}.", f.fixed_versions.join(", ")));
-    } else if f.informational.is_none() {
+    } else if f.informational.is_none() && f.kind == FindingKind::Vulnerability {
         message.push_str(" No fixed version yet.");
     }
     let mut fingerprints = Map::new();
@@ -157,7 +176,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         properties["fixedVersions"] = json!(f.fixed_versions);
     }
     let mut r = json!({
-        "ruleId": f.id,
+        "ruleId": rule_id(f),
         "ruleIndex": rule_index,
         "level": level(f),
         "message": { "text": message },
@@ -207,10 +226,10 @@ fn notifications(report: &Report) -> Vec<Value> {
 
 /// Builds the SARIF log.
 pub fn sarif_value(report: &Report) -> Value {
-    let mut by_id: BTreeMap<&str, RuleFacts<'_>> = BTreeMap::new();
-    let mut fixes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, RuleFacts<'_>> = BTreeMap::new();
+    let mut fixes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &report.findings {
-        let facts = by_id.entry(f.id.as_str()).or_insert_with(|| RuleFacts {
+        let facts = by_id.entry(rule_id(f)).or_insert_with(|| RuleFacts {
             first: f,
             severity: f.severity,
             score: None,
@@ -227,7 +246,7 @@ pub fn sarif_value(report: &Report) -> Value {
                 .as_ref()
                 .map_or(f.location.path.as_str(), |p| p.name.as_str());
             fixes
-                .entry(f.id.as_str())
+                .entry(rule_id(f))
                 .or_default()
                 .push(format!("{name} {}", f.fixed_versions.join(", ")));
         }
@@ -235,16 +254,20 @@ pub fn sarif_value(report: &Report) -> Value {
     for (id, mut list) in fixes {
         list.sort();
         list.dedup();
-        if let Some(facts) = by_id.get_mut(id) {
+        if let Some(facts) = by_id.get_mut(&id) {
             facts.fixes = list;
         }
     }
-    let index: BTreeMap<&str, usize> = by_id.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+    let index: BTreeMap<&str, usize> = by_id
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
     let rules: Vec<Value> = by_id.iter().map(|(id, facts)| rule(id, facts)).collect();
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, index.get(f.id.as_str()).copied().unwrap_or(0)))
+        .map(|f| result(f, index.get(rule_id(f).as_str()).copied().unwrap_or(0)))
         .collect();
     json!({
         "$schema": SCHEMA,

@@ -231,7 +231,9 @@ pub fn spdx_value(report: &Report, options: &SbomOptions) -> std::io::Result<Val
     let mut advisories: BTreeMap<(vigil_model::Ecosystem, &str, &str), BTreeSet<&str>> =
         BTreeMap::new();
     if options.vulnerabilities {
-        for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
+        for f in report.findings.iter().filter(|f| {
+            f.suppression.is_none() && f.kind == vigil_model::FindingKind::Vulnerability
+        }) {
             if let Some(p) = &f.package {
                 advisories
                     .entry((p.ecosystem, p.name.as_str(), p.version.as_str()))

@@ -32,7 +32,7 @@ impl CaBundle {
     /// read, has no certificate, or has one that cannot be a trust anchor is
     /// an error naming it.
     pub fn load(path: &Path) -> Result<CaBundle> {
-        let bytes = fs_err::read(path).map_err(|e| Error::io(path.display(), e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path.display(), e))?;
         let bad = |message: String| Error::invalid(path.display(), message);
         let mut certs = Vec::new();
         for item in ureq::tls::parse_pem(&bytes) {

@@ -64,7 +64,10 @@ fn answer(stream: &mut impl Write, path: &str) {
     let (status, body) = if path == "/v2/" {
         ("200 OK", "{}")
     } else {
-        ("404 Not Found", r#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#)
+        (
+            "404 Not Found",
+            r#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#,
+        )
     };
     let _ = write!(
         stream,
@@ -193,7 +196,10 @@ fn a_private_ca_is_needed_for_https_on_loopback_and_plain_http_is_not_tried() {
     // The web roots alone: the certificate is refused with a way out, and
     // plain HTTP is not tried against a server that speaks TLS.
     let e = plan_error(&reference, &RegistryOptions::default());
-    assert!(e.starts_with(&format!("https://127.0.0.1:{port}/v2/: ")), "{e}");
+    assert!(
+        e.starts_with(&format!("https://127.0.0.1:{port}/v2/: ")),
+        "{e}"
+    );
     assert!(e.contains("signed by an unknown authority"), "{e}");
     assert!(e.contains("--ca-file") && e.contains("--insecure"), "{e}");
     assert!(!e.contains("plain HTTP"), "{e}");
@@ -254,7 +260,10 @@ fn a_plain_http_registry_on_loopback_is_reached_after_https_fails() {
         &format!("127.0.0.1:{port}/team/app:1.0"),
         &RegistryOptions::default(),
     );
-    assert!(e.starts_with(&format!("https://127.0.0.1:{port}/v2/: HTTPS failed")), "{e}");
+    assert!(
+        e.starts_with(&format!("https://127.0.0.1:{port}/v2/: HTTPS failed")),
+        "{e}"
+    );
     assert!(
         e.contains("plain HTTP, tried because the registry is on this machine, failed too"),
         "{e}"

@@ -545,21 +545,37 @@ fn a_bad_ca_file_stops_a_registry_scan_naming_it_but_not_an_archive_scan() {
     let missing = dir.path().join("missing.pem");
     // Read before any connection: nothing listens on port 1.
     for (args, env, names) in [
-        (vec!["--ca-file", not_pem.to_str().unwrap()], None, "--ca-file"),
-        (vec!["--ca-file", missing.to_str().unwrap()], None, "--ca-file"),
+        (
+            vec!["--ca-file", not_pem.to_str().unwrap()],
+            None,
+            "--ca-file",
+        ),
+        (
+            vec!["--ca-file", missing.to_str().unwrap()],
+            None,
+            "--ca-file",
+        ),
         (vec![], Some(&not_pem), "SSL_CERT_FILE"),
     ] {
         let mut c = vigil(cache.path());
-        c.args(["scan", "image", "127.0.0.1:1/team/app:1.0"]).args(&args);
+        c.args(["scan", "image", "127.0.0.1:1/team/app:1.0"])
+            .args(&args);
         if let Some(file) = env {
             c.env("SSL_CERT_FILE", file);
         }
         let (code, _, err) = run(&mut c);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(names), "{err}");
-        let file = if args.is_empty() { &not_pem } else { Path::new(args[1]) };
+        let file = if args.is_empty() {
+            &not_pem
+        } else {
+            Path::new(args[1])
+        };
         assert!(err.contains(&file.display().to_string()), "{err}");
-        assert!(!err.contains("127.0.0.1:1"), "no connection was tried: {err}");
+        assert!(
+            !err.contains("127.0.0.1:1"),
+            "no connection was tried: {err}"
+        );
     }
     // An image read from a layout needs no certificate: SSL_CERT_FILE is
     // not read.

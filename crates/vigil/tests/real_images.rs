@@ -766,8 +766,13 @@ fn the_debian_image_from_a_registry_over_https_with_a_private_ca() {
     assert!(cached_blobs(cache.path()).is_empty());
 
     // --ca-file: the whole image over HTTPS.
-    let (code, report, log) =
-        scan_registry(cache.path(), &reference, &["--ca-file", &ca_arg], None, None);
+    let (code, report, log) = scan_registry(
+        cache.path(),
+        &reference,
+        &["--ca-file", &ca_arg],
+        None,
+        None,
+    );
     assert_eq!(code, 0, "{log}");
     assert!(!log.contains("plain HTTP"), "{log}");
     check_debian_image_report(&report.unwrap(), &packages, &blobs);
@@ -783,8 +788,7 @@ fn the_debian_image_from_a_registry_over_https_with_a_private_ca() {
 
     // --insecure: no verification, still HTTPS; a fresh cache downloads.
     let fresh = cache_with_db();
-    let (code, report, log) =
-        scan_registry(fresh.path(), &reference, &["--insecure"], None, None);
+    let (code, report, log) = scan_registry(fresh.path(), &reference, &["--insecure"], None, None);
     assert_eq!(code, 0, "{log}");
     assert!(!log.contains("plain HTTP"), "{log}");
     check_debian_image_report(&report.unwrap(), &packages, &blobs);

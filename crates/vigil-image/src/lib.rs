@@ -38,6 +38,7 @@ pub mod registry;
 mod squash;
 #[cfg(test)]
 mod testutil;
+mod tls;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -54,6 +55,7 @@ pub use plan::Platform;
 pub use reference::Reference;
 pub use registry::{Credentials, FetchStats, RegistryOptions};
 pub use squash::{Squash, OS_RELEASE_FILES};
+pub use tls::CaBundle;
 
 use digest::Hashing;
 use plan::{LayerPlan, Plan};

@@ -26,6 +26,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::plan::{self, ManifestDoc, Plan, Platform, MANIFEST_ACCEPT, MAX_METADATA};
 use crate::reference::{is_loopback_host, Reference};
+use crate::tls::{self, CaBundle};
 
 /// A user name and password (or token) for a registry.
 #[derive(Clone)]
@@ -100,8 +101,12 @@ pub fn docker_config_credentials(config_dir: &Path, registry: &str) -> Option<Cr
 /// How to reach a registry.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryOptions {
-    /// Plain HTTP to a registry that is not this machine.
+    /// Do not verify the registry's TLS certificate, and fall back to plain
+    /// HTTP when HTTPS fails, even for a registry that is not this machine.
     pub insecure: bool,
+    /// Certificate authorities trusted next to the public web roots, for
+    /// the registry and its token service.
+    pub ca_bundles: Vec<CaBundle>,
     /// Credentials, from the command line or the Docker configuration.
     pub credentials: Option<Credentials>,
 }
@@ -123,6 +128,14 @@ pub struct FetchStats {
     pub cached: Vec<String>,
 }
 
+/// How long a TLS handshake with a registry on this machine may take before
+/// plain HTTP is tried.
+const LOOPBACK_HANDSHAKE: Duration = Duration::from_secs(2);
+
+/// How long a TLS handshake with another registry may take, with
+/// `--insecure`, before plain HTTP is tried.
+const INSECURE_HANDSHAKE: Duration = Duration::from_secs(10);
+
 /// A session with one registry for one repository.
 pub(crate) struct Client {
     agent: ureq::Agent,
@@ -135,13 +148,14 @@ pub(crate) struct Client {
 }
 
 impl Client {
+    /// A session that speaks HTTPS until [`Client::plan`]'s first request
+    /// finds the registry only answers plain HTTP.
     pub(crate) fn new(reference: &Reference, options: &RegistryOptions) -> Client {
-        let scheme = if reference.is_loopback() || options.insecure {
-            "http"
-        } else {
-            "https"
-        };
+        if options.insecure {
+            debug!(registry = %reference.registry, "TLS certificates are not verified (--insecure)");
+        }
         let agent = ureq::Agent::config_builder()
+            .tls_config(tls::config(&options.ca_bundles, options.insecure))
             .timeout_global(Some(Duration::from_secs(1800)))
             .timeout_connect(Some(Duration::from_secs(30)))
             .http_status_as_error(false)
@@ -150,7 +164,7 @@ impl Client {
             .into();
         Client {
             agent,
-            base: format!("{scheme}://{}", reference.api_host()),
+            base: format!("https://{}", reference.api_host()),
             reference: reference.clone(),
             options: options.clone(),
             auth: Auth::None,
@@ -166,43 +180,148 @@ impl Client {
         }
     }
 
+    /// A request failed below HTTP: names what is wrong, and how to get
+    /// past an untrusted certificate.
+    fn transport_error(url: &str, e: &ureq::Error) -> Error {
+        match tls::certificate_problem(e) {
+            Some(problem) => Self::http_error(
+                url,
+                format!("the TLS connection was refused: {problem}; give the registry's certificate authority with --ca-file FILE (or SSL_CERT_FILE), or skip verification with --insecure"),
+            ),
+            None => Self::http_error(url, e.to_string()),
+        }
+    }
+
+    /// One GET with the current authentication.
+    fn attempt(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        self.attempt_within(url, accept, None)
+    }
+
+    /// One GET with the current authentication; `connect`, when given,
+    /// bounds the TCP connection and TLS handshake.
+    fn attempt_within(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        connect: Option<Duration>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let mut req = self.agent.get(url);
+        if let Some(t) = connect {
+            req = req.config().timeout_connect(Some(t)).build();
+        }
+        if let Some(a) = accept {
+            req = req.header("Accept", a);
+        }
+        match &self.auth {
+            Auth::None => {}
+            Auth::Basic(h) | Auth::Bearer(h) => req = req.header("Authorization", h.as_str()),
+        }
+        req.call()
+    }
+
     /// One GET with the current authentication; on a 401, authenticates
     /// as the challenge asks and tries once more.
     fn get(&mut self, url: &str, accept: Option<&str>) -> Result<ureq::http::Response<ureq::Body>> {
-        let mut challenged = false;
-        loop {
-            let mut req = self.agent.get(url);
-            if let Some(a) = accept {
-                req = req.header("Accept", a);
+        let resp = self
+            .attempt(url, accept)
+            .map_err(|e| Self::transport_error(url, &e))?;
+        self.answer_challenge(url, accept, resp)
+    }
+
+    /// Given the answer to a first try: on a 401, authenticates as the
+    /// challenge asks and tries once more.
+    fn answer_challenge(
+        &mut self,
+        url: &str,
+        accept: Option<&str>,
+        resp: ureq::http::Response<ureq::Body>,
+    ) -> Result<ureq::http::Response<ureq::Body>> {
+        if resp.status().as_u16() != 401 {
+            return Ok(resp);
+        }
+        let challenge = resp
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        self.authenticate(url, &challenge)?;
+        let resp = self
+            .attempt(url, accept)
+            .map_err(|e| Self::transport_error(url, &e))?;
+        if resp.status().as_u16() == 401 {
+            return Err(Self::http_error(
+                url,
+                if self.options.credentials.is_some() {
+                    "401 Unauthorized: the registry refused the credentials"
+                } else {
+                    "401 Unauthorized: the registry wants credentials; give --username and --password-stdin, or `docker login` first"
+                },
+            ));
+        }
+        Ok(resp)
+    }
+
+    /// `GET /v2/` over HTTPS; when the connection fails for another reason
+    /// than an untrusted certificate and the registry is on this machine or
+    /// `--insecure` was given, over plain HTTP, which the rest of the
+    /// session then speaks.
+    ///
+    /// A plain HTTP server may wait for the end of a request line that a
+    /// TLS greeting never gives, so when plain HTTP is an option the
+    /// handshake has a short time limit: [`LOOPBACK_HANDSHAKE`] on this
+    /// machine, [`INSECURE_HANDSHAKE`] elsewhere.
+    fn ping(&mut self) -> Result<(String, ureq::http::Response<ureq::Body>)> {
+        let host = self.reference.api_host().to_string();
+        let https = format!("https://{host}/v2/");
+        let loopback = self.reference.is_loopback();
+        let limit = if loopback {
+            Some(LOOPBACK_HANDSHAKE)
+        } else if self.options.insecure {
+            Some(INSECURE_HANDSHAKE)
+        } else {
+            None
+        };
+        let tls_error = match self.attempt_within(&https, None, limit) {
+            Ok(resp) => return Ok((https.clone(), self.answer_challenge(&https, None, resp)?)),
+            Err(e) => e,
+        };
+        if tls::certificate_problem(&tls_error).is_some() {
+            return Err(Self::transport_error(&https, &tls_error));
+        }
+        if !loopback && !self.options.insecure {
+            return Err(Self::http_error(
+                &https,
+                format!("{tls_error} (plain HTTP is tried only for a registry on this machine, or with --insecure)"),
+            ));
+        }
+        let http = format!("http://{host}/v2/");
+        match self.attempt(&http, None) {
+            Ok(resp) => {
+                info!(
+                    registry = %host,
+                    https_error = %tls_error,
+                    "HTTPS failed; speaking plain HTTP to the registry"
+                );
+                self.base = format!("http://{host}");
+                let resp = self.answer_challenge(&http, None, resp)?;
+                Ok((http, resp))
             }
-            match &self.auth {
-                Auth::None => {}
-                Auth::Basic(h) | Auth::Bearer(h) => req = req.header("Authorization", h.as_str()),
-            }
-            let resp = req
-                .call()
-                .map_err(|e| Self::http_error(url, e.to_string()))?;
-            if resp.status().as_u16() != 401 || challenged {
-                if resp.status().as_u16() == 401 {
-                    return Err(Self::http_error(
-                        url,
-                        if self.options.credentials.is_some() {
-                            "401 Unauthorized: the registry refused the credentials"
-                        } else {
-                            "401 Unauthorized: the registry wants credentials; give --username and --password-stdin, or `docker login` first"
-                        },
-                    ));
-                }
-                return Ok(resp);
-            }
-            challenged = true;
-            let challenge = resp
-                .headers()
-                .get("www-authenticate")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string();
-            self.authenticate(url, &challenge)?;
+            Err(e) => Err(Self::http_error(
+                &https,
+                format!(
+                    "HTTPS failed ({tls_error}), and plain HTTP, tried because {}, failed too: {e}",
+                    if loopback {
+                        "the registry is on this machine"
+                    } else {
+                        "--insecure was given"
+                    }
+                ),
+            )),
         }
     }
 
@@ -258,7 +377,7 @@ impl Client {
                 }
                 let resp = req
                     .call()
-                    .map_err(|e| Self::http_error(&realm, e.to_string()))?;
+                    .map_err(|e| Self::transport_error(&realm, &e))?;
                 let status = resp.status().as_u16();
                 if !(200..300).contains(&status) {
                     return Err(Self::http_error(
@@ -369,8 +488,7 @@ impl Client {
     /// Pings the registry, resolves the reference to a manifest for the
     /// platform, and fetches the configuration into the cache.
     pub(crate) fn plan(&mut self, cache: &BlobCache, platform: &Platform) -> Result<Plan> {
-        let ping = format!("{}/v2/", self.base);
-        let resp = self.get(&ping, None)?;
+        let (ping, resp) = self.ping()?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(Self::http_error(

@@ -229,9 +229,17 @@ pub(crate) struct ImageSourceArgs {
     #[arg(long, requires = "username")]
     pub(crate) password_stdin: bool,
 
-    /// Allow plain HTTP to a registry that is not on this machine
+    /// Do not verify the registry's TLS certificate, and fall back to
+    /// plain HTTP when HTTPS fails, even for a registry that is not on this
+    /// machine (one on this machine falls back to plain HTTP anyway)
     #[arg(long)]
     pub(crate) insecure: bool,
+
+    /// Also trust the certificate authorities of this PEM file for the
+    /// registry and its token service (repeatable; the file named by
+    /// SSL_CERT_FILE is trusted too)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca_file: Vec<PathBuf>,
 }
 
 /// How to report, and the limits of what is read.

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use vigil_image::{BlobCache, Credentials, ImageOptions, ImageSource, RegistryOptions};
+use vigil_image::{BlobCache, CaBundle, Credentials, ImageOptions, ImageSource, RegistryOptions};
 
 use crate::cli::{GlobalArgs, ImageArgs, ImageSourceArgs};
 use crate::Outcome;
@@ -17,6 +17,24 @@ fn docker_config_dir() -> Option<PathBuf> {
         Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
         _ => dirs::home_dir().map(|h| h.join(".docker")),
     }
+}
+
+/// The certificate authorities of each `--ca-file`, and of the file
+/// `SSL_CERT_FILE` names, read up front so that a bad file stops the scan
+/// before any connection.
+fn ca_bundles(files: &[PathBuf]) -> Result<Vec<CaBundle>> {
+    let mut bundles = Vec::new();
+    for file in files {
+        bundles.push(CaBundle::load(file).context("--ca-file")?);
+    }
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE").filter(|f| !f.is_empty()) {
+        let file = PathBuf::from(file);
+        bundles.push(CaBundle::load(&file).context("the SSL_CERT_FILE environment variable")?);
+    }
+    for b in &bundles {
+        tracing::debug!(file = %b.path().display(), certificates = b.len(), "trusted certificate authorities");
+    }
+    Ok(bundles)
 }
 
 pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcome> {
@@ -94,12 +112,17 @@ pub(crate) fn read_image(
             _ => None,
         },
     };
+    let ca_bundles = match &source {
+        ImageSource::Registry(_) => ca_bundles(&args.ca_file)?,
+        _ => Vec::new(),
+    };
     let options = ImageOptions {
         platform,
         scan: scan_options,
         cache: BlobCache::new(crate::db::cache_dir(global)?.join("blobs")),
         registry: RegistryOptions {
             insecure: args.insecure,
+            ca_bundles,
             credentials,
         },
     };

@@ -27,6 +27,7 @@ fn vigil(cache: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
     c.env("VIGIL_CACHE_DIR", cache)
         .env_remove("VIGIL_DB_MIRROR")
+        .env_remove("SSL_CERT_FILE")
         .env("DOCKER_CONFIG", cache.join("no-docker-config"))
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
@@ -533,6 +534,60 @@ fn a_blob_with_the_wrong_digest_is_refused_and_not_cached() {
         .collect();
     assert!(!cached.contains(&bad[7..].to_string()), "{cached:?}");
     assert_eq!(cached.len(), 2, "{cached:?}");
+}
+
+#[test]
+fn a_bad_ca_file_stops_a_registry_scan_naming_it_but_not_an_archive_scan() {
+    let cache = cache_with_db();
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("not-a-ca.pem");
+    std::fs::write(&not_pem, "just text\n").unwrap();
+    let missing = dir.path().join("missing.pem");
+    // Read before any connection: nothing listens on port 1.
+    for (args, env, names) in [
+        (
+            vec!["--ca-file", not_pem.to_str().unwrap()],
+            None,
+            "--ca-file",
+        ),
+        (
+            vec!["--ca-file", missing.to_str().unwrap()],
+            None,
+            "--ca-file",
+        ),
+        (vec![], Some(&not_pem), "SSL_CERT_FILE"),
+    ] {
+        let mut c = vigil(cache.path());
+        c.args(["scan", "image", "127.0.0.1:1/team/app:1.0"])
+            .args(&args);
+        if let Some(file) = env {
+            c.env("SSL_CERT_FILE", file);
+        }
+        let (code, _, err) = run(&mut c);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(names), "{err}");
+        let file = if args.is_empty() {
+            &not_pem
+        } else {
+            Path::new(args[1])
+        };
+        assert!(err.contains(&file.display().to_string()), "{err}");
+        assert!(
+            !err.contains("127.0.0.1:1"),
+            "no connection was tried: {err}"
+        );
+    }
+    // An image read from a layout needs no certificate: SSL_CERT_FILE is
+    // not read.
+    let layout = tempfile::tempdir().unwrap();
+    write_layout(&app_image("2.2.0"), layout.path());
+    let mut c = vigil(cache.path());
+    c.args(["scan", "image", "-f", "json", "--input"])
+        .arg(layout.path())
+        .env("SSL_CERT_FILE", &not_pem);
+    let (code, out, err) = run(&mut c);
+    assert_eq!(code, 0, "{err}");
+    check_app_report(&out);
 }
 
 const DPKG_OPENSSL: &str = "Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11-1~deb12u1\n\n";

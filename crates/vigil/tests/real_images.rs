@@ -2,7 +2,8 @@
 //! the wild, scanned by the real binary: a `debootstrap` Debian root
 //! filesystem, packed as an OCI layout by umoci and as a `docker save`
 //! archive by skopeo, pushed by skopeo to a real registry server
-//! (`docker-registry`) with and without authentication; an AlmaLinux root
+//! (`docker-registry`) with and without authentication, over plain HTTP
+//! and over HTTPS with a private certificate authority; an AlmaLinux root
 //! whose RPM database rpm itself wrote. `tests/fixtures-build/build.sh`
 //! builds them once into a cache outside the clone.
 //!
@@ -96,6 +97,7 @@ fn vigil(cache: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
     c.env("VIGIL_CACHE_DIR", cache)
         .env_remove("VIGIL_DB_MIRROR")
+        .env_remove("SSL_CERT_FILE")
         .env("DOCKER_CONFIG", cache.join("no-docker-config"))
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
@@ -459,6 +461,12 @@ struct Registry {
 impl Registry {
     /// Starts a registry; with `htpasswd`, it asks for basic credentials.
     fn start(htpasswd: Option<&str>) -> Registry {
+        Registry::start_with(htpasswd, None)
+    }
+
+    /// Starts a registry; with `tls`, it speaks HTTPS with that server
+    /// certificate and key (PEM files).
+    fn start_with(htpasswd: Option<&str>, tls: Option<(&Path, &Path)>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -469,6 +477,13 @@ impl Registry {
             "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: vigil-test\n",
             dir.path().join("storage").display()
         );
+        if let Some((cert, key)) = tls {
+            config.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                cert.display(),
+                key.display()
+            ));
+        }
         if let Some(entry) = htpasswd {
             let file = dir.path().join("htpasswd");
             std::fs::write(&file, entry).unwrap();
@@ -602,6 +617,10 @@ fn the_debian_image_from_a_registry_with_and_without_auth() {
     let cache = cache_with_db();
     let (code, report, log) = scan_registry(cache.path(), &open.reference(), &[], None, None);
     assert_eq!(code, 0, "{log}");
+    assert!(
+        log.contains("HTTPS failed; speaking plain HTTP to the registry"),
+        "{log}"
+    );
     let report = report.unwrap();
     check_debian_image_report(&report, &packages, &blobs);
     assert_eq!(report["image"]["reference"], open.reference());
@@ -676,6 +695,117 @@ fn the_debian_image_from_a_registry_with_and_without_auth() {
     assert_eq!(code, 0, "{log}");
     check_debian_image_report(&report.unwrap(), &packages, &blobs);
     assert_eq!(fetch_counts(&log), (0, 3), "{log}");
+}
+
+/// Writes a certificate authority (`ca.pem`) and a server certificate it
+/// signed for 127.0.0.1 and localhost (`server.pem`, `server.key`) into
+/// `dir`.
+fn private_pki(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "vigil test CA");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let server = params.signed_by(&key, &issuer).unwrap();
+    let paths = (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    );
+    std::fs::write(&paths.0, ca.pem()).unwrap();
+    std::fs::write(&paths.1, server.pem()).unwrap();
+    std::fs::write(&paths.2, key.serialize_pem()).unwrap();
+    paths
+}
+
+#[test]
+fn the_debian_image_from_a_registry_over_https_with_a_private_ca() {
+    if !enabled("the_debian_image_from_a_registry_over_https_with_a_private_ca") {
+        return;
+    }
+    let fx = fixtures();
+    let packages = dpkg_packages(&fx.debian_rootfs);
+    let (manifest, _) = oci_manifest_and_config(&fx.debian_oci);
+    let blobs: Vec<String> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| s(l, "digest").to_string())
+        .collect();
+    let pki = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = private_pki(pki.path());
+    let registry = Registry::start_with(None, Some((&cert, &key)));
+    registry.push(&fx.debian_oci, None);
+    let reference = registry.reference();
+    let ca_arg = ca.display().to_string();
+
+    // The public web roots only: the certificate is refused, plainly, and
+    // plain HTTP is not tried against a server that speaks TLS.
+    let cache = cache_with_db();
+    let (code, _, err) = scan_registry(cache.path(), &reference, &[], None, None);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("https://127.0.0.1:{}/v2/", registry.port)),
+        "{err}"
+    );
+    assert!(err.contains("signed by an unknown authority"), "{err}");
+    assert!(err.contains("--ca-file"), "{err}");
+    assert!(!err.contains("plain HTTP"), "{err}");
+    assert!(cached_blobs(cache.path()).is_empty());
+
+    // --ca-file: the whole image over HTTPS.
+    let (code, report, log) = scan_registry(
+        cache.path(),
+        &reference,
+        &["--ca-file", &ca_arg],
+        None,
+        None,
+    );
+    assert_eq!(code, 0, "{log}");
+    assert!(!log.contains("plain HTTP"), "{log}");
+    check_debian_image_report(&report.unwrap(), &packages, &blobs);
+    assert_eq!(fetch_counts(&log), (3, 0), "{log}");
+
+    // SSL_CERT_FILE, as other tools read it.
+    let mut c = vigil(cache.path());
+    c.args(["-v", "scan", "image", "-f", "json", &reference])
+        .env("SSL_CERT_FILE", &ca);
+    let (code, out, log) = run_with(&mut c, None);
+    assert_eq!(code, 0, "{log}");
+    check_debian_image_report(&serde_json::from_str(&out).unwrap(), &packages, &blobs);
+
+    // --insecure: no verification, still HTTPS; a fresh cache downloads.
+    let fresh = cache_with_db();
+    let (code, report, log) = scan_registry(fresh.path(), &reference, &["--insecure"], None, None);
+    assert_eq!(code, 0, "{log}");
+    assert!(!log.contains("plain HTTP"), "{log}");
+    check_debian_image_report(&report.unwrap(), &packages, &blobs);
+    assert_eq!(fetch_counts(&log), (3, 0), "{log}");
+
+    // A file that is no certificate bundle stops the scan, named.
+    let (code, _, err) = scan_registry(
+        fresh.path(),
+        &reference,
+        &["--ca-file", &key.display().to_string()],
+        None,
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--ca-file"), "{err}");
+    assert!(err.contains(&key.display().to_string()), "{err}");
+    assert!(err.contains("no PEM `CERTIFICATE` block"), "{err}");
 }
 
 fn base64_encode(bytes: &[u8]) -> String {

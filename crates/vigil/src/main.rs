@@ -9,6 +9,7 @@ mod db;
 mod gates;
 mod generate;
 mod image;
+mod progress;
 mod rootfs;
 mod scan;
 mod versions;

@@ -200,3 +200,22 @@ fn man_pages_generate() {
     assert!(dir.path().join("vigil.1").is_file());
     assert!(dir.path().join("vigil-db-update.1").is_file());
 }
+
+#[test]
+fn no_progress_bars_when_stderr_is_not_a_terminal() {
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil()
+        .env("VIGIL_CACHE_DIR", cache.path())
+        .arg("--db-mirror")
+        .arg(root().join("examples/osv-mirror"))
+        .args(["db", "update"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.starts_with("Updating the advisory database"), "{err}");
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+    assert!(
+        err.lines().all(|l| l.starts_with("Updating")
+            || l.starts_with("  ")
+            || l.starts_with("warning: ")),
+        "{err}"
+    );
+}

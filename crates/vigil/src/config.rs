@@ -172,7 +172,7 @@ pub(crate) enum Found {
     /// Found upward from the scan target.
     Discovered(PathBuf),
     /// None found; the search started at `from` and stopped at `stopped`.
-    NotFound {
+    Missing {
         /// Where the search started.
         from: PathBuf,
         /// The last directory searched.
@@ -449,7 +449,7 @@ pub(crate) fn resolve(argv: Vec<OsString>) -> Result<Resolved> {
     let found = locate(&matches, leaf_matches)?;
     let file = match &found {
         Found::Flag(p) | Found::Env(p) | Found::Discovered(p) => Some(ConfigFile::load(p)?),
-        Found::NotFound { .. } | Found::Disabled => None,
+        Found::Missing { .. } | Found::Disabled => None,
     };
     let Some(leaf_cmd) = find_command(&first, &path) else {
         return finish(argv, Vec::new(), Some(found), BTreeMap::new());
@@ -503,7 +503,7 @@ fn locate(matches: &ArgMatches, leaf: &ArgMatches) -> Result<Found> {
     };
     Ok(match discover(&start) {
         Ok(p) => Found::Discovered(p),
-        Err(stopped) => Found::NotFound {
+        Err(stopped) => Found::Missing {
             from: std::path::absolute(&start).unwrap_or(start),
             stopped,
         },
@@ -551,9 +551,10 @@ fn apply(
             continue;
         };
         let id = arg.get_id().as_str();
-        match leaf_matches.value_source(id) {
-            Some(ValueSource::CommandLine | ValueSource::EnvVariable) => continue,
-            _ => {}
+        if let Some(ValueSource::CommandLine | ValueSource::EnvVariable) =
+            leaf_matches.value_source(id)
+        {
+            continue;
         }
         let args = arguments(file, entry, arg)?;
         if args.is_empty() {
@@ -775,7 +776,7 @@ pub(crate) fn show(resolved: &Resolved, args: &crate::cli::ConfigShowArgs) -> Re
         Some(Found::Flag(p)) => format!("{} (--config)", p.display()),
         Some(Found::Env(p)) => format!("{} (VIGIL_CONFIG)", p.display()),
         Some(Found::Discovered(p)) => p.display().to_string(),
-        Some(Found::NotFound { from, stopped }) => format!(
+        Some(Found::Missing { from, stopped }) => format!(
             "none (no {FILE_NAME} from {} up to {})",
             from.display(),
             stopped.display()

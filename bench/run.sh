@@ -331,8 +331,8 @@ PY
   echo "   syft archive: $(peak_rss "$syft" scan docker-archive:"$archive" -o json=/dev/null -q)"
   # The same image with large layers on top: 600 MB of data files (random,
   # as images, media, model weights are), then a 200 MB executable whose
-  # first bytes are an ELF header (which the binary extractors claim, so it
-  # is read whole).
+  # first bytes are an ELF header (which the binary extractors claim; above
+  # 64 MiB it is read as a stream for Go build information, not held whole).
   local large="$dir/large"
   if [ ! -f "$large/large-elf.tar" ]; then
     rm -rf "$large" && mkdir -p "$large"

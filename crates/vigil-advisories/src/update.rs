@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tracing::{debug, info};
+use vigil_model::progress::{ProgressHandle, ProgressReader, Unit};
 use vigil_model::Ecosystem;
 
 use crate::error::{Error, Result};
@@ -35,6 +36,8 @@ pub struct UpdateOptions {
     pub kev_source: Option<String>,
     /// Skip the KEV catalogue.
     pub skip_kev: bool,
+    /// Where downloads (bytes) and imports are reported.
+    pub progress: vigil_model::progress::ProgressHandle,
 }
 
 /// What happened to one source.
@@ -123,12 +126,18 @@ pub fn update(store: &mut Store, options: &UpdateOptions) -> UpdateReport {
         let name = eco.osv_name();
         let origin = format!("osv:{name}");
         let outcome = match &base {
-            Location::Dir(dir) => update_from_dir(store, dir, name, &origin),
+            Location::Dir(dir) => {
+                options
+                    .progress
+                    .start(&format!("{name}: importing"), Unit::Step, None);
+                update_from_dir(store, dir, name, &origin)
+            }
             Location::Url(url) => {
                 let url = format!("{url}/{}/all.zip", encode_segment(name));
-                update_from_url(store, &agent, &url, name, &origin, true)
+                update_from_url(store, &agent, &url, name, &origin, true, &options.progress)
             }
         };
+        options.progress.finish();
         match &outcome {
             EcosystemOutcome::Failed(e) => debug!("{name}: update failed: {e}"),
             EcosystemOutcome::Missing(why) => debug!("{name}: {why}"),
@@ -138,6 +147,7 @@ pub fn update(store: &mut Store, options: &UpdateOptions) -> UpdateReport {
     }
     if !options.skip_kev {
         let outcome = update_kev(store, &agent, &base, options);
+        options.progress.finish();
         report.outcomes.push((KEV_SOURCE_KEY.to_string(), outcome));
     }
     report
@@ -205,7 +215,13 @@ struct Downloaded {
 
 /// Downloads `url` to a temporary file beside the store with a conditional
 /// request; `Ok(None)` when the server answers 304 Not Modified.
-fn download(store: &Store, agent: &ureq::Agent, url: &str) -> Result<Option<Downloaded>> {
+fn download(
+    store: &Store,
+    agent: &ureq::Agent,
+    url: &str,
+    name: &str,
+    progress: &ProgressHandle,
+) -> Result<Option<Downloaded>> {
     let http = |message: String| Error::Http {
         url: url.to_string(),
         message,
@@ -243,7 +259,13 @@ fn download(store: &Store, agent: &ureq::Agent, url: &str) -> Result<Option<Down
         .map(Path::to_path_buf)
         .unwrap_or_else(std::env::temp_dir);
     let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut body = resp.into_body().into_reader().take(MAX_DOWNLOAD + 1);
+    let length = resp
+        .body()
+        .content_length()
+        .or_else(|| header("content-length").and_then(|v| v.trim().parse::<u64>().ok()));
+    progress.start(&format!("{name}: downloading"), Unit::Bytes, length);
+    let body = resp.into_body().into_reader().take(MAX_DOWNLOAD + 1);
+    let mut body = ProgressReader::new(body, progress);
     let n = std::io::copy(&mut body, tmp.as_file_mut())
         .map_err(|e| http(format!("download interrupted: {e}")))?;
     if n > MAX_DOWNLOAD {
@@ -267,12 +289,13 @@ fn update_from_url(
     name: &str,
     origin: &str,
     is_zip: bool,
+    progress: &ProgressHandle,
 ) -> EcosystemOutcome {
     let Downloaded {
         file: tmp,
         etag,
         last_modified: modified,
-    } = match download(store, agent, url) {
+    } = match download(store, agent, url, name, progress) {
         Ok(Some(x)) => x,
         Ok(None) => {
             return match store.touch_source(name, url, crate::now()) {
@@ -285,6 +308,7 @@ fn update_from_url(
         }
         Err(e) => return EcosystemOutcome::Failed(e),
     };
+    progress.start(&format!("{name}: importing"), Unit::Step, None);
     let mut loaded = Loaded::default();
     let read = if is_zip {
         match fs_err::File::open(tmp.path()) {
@@ -342,7 +366,15 @@ fn update_kev(
             } else {
                 format!("{u}/{FILE}")
             };
-            update_from_url(store, agent, &url, KEV_SOURCE_KEY, "kev", false)
+            update_from_url(
+                store,
+                agent,
+                &url,
+                KEV_SOURCE_KEY,
+                "kev",
+                false,
+                &options.progress,
+            )
         }
         Location::Dir(d) => {
             let candidates = if explicit.is_some() {

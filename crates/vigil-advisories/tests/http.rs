@@ -81,13 +81,27 @@ fn update_over_http_with_conditional_requests() {
     let served = serve(mirror.path().to_path_buf(), 20);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("db")).unwrap();
+    let progress = std::sync::Arc::new(Recorder::default());
     let options = UpdateOptions {
         mirror: Some(served.url.clone()),
         ecosystems: vec![Ecosystem::CratesIo, Ecosystem::Npm],
+        progress: vigil_model::progress::ProgressHandle::new(progress.clone()),
         ..Default::default()
     };
 
     let report = update(&mut store, &options);
+    // The download's bytes and the phases were reported, not printed.
+    let len = |p: &str| std::fs::metadata(mirror.path().join(p)).unwrap().len();
+    let events = progress.events.lock().unwrap().clone();
+    // The size is known only when the server sends Content-Length.
+    let started = |m: &str| events.iter().any(|e| e.starts_with(m));
+    assert!(started("crates.io: downloading Bytes"), "{events:?}");
+    assert!(started("crates.io: importing Step None"), "{events:?}");
+    assert!(started("KEV: downloading Bytes"), "{events:?}");
+    assert_eq!(
+        progress.bytes.load(Ordering::SeqCst),
+        len("crates.io/all.zip") + len("known_exploited_vulnerabilities.json")
+    );
     let outcome = |r: &vigil_advisories::UpdateReport, name: &str| {
         r.outcomes
             .iter()
@@ -142,5 +156,24 @@ fn a_server_that_is_down_fails_that_source_only() {
     match &report.outcomes[0].1 {
         EcosystemOutcome::Failed(e) => assert!(e.to_string().contains("127.0.0.1"), "{e}"),
         other => panic!("{other:?}"),
+    }
+}
+
+/// Records what an update reports.
+#[derive(Default)]
+struct Recorder {
+    events: std::sync::Mutex<Vec<String>>,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl vigil_model::progress::Progress for Recorder {
+    fn start(&self, message: &str, unit: vigil_model::progress::Unit, total: Option<u64>) {
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("{message} {unit:?} {total:?}"));
+    }
+    fn advance(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::SeqCst);
     }
 }

@@ -144,9 +144,17 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
             let plan = local::plan_local(&files, &options.platform, name.as_deref())?;
             info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image metadata read");
             let image = plan.facts.reference.clone();
+            let progress = &options.scan.progress;
+            progress.start(
+                "Reading layers",
+                vigil_model::progress::Unit::Items,
+                Some(plan.layers.len() as u64),
+            );
             let (inventory, os) = read_layers(&plan, &image, &options.scan, |l| {
+                progress.advance(1);
                 files.open_file(&l.location)
             })?;
+            progress.finish();
             Ok(ImageScan::new(
                 inventory,
                 plan.facts,
@@ -162,7 +170,14 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
             info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image manifest read");
             let image = text.clone();
             let cache = options.cache.clone();
+            let progress = &options.scan.progress;
+            progress.start(
+                "Pulling and reading layers",
+                vigil_model::progress::Unit::Items,
+                Some(plan.layers.len() as u64),
+            );
             let result = read_layers(&plan, &image, &options.scan, |l| {
+                progress.advance(1);
                 let digest = l.digest.clone().ok_or_else(|| {
                     Error::invalid(&image, format!("layer {} has no digest", l.layer.index))
                 })?;
@@ -171,6 +186,7 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
                 let file = fs_err::File::open(&path).map_err(|e| Error::io(path.display(), e))?;
                 Ok(Box::new(file) as Box<dyn Read + Send>)
             });
+            progress.finish();
             let (inventory, os) = match result {
                 Ok(x) => x,
                 Err(e) => {

@@ -33,6 +33,8 @@ pub struct ScanOptions {
     /// Directories left out of the walk, as absolute paths (the pseudo
     /// filesystems of a running host: `/proc`, `/sys`, ...).
     pub exclude: Vec<PathBuf>,
+    /// Where the walk reports files found and read.
+    pub progress: vigil_model::progress::ProgressHandle,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +44,7 @@ impl Default for ScanOptions {
             max_file_size: 64 * 1024 * 1024,
             max_binary_size: 512 * 1024 * 1024,
             exclude: Vec::new(),
+            progress: Default::default(),
         }
     }
 }
@@ -341,16 +344,29 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
             }
             vec![(file.clone(), rel, claimed)]
         }
-        None => collect_candidates(&walk_root, options),
+        None => {
+            options
+                .progress
+                .start("Walking", vigil_model::progress::Unit::Items, None);
+            collect_candidates(&walk_root, options)
+        }
     };
 
+    let progress = &options.progress;
+    progress.start(
+        "Reading files",
+        vigil_model::progress::Unit::Items,
+        Some(candidates.len() as u64),
+    );
     let results: Vec<(String, Vec<Result<crate::Extracted, crate::ExtractError>>)> = candidates
         .par_iter()
         .map(|(path, rel, extractors)| {
             let out = extract_file(path, rel, extractors, &walk_root, options);
+            progress.advance(1);
             (rel.clone(), out)
         })
         .collect();
+    progress.finish();
 
     let mut inv = Inventory::default();
     for (rel, outs) in results {
@@ -648,6 +664,7 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<Candidate> {
         .build_parallel();
 
     let found = Mutex::new(Vec::new());
+    let progress = &options.progress;
     walker.run(|| {
         let found = &found;
         Box::new(move |entry| {
@@ -693,6 +710,7 @@ fn collect_candidates(root: &Path, options: &ScanOptions) -> Vec<Candidate> {
             if let Ok(mut f) = found.lock() {
                 f.push((path, rel, extractors));
             }
+            progress.advance(1);
             WalkState::Continue
         })
     });

@@ -19,6 +19,7 @@ mod ecosystem;
 mod finding;
 mod image;
 pub mod license;
+pub mod progress;
 pub mod purl;
 mod remediation;
 mod severity;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 /// vigil: find vulnerable open-source components, leaked secrets and
 /// misconfigurations, from the developer's lockfile to production.
@@ -25,7 +25,13 @@ pub(crate) struct GlobalArgs {
 
     /// Fetch advisories from this mirror (a directory or base URL laid out
     /// as `<Ecosystem>/all.zip`) instead of the public OSV bucket
-    #[arg(long, global = true, env = "VIGIL_DB_MIRROR", value_name = "DIR|URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "VIGIL_DB_MIRROR",
+        value_name = "DIR|URL",
+        value_hint = ValueHint::AnyPath
+    )]
     pub(crate) db_mirror: Option<String>,
 
     /// Never touch the network; fail when there is no local database
@@ -37,9 +43,18 @@ pub(crate) struct GlobalArgs {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
 
-    /// Only errors on stderr
+    /// Only errors on stderr (no progress bars, notes or warnings)
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+
+    /// Read options from this file instead of the vigil.toml found upward
+    /// from the scan target (docs/config.md)
+    #[arg(long, global = true, env = "VIGIL_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Do not read any vigil.toml
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub(crate) no_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +72,62 @@ pub(crate) enum Command {
     /// Work with versions by each ecosystem's rules
     #[command(subcommand)]
     Versions(VersionsCommand),
+    /// Show the effective configuration (vigil.toml, environment, command
+    /// line)
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script to stdout
+    Completions(CompletionsArgs),
+    /// Print the man page to stdout, or write one page per command to a
+    /// directory
+    Man(ManArgs),
+}
+
+/// `vigil config ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print every option a scan of PATH would use, and where its value
+    /// comes from: default, vigil.toml (with the line), environment or
+    /// command line
+    Show(ConfigShowArgs),
+}
+
+/// `vigil config show [PATH]`.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigShowArgs {
+    /// The scan target whose configuration to show
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub(crate) path: PathBuf,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = ConfigFormat::Table)]
+    pub(crate) format: ConfigFormat,
+}
+
+/// `vigil config show` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ConfigFormat {
+    /// A table
+    Table,
+    /// JSON
+    Json,
+}
+
+/// `vigil completions SHELL`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// `vigil man [--dir DIR]`.
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write `vigil.1` and one page per subcommand (`vigil-scan.1`, ...)
+    /// into this directory instead of printing `vigil.1`
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) dir: Option<PathBuf>,
 }
 
 /// `vigil scan [PATH]` or `vigil scan <target> ...`.
@@ -252,7 +323,13 @@ pub(crate) struct ReportArgs {
     /// Write the --format report to FILE instead of stdout; with
     /// FORMAT=FILE, also write a report in FORMAT to FILE (repeatable:
     /// `-o sarif=vigil.sarif -o cyclonedx=bom.json`)
-    #[arg(long, short = 'o', value_name = "FILE|FORMAT=FILE", value_parser = parse_output)]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE|FORMAT=FILE",
+        value_parser = parse_output,
+        value_hint = ValueHint::FilePath
+    )]
     pub(crate) output: Vec<OutputTarget>,
 
     /// Exit 1 when a finding at or above this severity is present
@@ -431,7 +508,12 @@ pub(crate) struct DbUpdateArgs {
 
     /// Where to fetch the KEV catalogue (file or URL) [default: the
     /// mirror's, else CISA's feed]
-    #[arg(long, env = "VIGIL_KEV_SOURCE", value_name = "FILE|URL")]
+    #[arg(
+        long,
+        env = "VIGIL_KEV_SOURCE",
+        value_name = "FILE|URL",
+        value_hint = ValueHint::AnyPath
+    )]
     pub(crate) kev_source: Option<String>,
 
     /// Do not fetch the KEV catalogue

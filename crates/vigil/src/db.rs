@@ -45,6 +45,7 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &DbCommand) -> Result<Outcome> {
                 ecosystems,
                 kev_source: args.kev_source.clone(),
                 skip_kev: args.skip_kev,
+                progress: crate::progress::handle(),
             };
             let report = update(&mut store, &options);
             if report.failed() {

@@ -4,18 +4,19 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod cli;
+mod config;
 mod db;
 mod gates;
+mod generate;
 mod image;
+mod progress;
 mod rootfs;
 mod scan;
 mod versions;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use crate::cli::{Cli, Command};
+use crate::cli::{Command, ConfigCommand};
 
 // The scan allocates many small strings across threads; mimalloc is markedly
 // faster than the system allocator at that (see bench/run.sh).
@@ -39,31 +40,46 @@ fn quiet() -> bool {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let resolved = match config::parse_args() {
+        Ok(r) => r,
+        Err(e) => return report_error(&e),
+    };
+    let cli = &resolved.cli;
     QUIET.store(cli.global.quiet, std::sync::atomic::Ordering::Relaxed);
     init_tracing(cli.global.verbose, cli.global.quiet);
+    if let Some(found) = &resolved.found {
+        tracing::debug!(?found, options = ?resolved.from_file, "configuration");
+    }
     let result = match &cli.command {
         Command::Scan(cmd) => scan::run(&cli.global, cmd),
         Command::Db(cmd) => db::run(&cli.global, cmd),
         Command::Sbom(cmd) => scan::sbom(&cli.global, cmd),
         Command::Versions(cmd) => versions::run(cmd),
+        Command::Config(ConfigCommand::Show(args)) => {
+            config::show(&resolved, args).map(|()| Outcome::Done)
+        }
+        Command::Completions(args) => generate::completions(args).map(|()| Outcome::Done),
+        Command::Man(args) => generate::man(args).map(|()| Outcome::Done),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::PolicyViolated) => ExitCode::from(1),
-        Err(e) => {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            let mut stderr = anstream::stderr();
-            let red = anstyle::AnsiColor::Red.on_default().bold();
-            let _ = std::io::Write::write_fmt(
-                &mut stderr,
-                format_args!("{}error{}: {e:#}\n", red.render(), red.render_reset()),
-            );
-            ExitCode::from(2)
-        }
+        Err(e) => report_error(&e),
     }
+}
+
+/// Prints an error and gives exit code 2 (0 for a closed stdout).
+fn report_error(e: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(e) {
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = anstream::stderr();
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    let _ = std::io::Write::write_fmt(
+        &mut stderr,
+        format_args!("{}error{}: {e:#}\n", red.render(), red.render_reset()),
+    );
+    ExitCode::from(2)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

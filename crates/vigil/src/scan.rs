@@ -73,6 +73,7 @@ pub(crate) fn open_database(global: &GlobalArgs) -> Result<Store> {
     let mut store = Store::open(&path)?;
     let options = UpdateOptions {
         mirror: global.db_mirror.clone(),
+        progress: crate::progress::handle(),
         ..UpdateOptions::default()
     };
     note("No advisory database yet: fetching it (once; `vigil db update` refreshes it).");
@@ -273,6 +274,7 @@ pub(crate) fn scan_options(args: &LimitArgs) -> ScanOptions {
         max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
         max_binary_size: args.max_binary_size.saturating_mul(1024 * 1024),
         exclude: Vec::new(),
+        progress: crate::progress::handle(),
     }
 }
 

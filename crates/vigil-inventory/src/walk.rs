@@ -147,6 +147,7 @@ fn extract_file(
     extractors: &[&'static dyn Extractor],
     root: &Path,
     options: &ScanOptions,
+    skip_own_sboms: bool,
 ) -> Vec<Result<crate::Extracted, crate::ExtractError>> {
     let mut out = Vec::new();
     let (binary, text): (Vec<&dyn Extractor>, Vec<&dyn Extractor>) = extractors
@@ -155,6 +156,19 @@ fn extract_file(
         .partition(|e| e.input_kind() == crate::InputKind::Binary);
     let run = |e: &dyn Extractor, input: &FileInput<'_>| {
         let _span = tracing::debug_span!("extract", extractor = e.name(), path = %rel).entered();
+        if skip_own_sboms
+            && e.name().starts_with("sbom/")
+            && crate::extractors::sbom::made_by_vigil(input.contents)
+        {
+            let mut x = crate::Extracted::default();
+            x.diagnostics.push(Diagnostic {
+                level: vigil_model::Level::Info,
+                path: Some(rel.to_string()),
+                line: None,
+                message: "an SBOM vigil wrote, of files this scan reads anyway: passed over (`vigil scan sbom FILE` reads it)".to_string(),
+            });
+            return Ok(x);
+        }
         e.extract(input)
     };
     if !text.is_empty() {
@@ -361,7 +375,15 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<Inventory, std::io
     let results: Vec<(String, Vec<Result<crate::Extracted, crate::ExtractError>>)> = candidates
         .par_iter()
         .map(|(path, rel, extractors)| {
-            let out = extract_file(path, rel, extractors, &walk_root, options);
+            // A file the user named is read whatever it is.
+            let out = extract_file(
+                path,
+                rel,
+                extractors,
+                &walk_root,
+                options,
+                only_file.is_none(),
+            );
             progress.advance(1);
             (rel.clone(), out)
         })
@@ -1127,6 +1149,53 @@ mod tests {
             ["ms"]
         );
         assert!(!inv.files.contains(&"package.json".to_string()));
+    }
+
+    #[test]
+    fn sboms_vigil_wrote_are_passed_over_in_a_walk_but_read_when_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        put(root, "requirements.txt", "flask==2.2.0\n");
+        let purl = r#"{"type": "library", "name": "flask", "version": "2.2.0", "purl": "pkg:pypi/flask@2.2.0"}"#;
+        // What `vigil scan . -o cyclonedx=app.cdx.json` writes (1.5+ tools),
+        // an SPDX one, and a BOM another tool wrote (1.4 tools array).
+        put(
+            root,
+            "app.cdx.json",
+            &format!(
+                r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {{"tools": {{"components": [{{"type": "application", "name": "vigil", "version": "0.1.0"}}]}}}}, "components": [{purl}]}}"#
+            ),
+        );
+        put(
+            root,
+            "app.spdx.json",
+            r#"{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "creationInfo": {"creators": ["Tool: vigil-0.1.0"]}, "packages": [{"SPDXID": "SPDXRef-1", "name": "flask", "versionInfo": "2.2.0", "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/flask@2.2.0"}]}]}"#,
+        );
+        put(
+            root,
+            "vendor.cdx.json",
+            r#"{"bomFormat": "CycloneDX", "specVersion": "1.4", "metadata": {"tools": [{"name": "other-tool"}]}, "components": [{"type": "library", "name": "six", "version": "1.16.0", "purl": "pkg:pypi/six@1.16.0"}]}"#,
+        );
+        let inv = scan(root, &ScanOptions::default());
+        let found: Vec<String> = inv
+            .components
+            .iter()
+            .map(|c| format!("{}@{} {}", c.name, c.version, c.locations[0].path))
+            .collect();
+        assert_eq!(
+            found,
+            ["flask@2.2.0 requirements.txt", "six@1.16.0 vendor.cdx.json"]
+        );
+        let notes: Vec<&str> = inv
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == vigil_model::Level::Info)
+            .filter_map(|d| d.path.as_deref())
+            .collect();
+        assert_eq!(notes, ["app.cdx.json", "app.spdx.json"]);
+        // Named alone, it is read.
+        let inv = scan(&root.join("app.cdx.json"), &ScanOptions::default());
+        assert_eq!(inv.components.len(), 1);
     }
 
     #[test]

@@ -325,7 +325,10 @@ pub(crate) fn finish(
     let mut diagnostics = inventory.diagnostics;
     diagnostics.extend(matched.diagnostics);
     for d in &diagnostics {
-        warn_user(d);
+        match d.level {
+            vigil_model::Level::Info => note(format!("note: {d}")),
+            _ => warn_user(d),
+        }
     }
     let mut report = Report::new(
         target,

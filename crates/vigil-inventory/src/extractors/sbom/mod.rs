@@ -29,6 +29,35 @@ pub fn detect(text: &str) -> Option<&'static dyn Extractor> {
     }
 }
 
+/// Whether the document says vigil wrote it: a CycloneDX tool named
+/// `vigil` (`metadata.tools`, as an array or as `components`) or an SPDX
+/// creator `Tool: vigil-...`. A directory walk passes over such SBOMs: they
+/// describe a scan of files the walk reads anyway, and reading them again
+/// would count every component twice.
+pub fn made_by_vigil(text: &str) -> bool {
+    // A cheap look first: most SBOMs are not vigil's.
+    if !text.contains("vigil") {
+        return false;
+    }
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let tools = &doc["metadata"]["tools"];
+    let cyclonedx = tools
+        .as_array()
+        .into_iter()
+        .chain(tools["components"].as_array())
+        .flatten()
+        .any(|t| t["name"] == "vigil");
+    let spdx = doc["creationInfo"]["creators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str())
+        .any(|c| c.starts_with("Tool: vigil-") || c == "Tool: vigil");
+    cyclonedx || spdx
+}
+
 /// One package of an SBOM, as the document describes it.
 pub(crate) struct Entry<'a> {
     /// Its package URL, when it has one.

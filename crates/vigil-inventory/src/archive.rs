@@ -169,6 +169,44 @@ impl Warnings {
     }
 }
 
+/// Runs `read` on an archive with the budget of its tree (a new budget for
+/// an archive on disk) and the archive as a container holding it, unless
+/// the tree's budget is spent or the archive is nested too deep (then a
+/// warning naming it, and nothing is read).
+pub(crate) fn within_budget(
+    input: &FileInput<'_>,
+    out: &mut Extracted,
+    read: impl FnOnce(&FileInput<'_>, &ArchiveBudget, &mut Extracted) -> Result<(), ExtractError>,
+) -> Result<(), ExtractError> {
+    let owned;
+    let budget = match input.archive_budget {
+        Some(b) => b,
+        None => {
+            owned = ArchiveBudget::new(Limits::default());
+            &owned
+        }
+    };
+    if budget.exhausted.get() {
+        return Ok(());
+    }
+    if input.archive_depth > budget.limits.max_depth {
+        out.diagnostics.push(Diagnostic::warning(
+            input.rel_path,
+            None,
+            format!(
+                "not opened: archives nested more than {} deep (a possible archive bomb)",
+                budget.limits.max_depth
+            ),
+        ));
+        return Ok(());
+    }
+    let container = FileInput {
+        archive_budget: Some(budget),
+        ..*input
+    };
+    read(&container, budget, out)
+}
+
 /// Reads a zip-based archive: asks `want` about each entry (by its
 /// normalized name), reads the wanted ones within the limits and hands
 /// each to `visit` with the input to pass to
@@ -185,33 +223,23 @@ pub(crate) fn read_zip(
     want: &mut dyn FnMut(&str, EntryInfo) -> Want,
     visit: &mut dyn FnMut(&FileInput<'_>, Entry<'_>, &mut Extracted),
 ) -> Result<(), ExtractError> {
-    let owned;
-    let budget = match input.archive_budget {
-        Some(b) => b,
-        None => {
-            owned = ArchiveBudget::new(Limits::default());
-            &owned
-        }
-    };
+    crate::archive::within_budget(input, out, |container, budget, out| {
+        read_zip_within(container, budget, what, out, want, visit)
+    })
+}
+
+/// [`read_zip`] once the archive's budget is known (`input` is the
+/// archive as a container of entries, holding that budget).
+fn read_zip_within(
+    input: &FileInput<'_>,
+    budget: &ArchiveBudget,
+    what: &str,
+    out: &mut Extracted,
+    want: &mut dyn FnMut(&str, EntryInfo) -> Want,
+    visit: &mut dyn FnMut(&FileInput<'_>, Entry<'_>, &mut Extracted),
+) -> Result<(), ExtractError> {
+    let container = input;
     let limits = &budget.limits;
-    if budget.exhausted.get() {
-        return Ok(());
-    }
-    if input.archive_depth > limits.max_depth {
-        out.diagnostics.push(Diagnostic::warning(
-            input.rel_path,
-            None,
-            format!(
-                "not opened: archives nested more than {} deep (a possible archive bomb)",
-                limits.max_depth
-            ),
-        ));
-        return Ok(());
-    }
-    let container = FileInput {
-        archive_budget: Some(budget),
-        ..*input
-    };
     let mut zip = zip::ZipArchive::new(Cursor::new(input.bytes))
         .map_err(|e| input.malformed(None, format!("not a valid {what}: {e}")))?;
 
@@ -308,7 +336,7 @@ pub(crate) fn read_zip(
                     .bytes
                     .set(budget.bytes.get().saturating_add(bytes.len() as u64));
                 visit(
-                    &container,
+                    container,
                     Entry {
                         name: &name,
                         path,

@@ -23,6 +23,7 @@ pub mod progress;
 pub mod purl;
 mod remediation;
 mod severity;
+pub mod time;
 
 pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};

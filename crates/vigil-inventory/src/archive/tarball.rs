@@ -14,8 +14,6 @@
 use std::cell::Cell;
 use std::io::{Cursor, Read};
 
-use vigil_model::Diagnostic;
-
 use super::{
     check_declared, plain_name, read_limited, report, ArchiveBudget, Entry, EntryInfo, Want,
     Warnings,
@@ -93,33 +91,22 @@ pub(crate) fn read_tar(
     want: &mut dyn FnMut(&str, EntryInfo) -> Want,
     visit: &mut dyn FnMut(&FileInput<'_>, Entry<'_>, &mut Extracted),
 ) -> Result<(), ExtractError> {
-    let owned;
-    let budget = match input.archive_budget {
-        Some(b) => b,
-        None => {
-            owned = ArchiveBudget::new(super::Limits::default());
-            &owned
-        }
-    };
+    crate::archive::within_budget(input, out, |container, budget, out| {
+        read_tar_within(container, budget, out, want, visit)
+    })
+}
+
+/// [`read_tar`] once the archive's budget is known (`input` is the
+/// archive as a container of entries, holding that budget).
+fn read_tar_within(
+    input: &FileInput<'_>,
+    budget: &ArchiveBudget,
+    out: &mut Extracted,
+    want: &mut dyn FnMut(&str, EntryInfo) -> Want,
+    visit: &mut dyn FnMut(&FileInput<'_>, Entry<'_>, &mut Extracted),
+) -> Result<(), ExtractError> {
+    let container = input;
     let limits = &budget.limits;
-    if budget.exhausted.get() {
-        return Ok(());
-    }
-    if input.archive_depth > limits.max_depth {
-        out.diagnostics.push(Diagnostic::warning(
-            input.rel_path,
-            None,
-            format!(
-                "not opened: archives nested more than {} deep (a possible archive bomb)",
-                limits.max_depth
-            ),
-        ));
-        return Ok(());
-    }
-    let container = FileInput {
-        archive_budget: Some(budget),
-        ..*input
-    };
     let gzip = input.bytes.starts_with(GZIP_MAGIC);
     let what = if gzip {
         "gzip-compressed tar archive"
@@ -259,7 +246,7 @@ pub(crate) fn read_tar(
         }
         match read {
             Ok(bytes) => visit(
-                &container,
+                container,
                 Entry {
                     name: &name,
                     path,

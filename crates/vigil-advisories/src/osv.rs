@@ -174,6 +174,8 @@ pub(crate) struct MatchView {
     #[serde(default)]
     modified: String,
     #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
     withdrawn: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
@@ -219,7 +221,7 @@ impl From<MatchView> for Vulnerability {
         Vulnerability {
             id: v.id,
             modified: v.modified,
-            published: None,
+            published: v.published,
             withdrawn: v.withdrawn,
             aliases: v.aliases,
             related: Vec::new(),

@@ -415,6 +415,13 @@ fn build_finding(
         kev,
         informational: primary.informational(),
         fingerprint,
+        published: members
+            .iter()
+            .filter_map(|(r, _)| r.vuln.published.as_deref())
+            .filter_map(|p| p.get(..10))
+            .filter(|d| d.len() == 10 && d.as_bytes()[4] == b'-')
+            .min()
+            .map(str::to_string),
         suppression: None,
     }
 }

@@ -135,6 +135,10 @@ pub struct Finding {
     pub informational: Option<String>,
     /// Its stable identity.
     pub fingerprint: Fingerprint,
+    /// When the advisory was first published (`YYYY-MM-DD`, the earliest
+    /// of its alias group), where the records say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
     /// Why it is suppressed (an ignore-file entry, a VEX statement, a
     /// baseline), when it is. A suppressed finding is still in the report
     /// and counted, but never listed as open nor fails a gate.

@@ -243,6 +243,7 @@ impl LicensePolicy {
                     kev: false,
                     informational: None,
                     fingerprint,
+                    published: None,
                     suppression: None,
                 });
             }

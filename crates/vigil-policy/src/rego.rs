@@ -118,13 +118,19 @@ impl Policies {
         &self.files
     }
 
-    /// Evaluates the rules over `input` (the JSON report's text).
-    pub fn evaluate(&self, input_json: &str) -> Result<Verdict, PolicyError> {
+    /// Evaluates the rules over `input` (the JSON report's text), with
+    /// `data.vigil.today` set to `today` (`YYYY-MM-DD`), so that policies
+    /// can reason about the age of advisories (`published`) without a
+    /// clock of their own.
+    pub fn evaluate(&self, input_json: &str, today: &str) -> Result<Verdict, PolicyError> {
         let mut engine = self.engine.clone();
         let first = self.files.first().cloned().unwrap_or_default();
         engine
             .set_input_json(input_json)
             .map_err(|e| engine_error(&first, format!("the report as input: {e}")))?;
+        engine
+            .add_data_json(&serde_json::json!({ "vigil": { "today": today } }).to_string())
+            .map_err(|e| engine_error(&first, format!("data.vigil: {e}")))?;
         let mut verdict = Verdict::default();
         for (rules, out) in [
             (FAILING, &mut verdict.failures),
@@ -195,7 +201,7 @@ mod tests {
     fn eval(policy: &str, input_name: &str) -> Verdict {
         Policies::load(&[policies_dir().join(policy)], "main")
             .unwrap()
-            .evaluate(&input(input_name))
+            .evaluate(&input(input_name), "2026-11-27")
             .unwrap()
     }
 
@@ -204,11 +210,38 @@ mod tests {
         let v = eval("no-critical-with-fix.rego", "report-bad.json");
         assert_eq!(
             v.failures.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
-            ["GHSA-xvch-5gv4-984h: CRITICAL in minimist 1.2.5 (web/package-lock.json) has a fix: upgrade to 1.2.6"]
+            [
+                "GHSA-crit-recent: CRITICAL in minimist 1.2.5 (web/package-lock.json) has a fix: upgrade to 1.2.6",
+                "GHSA-xvch-5gv4-984h: CRITICAL in minimist 1.2.5 (web/package-lock.json) has a fix: upgrade to 1.2.6"
+            ]
         );
         assert!(eval("no-critical-with-fix.rego", "report-good.json")
             .failures
             .is_empty());
+    }
+
+    #[test]
+    fn shipped_no_old_critical_with_fix() {
+        let v = eval("no-old-critical-with-fix.rego", "report-bad.json");
+        // Published 2022-03-17: 1,716 days before 2026-11-27. The critical
+        // published 17 days before is not old yet; the one without a fix
+        // and the suppressed one are left out.
+        assert_eq!(
+            v.failures.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+            ["GHSA-xvch-5gv4-984h: CRITICAL in minimist 1.2.5 (web/package-lock.json), published 2022-03-17 (1716 days ago), has a fix: upgrade to 1.2.6"]
+        );
+        assert!(eval("no-old-critical-with-fix.rego", "report-good.json")
+            .failures
+            .is_empty());
+        // A month later, the recent one is old too.
+        let later = Policies::load(
+            &[policies_dir().join("no-old-critical-with-fix.rego")],
+            "main",
+        )
+        .unwrap()
+        .evaluate(&input("report-bad.json"), "2026-12-27")
+        .unwrap();
+        assert_eq!(later.failures.len(), 2, "{later:?}");
     }
 
     #[test]
@@ -241,7 +274,7 @@ mod tests {
     fn directories_namespaces_and_message_shapes() {
         let p = Policies::load(&[dir().join("shapes")], "custom").unwrap();
         assert_eq!(p.files().len(), 1, "the _test.rego file is left out");
-        let v = p.evaluate(&input("report-bad.json")).unwrap();
+        let v = p.evaluate(&input("report-bad.json"), "2026-11-27").unwrap();
         let texts: Vec<(&str, &str)> = v
             .failures
             .iter()
@@ -258,7 +291,7 @@ mod tests {
         // Another namespace has no rules: nothing fails.
         let p = Policies::load(&[dir().join("shapes")], "main").unwrap();
         assert_eq!(
-            p.evaluate(&input("report-bad.json")).unwrap(),
+            p.evaluate(&input("report-bad.json"), "2026-11-27").unwrap(),
             Verdict::default()
         );
     }

@@ -26,6 +26,7 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         fix_available: false,
         kev: false,
         informational: None,
+        published: None,
         suppression: None,
     }
 }

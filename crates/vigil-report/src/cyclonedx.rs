@@ -387,6 +387,9 @@ fn vulnerabilities(report: &Report, refs: &[String]) -> Vec<Value> {
             "advisories": [{ "url": advisory_url(id) }],
             "affects": affects,
         });
+        if let Some(date) = findings.iter().filter_map(|f| f.published.as_deref()).min() {
+            v["published"] = json!(format!("{date}T00:00:00Z"));
+        }
         if !first.aliases.is_empty() {
             let refs: Vec<Value> = first
                 .aliases

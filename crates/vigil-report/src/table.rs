@@ -546,6 +546,7 @@ mod tests {
             kev: false,
             informational: None,
             fingerprint: Fingerprint(id.into()),
+            published: None,
             suppression: None,
         }
     }

@@ -49,6 +49,7 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
         kev: false,
         informational: None,
         fingerprint: Fingerprint::vulnerability(s.id, s.ecosystem, s.name, s.path),
+        published: None,
         suppression: None,
     }
 }

@@ -158,7 +158,8 @@ impl Gates {
             let mut input = Vec::new();
             vigil_report::write_json(report, &mut input)?;
             let input = String::from_utf8(input).context("the JSON report")?;
-            let verdict = policies.evaluate(&input)?;
+            let today = vigil_model::time::date(crate::scan::creation_time()?);
+            let verdict = policies.evaluate(&input, &today)?;
             for w in &verdict.warnings {
                 warn_user(format!("policy {}: {}", w.rule, w.text));
             }

@@ -239,9 +239,10 @@ pub(crate) fn sbom(global: &GlobalArgs, cmd: &SbomCommand) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// The time SBOMs are dated: `SOURCE_DATE_EPOCH` when set (reproducible
+/// The time SBOMs are dated and Rego policies see as today:
+/// `SOURCE_DATE_EPOCH` when set (reproducible
 /// builds' convention), else now.
-fn creation_time() -> Result<i64> {
+pub(crate) fn creation_time() -> Result<i64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => v
             .trim()

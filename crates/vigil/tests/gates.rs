@@ -493,6 +493,25 @@ fn rego_policies_deny_or_pass() {
     assert!(err.contains("policy deny: GHSA-xvch-5gv4-984h: CRITICAL in minimist 1.2.5 (web/package-lock.json) has a fix: upgrade to 1.2.6"), "{err}");
     let (code, _, err) = d.demo(&["--policy", path_arg(&critical), "--vex", path_arg(&vex)]);
     assert_eq!(code, 0, "{err}");
+    // The age of an advisory is counted from its `published` date to the
+    // scan's date (SOURCE_DATE_EPOCH here): smallvec's RUSTSEC-2021-0003
+    // was published 2021-01-08.
+    let old = policies.join("no-old-critical-with-fix.rego");
+    let at = |date_secs: &str| {
+        run(Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .env("VIGIL_CACHE_DIR", d.cache.path())
+            .env("SOURCE_DATE_EPOCH", date_secs)
+            .current_dir(root())
+            .args(["--offline", "scan", "examples/demo-app", "--policy"])
+            .arg(&old))
+    };
+    // 2026-11-27: years old.
+    let (code, _, err) = at("1795737600");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("policy deny: RUSTSEC-2021-0003: CRITICAL in smallvec 1.6.0 (Cargo.lock), published 2021-01-08 (2149 days ago), has a fix: upgrade to 1.6.1"), "{err}");
+    // 2021-01-20: twelve days old, not yet.
+    let (code, _, err) = at("1611100800");
+    assert_eq!(code, 0, "{err}");
     // Warnings print and pass; a directory loads every policy in it;
     // --namespace picks the package.
     let dir = gates("policies");

@@ -63,33 +63,34 @@ impl Fingerprint {
     /// (normalized for the ecosystem) and the location path. The installed
     /// version is deliberately left out.
     pub fn vulnerability(group_min_id: &str, ecosystem: Ecosystem, name: &str, path: &str) -> Self {
-        let mut h = Sha256::new();
-        for part in [
+        Fingerprint::of_parts(&[
             FindingKind::Vulnerability.as_str(),
             group_min_id,
             ecosystem.osv_name(),
             &ecosystem.normalize_name(name),
             path,
-        ] {
-            h.update(part.as_bytes());
-            h.update([0u8]);
-        }
-        let digest = h.finalize();
-        Fingerprint(hex::encode(&digest[..16]))
+        ])
     }
 
     /// The fingerprint of a license finding: a SHA-256 over the kind, the
     /// declared license, the ecosystem, the normalized package name and
     /// the location path (the version left out, as for vulnerabilities).
     pub fn license(declared: &str, ecosystem: Ecosystem, name: &str, path: &str) -> Self {
-        let mut h = Sha256::new();
-        for part in [
+        Fingerprint::of_parts(&[
             FindingKind::License.as_str(),
             declared,
             ecosystem.osv_name(),
             &ecosystem.normalize_name(name),
             path,
-        ] {
+        ])
+    }
+
+    /// A fingerprint over parts that identify a finding (the first should
+    /// be its kind): the first 16 bytes of a SHA-256 over the parts, each
+    /// ended by a NUL byte, in hex.
+    pub fn of_parts(parts: &[&str]) -> Self {
+        let mut h = Sha256::new();
+        for part in parts {
             h.update(part.as_bytes());
             h.update([0u8]);
         }

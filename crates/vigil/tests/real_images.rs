@@ -370,6 +370,16 @@ fn oci_manifest_and_config(layout: &Path) -> (Value, Value) {
     (manifest, config)
 }
 
+/// The layer blob digests of the image's OCI manifest.
+fn layer_blobs(manifest: &Value) -> Vec<String> {
+    manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| s(l, "digest").to_string())
+        .collect()
+}
+
 /// Checks a report of the Debian image: the base layer's packages from the
 /// base layer, Flask from the application layer, the image's facts.
 /// `layer_digests`: the digests the source names the layers by.
@@ -419,12 +429,7 @@ fn the_debian_image_from_an_oci_layout_and_a_docker_archive() {
     let (manifest, config) = oci_manifest_and_config(&fx.debian_oci);
     // The layout names layers by their compressed blobs; skopeo's docker
     // archive holds them uncompressed, named by their diff IDs.
-    let blobs: Vec<String> = manifest["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| s(l, "digest").to_string())
-        .collect();
+    let blobs = layer_blobs(&manifest);
     let diff_ids: Vec<String> = config["rootfs"]["diff_ids"]
         .as_array()
         .unwrap()
@@ -599,12 +604,7 @@ fn the_debian_image_from_a_registry_with_and_without_auth() {
     let fx = fixtures();
     let packages = dpkg_packages(&fx.debian_rootfs);
     let (manifest, _) = oci_manifest_and_config(&fx.debian_oci);
-    let blobs: Vec<String> = manifest["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| s(l, "digest").to_string())
-        .collect();
+    let blobs = layer_blobs(&manifest);
     let layout_report = scan_json(
         cache_with_db().path(),
         &["scan", "image", "--input"],
@@ -738,12 +738,7 @@ fn the_debian_image_from_a_registry_over_https_with_a_private_ca() {
     let fx = fixtures();
     let packages = dpkg_packages(&fx.debian_rootfs);
     let (manifest, _) = oci_manifest_and_config(&fx.debian_oci);
-    let blobs: Vec<String> = manifest["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| s(l, "digest").to_string())
-        .collect();
+    let blobs = layer_blobs(&manifest);
     let pki = tempfile::tempdir().unwrap();
     let (ca, cert, key) = private_pki(pki.path());
     let registry = Registry::start_with(None, Some((&cert, &key)));

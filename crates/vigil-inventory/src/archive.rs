@@ -156,6 +156,24 @@ impl Warnings {
         }
     }
 
+    /// An entry's name as a plain relative path, or `None` after a warning
+    /// saying why it is skipped.
+    pub(crate) fn entry_name(&mut self, path: &str, raw: &str) -> Option<String> {
+        match plain_name(raw) {
+            Ok(n) => Some(n),
+            Err(why) => {
+                self.push(
+                    path,
+                    format!(
+                        "entry {raw:?} skipped: its name {why} (entries are never \
+                         written to disk; such names are not matched either)"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn finish(mut self) -> Vec<Diagnostic> {
         if self.count > MAX_WARNINGS {
             let more = self.count - MAX_WARNINGS;
@@ -277,18 +295,8 @@ fn read_zip_within(
                     );
                     continue;
                 };
-                let name = match plain_name(&raw) {
-                    Ok(n) => n,
-                    Err(why) => {
-                        warnings.push(
-                            input.rel_path,
-                            format!(
-                                "entry {raw:?} skipped: its name {why} (entries are never \
-                                 written to disk; such names are not matched either)"
-                            ),
-                        );
-                        continue;
-                    }
+                let Some(name) = warnings.entry_name(input.rel_path, &raw) else {
+                    continue;
                 };
                 let executable = meta.unix_mode().is_some_and(|m| m & 0o111 != 0);
                 (

@@ -15,8 +15,7 @@ use std::cell::Cell;
 use std::io::{Cursor, Read};
 
 use super::{
-    check_declared, plain_name, read_limited, report, ArchiveBudget, Entry, EntryInfo, Want,
-    Warnings,
+    check_declared, read_limited, report, ArchiveBudget, Entry, EntryInfo, Want, Warnings,
 };
 use crate::extractors::EXTRACTORS;
 use crate::{ExtractError, Extracted, FileInput};
@@ -191,18 +190,8 @@ fn read_tar_within(
             );
             continue;
         };
-        let name = match plain_name(&raw) {
-            Ok(n) => n,
-            Err(why) => {
-                warnings.push(
-                    input.rel_path,
-                    format!(
-                        "entry {raw:?} skipped: its name {why} (entries are never \
-                         written to disk; such names are not matched either)"
-                    ),
-                );
-                continue;
-            }
+        let Some(name) = warnings.entry_name(input.rel_path, &raw) else {
+            continue;
         };
         if name.is_empty() {
             continue;

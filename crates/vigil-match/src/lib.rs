@@ -403,6 +403,7 @@ fn build_finding(
         title,
         severity,
         cvss,
+        resource: None,
         package: Some(PackageRef {
             ecosystem: c.ecosystem,
             name: c.name.clone(),

@@ -231,6 +231,7 @@ impl LicensePolicy {
                     title: format!("license {} {why}", bad.join(", ")),
                     severity: Severity::High,
                     cvss: None,
+                    resource: None,
                     package: Some(PackageRef {
                         ecosystem: c.ecosystem,
                         name: c.name.clone(),

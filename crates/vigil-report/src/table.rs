@@ -534,6 +534,7 @@ mod tests {
             title: format!("title of {id}"),
             severity,
             cvss: None,
+            resource: None,
             package: Some(PackageRef {
                 ecosystem: Ecosystem::Npm,
                 name: "lib".into(),

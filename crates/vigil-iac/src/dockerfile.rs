@@ -111,7 +111,10 @@ pub fn parse(text: &str) -> Value {
         }
         let joined = joined.trim().to_string();
         let (cmd, args) = match joined.find(char::is_whitespace) {
-            Some(p) => (joined[..p].to_ascii_uppercase(), joined[p..].trim().to_string()),
+            Some(p) => (
+                joined[..p].to_ascii_uppercase(),
+                joined[p..].trim().to_string(),
+            ),
             None => (joined.to_ascii_uppercase(), String::new()),
         };
         let mut heredocs = Vec::new();
@@ -146,9 +149,11 @@ pub fn parse(text: &str) -> Value {
                 _ => None,
             };
             let (repo, tag, digest) = image_parts(&image);
-            let from_stage = stages
-                .iter()
-                .any(|s| s["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&image)));
+            let from_stage = stages.iter().any(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&image))
+            });
             stages.push(json!({
                 "index": stages.len(),
                 "name": name,
@@ -191,15 +196,26 @@ mod tests {
 
     #[test]
     fn instructions_lines_continuations_heredocs_stages() {
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/Dockerfile.multi"))
-                .unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/Dockerfile.multi"
+        ))
+        .unwrap();
         let doc = parse(&text);
         let ins = doc["instructions"].as_array().unwrap();
         let cmds: Vec<&str> = ins.iter().map(|i| i["cmd"].as_str().unwrap()).collect();
         assert_eq!(
             cmds,
-            ["FROM", "RUN", "RUN", "COPY", "FROM", "COPY", "USER", "ENTRYPOINT"]
+            [
+                "FROM",
+                "RUN",
+                "RUN",
+                "COPY",
+                "FROM",
+                "COPY",
+                "USER",
+                "ENTRYPOINT"
+            ]
         );
         assert_eq!(ins[1]["line"], 3);
         assert_eq!(ins[1]["end_line"], 6);
@@ -218,7 +234,12 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["Dockerfile", "api.Dockerfile", "Dockerfile.prod", "Containerfile"] {
+        for n in [
+            "Dockerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+            "Containerfile",
+        ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
         assert!(!is_dockerfile_name("Dockerfile.dockerignore"));

@@ -46,7 +46,12 @@ fn resource(v: &Value, line: u32, end_line: Option<u32>) -> Value {
             ("containers", false),
             ("ephemeralContainers", false),
         ] {
-            for c in spec.get(field).and_then(Value::as_array).into_iter().flatten() {
+            for c in spec
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let mut c = c.clone();
                 if let Some(o) = c.as_object_mut() {
                     o.insert("init".to_string(), Value::Bool(init));
@@ -79,7 +84,13 @@ pub fn resources(docs: &[Document]) -> Vec<Value> {
         }
         let kind = d.value["kind"].as_str().unwrap_or_default();
         if kind == "List" || kind.ends_with("List") {
-            for item in d.value.get("items").and_then(Value::as_array).into_iter().flatten() {
+            for item in d
+                .value
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if is_resource(item) {
                     let line = item.get(LINE_KEY).and_then(Value::as_u64).unwrap_or(0);
                     out.push(resource(item, u32::try_from(line).unwrap_or(0), None));

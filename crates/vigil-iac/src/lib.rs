@@ -142,7 +142,10 @@ pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Va
                     return Err(Diagnostic::warning(
                         rel,
                         Some(e.line),
-                        format!("invalid YAML, not checked for misconfigurations: {}", e.message),
+                        format!(
+                            "invalid YAML, not checked for misconfigurations: {}",
+                            e.message
+                        ),
                     ));
                 }
                 return Ok(None);
@@ -183,7 +186,11 @@ pub fn check_text(
     let mut findings = Vec::new();
     for hit in hits {
         let rule = &rules.rules()[hit.rule];
-        let span = hit.resource.as_deref().and_then(|r| resources.get(r)).copied();
+        let span = hit
+            .resource
+            .as_deref()
+            .and_then(|r| resources.get(r))
+            .copied();
         let res_line = span.and_then(|(l, _)| u32::try_from(l).ok());
         let line = hit.line.or(res_line);
         let mut location = Location::new(rel, line);
@@ -210,7 +217,8 @@ pub fn check_text(
             kind: FindingKind::Misconfiguration,
             id: rule.id.clone(),
             aliases: Vec::new(),
-            title: hit.msg,
+            title: rule.title.clone(),
+            message: Some(hit.msg.clone()),
             severity: rule.severity,
             cvss: None,
             resource: hit.resource.clone(),
@@ -219,6 +227,7 @@ pub fn check_text(
                 &rule.id,
                 rel,
                 hit.resource.as_deref().unwrap_or_default(),
+                &hit.msg,
             ),
             location,
             fixed_versions: Vec::new(),

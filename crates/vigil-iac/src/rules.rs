@@ -12,7 +12,10 @@ use vigil_model::Severity;
 use crate::IacError;
 
 /// Helper functions every rule may import (`data.vigil.lib`).
-const LIB: (&str, &str) = ("rules/lib/vigil.rego", include_str!("../rules/lib/vigil.rego"));
+const LIB: (&str, &str) = (
+    "rules/lib/vigil.rego",
+    include_str!("../rules/lib/vigil.rego"),
+);
 
 macro_rules! builtin {
     ($($path:literal),* $(,)?) => {

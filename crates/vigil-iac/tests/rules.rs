@@ -35,13 +35,21 @@ fn every_rule_has_passing_and_failing_fixtures() {
             }
             files += 1;
             let id = path.file_stem().unwrap().to_str().unwrap();
-            let rule = rules.get(id).unwrap_or_else(|| panic!("{id} is not built in"));
+            let rule = rules
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} is not built in"));
             assert!(rule.formats.iter().any(|f| f == dir), "{id}: formats");
             let fixtures = rules_dir().join(dir).join(id);
             let fail = ids(&rules, format, &fixtures.join(format!("fail.{ext}")));
-            assert!(fail.iter().any(|f| f == id), "{id}: fail fixture gives {fail:?}");
+            assert!(
+                fail.iter().any(|f| f == id),
+                "{id}: fail fixture gives {fail:?}"
+            );
             let pass = ids(&rules, format, &fixtures.join(format!("pass.{ext}")));
-            assert!(!pass.iter().any(|f| f == id), "{id}: pass fixture gives {pass:?}");
+            assert!(
+                !pass.iter().any(|f| f == id),
+                "{id}: pass fixture gives {pass:?}"
+            );
         }
     }
     assert_eq!(files, rules.rules().len());
@@ -65,7 +73,14 @@ fn custom_rules_dir_adds_rules() {
     let rule = rules.get("ACME-001").unwrap();
     assert_eq!(rule.severity, vigil_model::Severity::Critical);
     let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\nspec: {}\n";
-    let found = check_text(&rules, &rules.compile().unwrap(), Format::Kubernetes, "p.yaml", text).unwrap();
+    let found = check_text(
+        &rules,
+        &rules.compile().unwrap(),
+        Format::Kubernetes,
+        "p.yaml",
+        text,
+    )
+    .unwrap();
     let acme: Vec<_> = found.iter().filter(|f| f.id == "ACME-001").collect();
     assert_eq!(acme.len(), 1);
     assert_eq!(acme[0].location.line, Some(5));
@@ -79,13 +94,23 @@ fn inline_ignore_suppresses_with_reason() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/k8s/ignored.yaml"),
     )
     .unwrap();
-    let found = check_text(&rules, &rules.compile().unwrap(), Format::Kubernetes, "ignored.yaml", &text).unwrap();
+    let found = check_text(
+        &rules,
+        &rules.compile().unwrap(),
+        Format::Kubernetes,
+        "ignored.yaml",
+        &text,
+    )
+    .unwrap();
     let privileged = found.iter().find(|f| f.id == "VIGIL-K8S-001").unwrap();
     let s = privileged.suppression.as_ref().unwrap();
     assert_eq!(s.kind, vigil_model::SuppressionKind::Inline);
     assert_eq!(s.reason.as_deref(), Some("the CNI agent needs it"));
     let host = found.iter().find(|f| f.id == "VIGIL-K8S-005").unwrap();
-    assert!(host.suppression.is_some(), "ignored on the resource's first line");
+    assert!(
+        host.suppression.is_some(),
+        "ignored on the resource's first line"
+    );
     let other = found.iter().find(|f| f.id == "VIGIL-K8S-011").unwrap();
     assert!(other.suppression.is_none());
 }

@@ -404,6 +404,7 @@ fn build_finding(
         severity,
         cvss,
         resource: None,
+        message: None,
         package: Some(PackageRef {
             ecosystem: c.ecosystem,
             name: c.name.clone(),

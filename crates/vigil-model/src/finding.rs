@@ -104,15 +104,18 @@ impl Fingerprint {
 
 impl Fingerprint {
     /// The fingerprint of a misconfiguration: a SHA-256 over the kind, the
-    /// rule ID, the path and the resource (`Kind/name`, or empty), so that
-    /// moving the resource within its file keeps it.
-    pub fn misconfiguration(rule_id: &str, path: &str, resource: &str) -> Self {
+    /// rule ID, the path, the resource (`Kind/name`, or empty) and the
+    /// rule's message (which tells apart two findings of one rule on one
+    /// resource, and holds no line), so that moving the resource within its
+    /// file keeps it.
+    pub fn misconfiguration(rule_id: &str, path: &str, resource: &str, message: &str) -> Self {
         let mut h = Sha256::new();
         for part in [
             FindingKind::Misconfiguration.as_str(),
             rule_id,
             path,
             resource,
+            message,
         ] {
             h.update(part.as_bytes());
             h.update([0u8]);
@@ -132,8 +135,12 @@ pub struct Finding {
     pub id: String,
     /// Every other ID of the same issue, sorted.
     pub aliases: Vec<String>,
-    /// A one-line title.
+    /// A one-line title (for a misconfiguration, the rule's title).
     pub title: String,
+    /// What exactly is wrong here, when it says more than the title (a
+    /// misconfiguration rule's message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// The severity rating.
     pub severity: Severity,
     /// The CVSS assessment the severity comes from, when there is one.

@@ -232,6 +232,7 @@ impl LicensePolicy {
                     severity: Severity::High,
                     cvss: None,
                     resource: None,
+                    message: None,
                     package: Some(PackageRef {
                         ecosystem: c.ecosystem,
                         name: c.name.clone(),

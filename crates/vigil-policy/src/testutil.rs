@@ -16,6 +16,7 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         cvss: None,
         fingerprint: Fingerprint::vulnerability(id, ecosystem, &name, path),
         resource: None,
+        message: None,
         package: Some(PackageRef {
             ecosystem,
             name,

@@ -72,6 +72,24 @@ struct Row {
 /// The column whose cell takes the row's style (the severity).
 const STYLED_COLUMN: usize = 3;
 
+/// The rows of a file's misconfigurations: line, resource, rule, severity,
+/// message.
+fn misconfig_rows(findings: &[&Finding]) -> Vec<Row> {
+    findings
+        .iter()
+        .map(|f| Row {
+            cells: vec![
+                f.location.line.map(|l| l.to_string()).unwrap_or_default(),
+                f.resource.clone().unwrap_or_else(|| "-".to_string()),
+                f.id.clone(),
+                f.severity.to_string(),
+                truncate(f.message.as_deref().unwrap_or(&f.title), TITLE_WIDTH + 20),
+            ],
+            style: severity_style(f.severity),
+        })
+        .collect()
+}
+
 fn rows_of(findings: &[&Finding]) -> Vec<Row> {
     findings
         .iter()
@@ -224,9 +242,17 @@ pub fn write_table(
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut informational: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut licenses: Vec<&Finding> = Vec::new();
+    let mut misconfigs: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in report.open_findings() {
         if f.kind == FindingKind::License {
             licenses.push(f);
+            continue;
+        }
+        if f.kind == FindingKind::Misconfiguration {
+            misconfigs
+                .entry(f.location.path.as_str())
+                .or_default()
+                .push(f);
             continue;
         }
         if f.kind != FindingKind::Vulnerability {
@@ -258,6 +284,29 @@ pub fn write_table(
         for r in report.remediation.iter().filter(|r| r.path == *path) {
             write_remediation(out, r)?;
         }
+        writeln!(out)?;
+    }
+    for (path, findings) in &misconfigs {
+        let n = findings.len();
+        let title = format!(
+            "{path} ({n} {})",
+            if n == 1 {
+                "misconfiguration"
+            } else {
+                "misconfigurations"
+            }
+        );
+        if color {
+            writeln!(out, "{}{title}{}", bold.render(), bold.render_reset())?;
+        } else {
+            writeln!(out, "{title}")?;
+        }
+        write_rows(
+            out,
+            &["LINE", "RESOURCE", "ID", "SEVERITY", "MESSAGE"],
+            &misconfig_rows(findings),
+            color,
+        )?;
         writeln!(out)?;
     }
     if !informational.is_empty() {
@@ -435,6 +484,7 @@ pub fn write_table(
                     SuppressionKind::Ignore => "by the ignore file",
                     SuppressionKind::Vex => "by VEX",
                     SuppressionKind::Baseline => "in the baseline",
+                    SuppressionKind::Inline => "by vigil:ignore comments",
                 };
                 format!("{n} {by}")
             })
@@ -535,6 +585,7 @@ mod tests {
             severity,
             cvss: None,
             resource: None,
+            message: None,
             package: Some(PackageRef {
                 ecosystem: Ecosystem::Npm,
                 name: "lib".into(),

@@ -38,6 +38,7 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
             score,
         }),
         resource: None,
+        message: None,
         package: Some(PackageRef {
             ecosystem: s.ecosystem,
             name: s.name.to_string(),

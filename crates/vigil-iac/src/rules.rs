@@ -217,12 +217,12 @@ impl RuleSet {
                 // A helper module of a rules directory.
                 continue;
             };
-            let json = meta.to_json_str().map_err(|e| IacError::rule(&name, e))?;
+            let json = meta.to_json_str().map_err(|e| IacError::rule(name, e))?;
             let mut rule: Rule = serde_json::from_str(&json)
-                .map_err(|e| IacError::rule(&name, format!("metadata: {e}")))?;
+                .map_err(|e| IacError::rule(name, format!("metadata: {e}")))?;
             if !seen.insert(rule.id.clone()) {
                 return Err(IacError::rule(
-                    &name,
+                    name,
                     format!("rule ID {} is defined twice", rule.id),
                 ));
             }

@@ -291,6 +291,7 @@ pub(crate) fn scan_options(args: &LimitArgs) -> ScanOptions {
 /// Matches an inventory against the advisories, triages the findings
 /// (license policy, ignore file, VEX, baseline), plans remediation, writes
 /// the report and applies the gates.
+#[allow(clippy::too_many_arguments)] // the parts of a scan, each from its own source
 pub(crate) fn finish(
     args: &ReportArgs,
     gates: &Gates,

@@ -445,6 +445,55 @@ pub fn write_table(
             report.components.len()
         )
     };
+    // A configuration scan has no components: its summary is about
+    // misconfigurations alone.
+    let open_misconfigs: usize = misconfigs.values().map(Vec::len).sum();
+    let summary = if report.components.is_empty() && total == 0 {
+        String::new()
+    } else {
+        summary
+    };
+    let has_misconfigs = report
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::Misconfiguration);
+    let summary = if has_misconfigs || open_misconfigs > 0 {
+        let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+        for f in misconfigs.values().flatten() {
+            *by_severity
+                .entry(std::cmp::Reverse(f.severity))
+                .or_default() += 1;
+        }
+        let parts: Vec<String> = by_severity
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.0.as_str().to_ascii_lowercase()))
+            .collect();
+        let line = if open_misconfigs == 0 {
+            "No misconfigurations.".to_string()
+        } else {
+            format!(
+                "Found {open_misconfigs} {} ({}).",
+                if open_misconfigs == 1 {
+                    "misconfiguration"
+                } else {
+                    "misconfigurations"
+                },
+                parts.join(", ")
+            )
+        };
+        if summary.is_empty() {
+            line
+        } else {
+            format!("{summary}\n{line}")
+        }
+    } else if summary.is_empty() {
+        format!(
+            "No known vulnerabilities in {} components.",
+            report.components.len()
+        )
+    } else {
+        summary
+    };
     if color {
         writeln!(out, "{}{summary}{}", bold.render(), bold.render_reset())?;
     } else {

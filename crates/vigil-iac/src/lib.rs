@@ -137,7 +137,12 @@ pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Va
             }
             Err(e) => {
                 // Only files that look like manifests are worth a warning:
-                // a repository has many YAML files, templates among them.
+                // a repository has many YAML files, and templates (Helm's
+                // `{{ ... }}`) are YAML only once rendered.
+                if text.contains("{{") {
+                    tracing::debug!(path = rel, "a template, not YAML yet: passed over");
+                    return Ok(None);
+                }
                 if text.contains("apiVersion") && text.contains("kind") {
                     return Err(Diagnostic::warning(
                         rel,
@@ -331,4 +336,60 @@ pub fn scan(rules: &RuleSet, root: &Path, no_ignore: bool) -> Result<IacScan, Ia
     let files = walk(root, no_ignore);
     tracing::debug!(files = files.len(), "IaC candidates");
     check_files(rules, root, &files)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn malformed_manifest_is_a_diagnostic_naming_file_and_line() {
+        let d = input_document(
+            Format::Kubernetes,
+            "k8s/bad.yaml",
+            &fixture("yaml/malformed.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!(d.path.as_deref(), Some("k8s/bad.yaml"));
+        assert_eq!(d.line, Some(6));
+        assert!(d.message.contains("invalid YAML"), "{d}");
+    }
+
+    #[test]
+    fn templates_and_other_yaml_are_passed_over() {
+        let t = fixture("k8s/helm-template.yaml");
+        assert_eq!(
+            input_document(Format::Kubernetes, "t.yaml", &t).unwrap(),
+            None
+        );
+        let other = "name: build\non: [push]\n";
+        assert_eq!(
+            input_document(Format::Kubernetes, "ci.yml", other).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn bomb_is_refused_as_a_diagnostic() {
+        let mut text = fixture("yaml/bomb.yaml");
+        text.insert_str(0, "apiVersion: v1\nkind: ConfigMap\n");
+        let d = input_document(Format::Kubernetes, "bomb.yaml", &text).unwrap_err();
+        assert!(d.message.contains("YAML bomb"), "{d}");
+    }
+
+    #[test]
+    fn inline_ignore_markers() {
+        let m = inline_ignores("a: 1\n# vigil:ignore VIGIL-K8S-001 needed here\nb: 2 # vigil:ignore X-1\n# not vigil:ignore\n");
+        assert_eq!(
+            m.get(&2).unwrap(),
+            &vec![("VIGIL-K8S-001".to_string(), Some("needed here".to_string()))]
+        );
+        assert_eq!(m.get(&3).unwrap(), &vec![("X-1".to_string(), None)]);
+        assert!(!m.contains_key(&4));
+    }
 }

@@ -299,6 +299,6 @@ mod tests {
     #[test]
     fn malformed_names_line() {
         let e = parse(&fixture("malformed.yaml")).unwrap_err();
-        assert_eq!(e.line, 5, "{e}");
+        assert_eq!(e.line, 6, "{e}");
     }
 }

@@ -172,3 +172,36 @@ fn rules_list_and_show() {
     assert_eq!(code, 2);
     assert!(err.contains("no rule NOPE-1"), "{err}");
 }
+
+#[test]
+fn a_directory_scan_checks_iac_too_unless_told_not_to() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .env("VIGIL_CACHE_DIR", cache.path())
+            .env_remove("VIGIL_DB_MIRROR")
+            .current_dir(&root)
+            .arg("--no-config")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, _, err) = run(&["--db-mirror", "examples/osv-mirror", "db", "update"]);
+    assert_eq!(code, 0, "{err}");
+    let dir = fixture();
+    let dir = dir.to_str().unwrap();
+    let (code, out, err) = run(&["--offline", "scan", dir, "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(findings(&report).iter().any(|f| f.0 == "VIGIL-K8S-001"));
+    let (code, out, err) = run(&["--offline", "scan", dir, "-f", "json", "--no-misconfig"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+}

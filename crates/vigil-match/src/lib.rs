@@ -403,6 +403,8 @@ fn build_finding(
         title,
         severity,
         cvss,
+        resource: None,
+        message: None,
         package: Some(PackageRef {
             ecosystem: c.ecosystem,
             name: c.name.clone(),

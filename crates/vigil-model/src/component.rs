@@ -13,6 +13,9 @@ pub struct Location {
     /// 1-based line number, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The last line of what is located, where known and not `line`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
 }
 
 impl Location {
@@ -21,6 +24,7 @@ impl Location {
         Location {
             path: path.into(),
             line,
+            end_line: None,
         }
     }
 }

@@ -14,6 +14,9 @@ pub enum FindingKind {
     Vulnerability,
     /// A component whose declared license the license policy denies.
     License,
+    /// A rule of the infrastructure-as-code checks (Kubernetes manifests,
+    /// Dockerfiles) that a file breaks.
+    Misconfiguration,
 }
 
 impl FindingKind {
@@ -22,6 +25,7 @@ impl FindingKind {
         match self {
             FindingKind::Vulnerability => "vulnerability",
             FindingKind::License => "license",
+            FindingKind::Misconfiguration => "misconfiguration",
         }
     }
 }
@@ -99,6 +103,29 @@ impl Fingerprint {
     }
 }
 
+impl Fingerprint {
+    /// The fingerprint of a misconfiguration: a SHA-256 over the kind, the
+    /// rule ID, the path, the resource (`Kind/name`, or empty) and the
+    /// rule's message (which tells apart two findings of one rule on one
+    /// resource, and holds no line), so that moving the resource within its
+    /// file keeps it.
+    pub fn misconfiguration(rule_id: &str, path: &str, resource: &str, message: &str) -> Self {
+        let mut h = Sha256::new();
+        for part in [
+            FindingKind::Misconfiguration.as_str(),
+            rule_id,
+            path,
+            resource,
+            message,
+        ] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        Fingerprint(hex::encode(&digest[..16]))
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -109,8 +136,12 @@ pub struct Finding {
     pub id: String,
     /// Every other ID of the same issue, sorted.
     pub aliases: Vec<String>,
-    /// A one-line title.
+    /// A one-line title (for a misconfiguration, the rule's title).
     pub title: String,
+    /// What exactly is wrong here, when it says more than the title (a
+    /// misconfiguration rule's message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// The severity rating.
     pub severity: Severity,
     /// The CVSS assessment the severity comes from, when there is one.
@@ -119,6 +150,10 @@ pub struct Finding {
     /// The package, for findings about a component.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<PackageRef>,
+    /// For a misconfiguration: the resource (`Deployment/web`, or
+    /// `stage build` in a Dockerfile), where the rule names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     /// Where it was found.
     pub location: Location,
     /// Versions that fix it and apply to the installed one, smallest first.
@@ -181,6 +216,8 @@ pub enum SuppressionKind {
     Vex,
     /// The fingerprint is in the baseline report.
     Baseline,
+    /// A `# vigil:ignore RULE-ID reason` comment in the scanned file.
+    Inline,
 }
 
 /// A component that could not be checked, and why.

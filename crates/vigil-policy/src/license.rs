@@ -231,6 +231,8 @@ impl LicensePolicy {
                     title: format!("license {} {why}", bad.join(", ")),
                     severity: Severity::High,
                     cvss: None,
+                    resource: None,
+                    message: None,
                     package: Some(PackageRef {
                         ecosystem: c.ecosystem,
                         name: c.name.clone(),

@@ -15,6 +15,8 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         severity: Severity::High,
         cvss: None,
         fingerprint: Fingerprint::vulnerability(id, ecosystem, &name, path),
+        resource: None,
+        message: None,
         package: Some(PackageRef {
             ecosystem,
             name,

@@ -21,6 +21,8 @@ pub(crate) fn advisory_url(id: &str) -> String {
 pub(crate) fn finding_url(f: &Finding) -> Option<String> {
     match f.kind {
         FindingKind::License => license_url(&f.id),
+        // Rule pages are not published yet; never an advisory link.
+        FindingKind::Misconfiguration => None,
         _ => Some(advisory_url(&f.id)),
     }
 }
@@ -90,6 +92,7 @@ pub(crate) fn suppression_label(s: &vigil_model::Suppression) -> String {
             t
         }
         SuppressionKind::Baseline => format!("in the baseline {}", s.source),
+        SuppressionKind::Inline => format!("ignored in {}", s.source),
     };
     if let Some(reason) = &s.reason {
         out.push_str(": ");
@@ -107,6 +110,7 @@ pub(crate) fn suppression_kind(s: &vigil_model::Suppression) -> &'static str {
         vigil_model::SuppressionKind::Ignore => "ignore",
         vigil_model::SuppressionKind::Vex => "vex",
         vigil_model::SuppressionKind::Baseline => "baseline",
+        vigil_model::SuppressionKind::Inline => "inline",
     }
 }
 

@@ -301,7 +301,7 @@ fn analysis(s: &Suppression) -> Option<Value> {
             a["detail"] = json!(suppression_label(s));
             Some(a)
         }
-        SuppressionKind::Ignore => {
+        SuppressionKind::Ignore | SuppressionKind::Inline => {
             let mut a = json!({ "detail": suppression_label(s) });
             if s.expires.is_none() {
                 a["response"] = json!(["will_not_fix"]);

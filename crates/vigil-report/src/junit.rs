@@ -53,6 +53,9 @@ pub struct JunitOptions {
     /// The gate; without one every open vulnerability is a failure and
     /// informational notices pass.
     pub gate: Option<Gate>,
+    /// The misconfiguration gate (`--fail-on-misconfig`): misconfigurations
+    /// at or above it fail; without one, every open misconfiguration does.
+    pub misconfig_gate: Option<Severity>,
 }
 
 impl JunitOptions {
@@ -60,6 +63,9 @@ impl JunitOptions {
         // A license the policy denies fails the scan whatever the gate.
         if f.kind == vigil_model::FindingKind::License {
             return f.suppression.is_none();
+        }
+        if f.kind == vigil_model::FindingKind::Misconfiguration {
+            return f.suppression.is_none() && self.misconfig_gate.is_none_or(|t| f.severity >= t);
         }
         match &self.gate {
             Some(g) => g.fails(f),
@@ -121,6 +127,12 @@ fn details(f: &Finding) -> String {
     if let Some(c) = &f.cvss {
         d.push_str(&format!(" ({})", c.vector));
     }
+    if let Some(r) = &f.resource {
+        d.push_str(&format!("\nResource: {r}"));
+    }
+    if let Some(m) = &f.message {
+        d.push_str(&format!("\n{m}"));
+    }
     if f.kev {
         d.push_str("\nIn CISA's catalogue of known exploited vulnerabilities (KEV).");
     }
@@ -148,7 +160,14 @@ fn details(f: &Finding) -> String {
 }
 
 fn case_of(f: &Finding, options: &JunitOptions) -> Case {
-    let name = format!("{}: {}", package_label(f), id_with_cve(f));
+    let name = match f.kind {
+        vigil_model::FindingKind::Misconfiguration => format!(
+            "{}: {}",
+            f.resource.as_deref().unwrap_or(&f.location.path),
+            f.id
+        ),
+        _ => format!("{}: {}", package_label(f), id_with_cve(f)),
+    };
     let outcome = if let Some(s) = &f.suppression {
         Outcome::Skipped(format!("suppressed, {}", suppression_label(s)))
     } else if options.fails(f) {
@@ -357,6 +376,7 @@ mod tests {
     #[test]
     fn a_gate_fails_only_what_it_covers() {
         let xml = junit(JunitOptions {
+            misconfig_gate: None,
             gate: Some(Gate {
                 threshold: Severity::Critical,
                 unknown_fails: true,

@@ -1,6 +1,7 @@
 //! License findings and remediation in every format: a license finding is
 //! no vulnerability (no advisory link, not in an SBOM's vulnerabilities),
-//! and the fixes reach the pull-request comment.
+//! and the fixes reach the pull-request comment. Misconfigurations likewise:
+//! no advisory link, no SBOM vulnerability, their own sections.
 #![allow(clippy::unwrap_used)]
 
 use vigil_model::{Ecosystem, FindingKind, Remediation, Severity};
@@ -134,4 +135,104 @@ fn markdown_has_fixes_and_the_license_policy_apart() {
     // The license finding is not counted as a vulnerability.
     let (top, _) = md.split_once("### License policy").unwrap();
     assert!(!top.contains("GPL-3.0-only"), "{md}");
+}
+
+fn with_misconfiguration() -> Report {
+    let mut report = sample_report();
+    let mut f = finding(Spec {
+        id: "VIGIL-K8S-001",
+        aliases: &[],
+        title: "Privileged container",
+        severity: Severity::High,
+        cvss: None,
+        ecosystem: Ecosystem::Npm,
+        name: "unused",
+        version: "0",
+        path: "k8s/web.yaml",
+        line: Some(15),
+        fixed: &[],
+    });
+    f.kind = FindingKind::Misconfiguration;
+    f.package = None;
+    f.message = Some("container \"app\" of Deployment/web is privileged".into());
+    f.resource = Some("Deployment/web".into());
+    f.location.end_line = Some(20);
+    report.findings.push(f);
+    report
+}
+
+#[test]
+fn misconfigurations_have_their_own_sections_and_no_advisory_link() {
+    let report = with_misconfiguration();
+    let table = text(|out| {
+        crate::write_table(
+            &report,
+            out,
+            crate::TableOptions {
+                color: false,
+                max_not_checked: 5,
+            },
+        )
+        .unwrap()
+    });
+    assert!(
+        table.contains("k8s/web.yaml (1 misconfiguration)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Found 1 misconfiguration (1 high)."),
+        "{table}"
+    );
+    let md = text(|out| crate::write_markdown(&report, out).unwrap());
+    assert!(md.contains("### Misconfigurations: 1"), "{md}");
+    assert!(
+        md.contains("| HIGH | VIGIL-K8S-001 | Deployment/web | container \"app\" of Deployment/web is privileged | k8s/web.yaml:15 |"),
+        "{md}"
+    );
+    let sarif = crate::sarif_value(&report);
+    let sarif_text = sarif.to_string();
+    assert!(
+        !sarif_text.contains("osv.dev/vulnerability/VIGIL"),
+        "{sarif_text}"
+    );
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "VIGIL-K8S-001")
+        .unwrap();
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["endLine"],
+        20
+    );
+    let options = SbomOptions {
+        created: 0,
+        vulnerabilities: true,
+    };
+    let cdx = crate::cyclonedx_value(&report, &options)
+        .unwrap()
+        .to_string();
+    assert!(!cdx.contains("VIGIL-K8S-001"));
+    // JUnit: the misconfiguration gate decides.
+    let junit = |gate| {
+        text(|out| {
+            crate::write_junit(
+                &report,
+                &crate::JunitOptions {
+                    gate: None,
+                    misconfig_gate: gate,
+                },
+                out,
+            )
+            .unwrap()
+        })
+    };
+    let case = |xml: &str| {
+        xml.split("<testcase ")
+            .find(|c| c.contains("Deployment/web: VIGIL-K8S-001"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(case(&junit(Some(Severity::High))).contains("<failure"));
+    assert!(!case(&junit(Some(Severity::Critical))).contains("<failure"));
 }

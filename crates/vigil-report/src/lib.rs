@@ -277,6 +277,7 @@ impl Report {
             SuppressionKind::Ignore,
             SuppressionKind::Vex,
             SuppressionKind::Baseline,
+            SuppressionKind::Inline,
         ]
         .into_iter()
         .map(|k| {

@@ -138,6 +138,11 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
         .iter()
         .filter(|f| f.kind == FindingKind::License && f.suppression.is_none())
         .collect();
+    let misconfigs: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Misconfiguration && f.suppression.is_none())
+        .collect();
     let suppressed: Vec<&Finding> = report
         .findings
         .iter()
@@ -269,6 +274,28 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
                 cell(&f.title),
                 cell(&location_label(f))
             )?;
+        }
+    }
+
+    if !misconfigs.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Misconfigurations: {}", misconfigs.len())?;
+        writeln!(out)?;
+        writeln!(out, "| Severity | Rule | Resource | Message | File |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for f in misconfigs.iter().take(MAX_ROWS) {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                f.severity,
+                cell(&f.id),
+                cell(f.resource.as_deref().unwrap_or("-")),
+                cell(f.message.as_deref().unwrap_or(&f.title)),
+                cell(&location_label(f))
+            )?;
+        }
+        if misconfigs.len() > MAX_ROWS {
+            writeln!(out, "\n… and {} more.", misconfigs.len() - MAX_ROWS)?;
         }
     }
 

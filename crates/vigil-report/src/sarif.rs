@@ -59,12 +59,15 @@ pub(crate) fn uri_path(path: &str) -> String {
     out
 }
 
-fn physical_location(path: &str, line: Option<u32>) -> Value {
+fn physical_location(path: &str, line: Option<u32>, end_line: Option<u32>) -> Value {
     let mut loc = json!({
         "artifactLocation": { "uri": uri_path(path), "uriBaseId": SRCROOT },
     });
     if let Some(line) = line {
         loc["region"] = json!({ "startLine": line });
+        if let Some(end) = end_line.filter(|e| *e > line) {
+            loc["region"]["endLine"] = json!(end);
+        }
     }
     json!({ "physicalLocation": loc })
 }
@@ -88,8 +91,9 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
         markdown.push_str(&format!("\n\nAliases: {}.", f.aliases.join(", ")));
     }
     let license = f.kind == FindingKind::License;
+    let misconfig = f.kind == FindingKind::Misconfiguration;
     if facts.fixes.is_empty() {
-        if !facts.informational && !license {
+        if !facts.informational && !license && !misconfig {
             text.push_str("\nNo fixed version yet.");
             markdown.push_str("\n\nNo fixed version yet.");
         }
@@ -115,6 +119,8 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
         }
     } else if license {
         tags.push(json!("license"));
+    } else if misconfig {
+        tags.push(json!("misconfiguration"));
     } else {
         tags.push(json!("vulnerability"));
     }
@@ -158,6 +164,13 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     };
     let mut message = match (&f.informational, f.kind) {
         (_, FindingKind::License) => format!("{subject} declares {}: {}.", f.id, f.title),
+        (_, FindingKind::Misconfiguration) => {
+            let what = f.message.as_deref().unwrap_or(&f.title);
+            match &f.resource {
+                Some(r) => format!("{r}: {what} ({})", f.id),
+                None => format!("{what} ({})", f.id),
+            }
+        }
         (Some(kind), _) => format!("{subject}: {kind} notice {}: {}.", id_with_cve(f), f.title),
         (None, _) => format!("{subject} is affected by {}: {}.", id_with_cve(f), f.title),
     };
@@ -180,16 +193,16 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "ruleIndex": rule_index,
         "level": level(f),
         "message": { "text": message },
-        "locations": [physical_location(&f.location.path, f.location.line)],
+        "locations": [physical_location(&f.location.path, f.location.line, f.location.end_line)],
         "partialFingerprints": fingerprints,
         "properties": properties,
     });
     if let Some(s) = &f.suppression {
         match s.kind {
             SuppressionKind::Baseline => r["baselineState"] = json!("unchanged"),
-            SuppressionKind::Ignore | SuppressionKind::Vex => {
+            SuppressionKind::Ignore | SuppressionKind::Vex | SuppressionKind::Inline => {
                 r["suppressions"] = json!([{
-                    "kind": "external",
+                    "kind": if s.kind == SuppressionKind::Inline { "inSource" } else { "external" },
                     "status": "accepted",
                     "justification": suppression_label(s),
                 }]);
@@ -210,7 +223,7 @@ fn notifications(report: &Report) -> Vec<Value> {
             "message": { "text": d.message },
         });
         if let Some(path) = &d.path {
-            n["locations"] = json!([physical_location(path, d.line)]);
+            n["locations"] = json!([physical_location(path, d.line, None)]);
         }
         out.push(n);
     }
@@ -218,7 +231,7 @@ fn notifications(report: &Report) -> Vec<Value> {
         out.push(json!({
             "level": "note",
             "message": { "text": format!("{} {} was not checked: {}", nc.name, nc.version, nc.reason) },
-            "locations": [physical_location(&nc.location.path, nc.location.line)],
+            "locations": [physical_location(&nc.location.path, nc.location.line, None)],
         }));
     }
     out

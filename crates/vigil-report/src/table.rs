@@ -72,6 +72,24 @@ struct Row {
 /// The column whose cell takes the row's style (the severity).
 const STYLED_COLUMN: usize = 3;
 
+/// The rows of a file's misconfigurations: line, resource, rule, severity,
+/// message.
+fn misconfig_rows(findings: &[&Finding]) -> Vec<Row> {
+    findings
+        .iter()
+        .map(|f| Row {
+            cells: vec![
+                f.location.line.map(|l| l.to_string()).unwrap_or_default(),
+                f.resource.clone().unwrap_or_else(|| "-".to_string()),
+                f.id.clone(),
+                f.severity.to_string(),
+                truncate(f.message.as_deref().unwrap_or(&f.title), TITLE_WIDTH + 20),
+            ],
+            style: severity_style(f.severity),
+        })
+        .collect()
+}
+
 fn rows_of(findings: &[&Finding]) -> Vec<Row> {
     findings
         .iter()
@@ -224,9 +242,17 @@ pub fn write_table(
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut informational: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut licenses: Vec<&Finding> = Vec::new();
+    let mut misconfigs: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in report.open_findings() {
         if f.kind == FindingKind::License {
             licenses.push(f);
+            continue;
+        }
+        if f.kind == FindingKind::Misconfiguration {
+            misconfigs
+                .entry(f.location.path.as_str())
+                .or_default()
+                .push(f);
             continue;
         }
         if f.kind != FindingKind::Vulnerability {
@@ -258,6 +284,29 @@ pub fn write_table(
         for r in report.remediation.iter().filter(|r| r.path == *path) {
             write_remediation(out, r)?;
         }
+        writeln!(out)?;
+    }
+    for (path, findings) in &misconfigs {
+        let n = findings.len();
+        let title = format!(
+            "{path} ({n} {})",
+            if n == 1 {
+                "misconfiguration"
+            } else {
+                "misconfigurations"
+            }
+        );
+        if color {
+            writeln!(out, "{}{title}{}", bold.render(), bold.render_reset())?;
+        } else {
+            writeln!(out, "{title}")?;
+        }
+        write_rows(
+            out,
+            &["LINE", "RESOURCE", "ID", "SEVERITY", "MESSAGE"],
+            &misconfig_rows(findings),
+            color,
+        )?;
         writeln!(out)?;
     }
     if !informational.is_empty() {
@@ -396,6 +445,55 @@ pub fn write_table(
             report.components.len()
         )
     };
+    // A configuration scan has no components: its summary is about
+    // misconfigurations alone.
+    let open_misconfigs: usize = misconfigs.values().map(Vec::len).sum();
+    let summary = if report.components.is_empty() && total == 0 {
+        String::new()
+    } else {
+        summary
+    };
+    let has_misconfigs = report
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::Misconfiguration);
+    let summary = if has_misconfigs || open_misconfigs > 0 {
+        let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+        for f in misconfigs.values().flatten() {
+            *by_severity
+                .entry(std::cmp::Reverse(f.severity))
+                .or_default() += 1;
+        }
+        let parts: Vec<String> = by_severity
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.0.as_str().to_ascii_lowercase()))
+            .collect();
+        let line = if open_misconfigs == 0 {
+            "No misconfigurations.".to_string()
+        } else {
+            format!(
+                "Found {open_misconfigs} {} ({}).",
+                if open_misconfigs == 1 {
+                    "misconfiguration"
+                } else {
+                    "misconfigurations"
+                },
+                parts.join(", ")
+            )
+        };
+        if summary.is_empty() {
+            line
+        } else {
+            format!("{summary}\n{line}")
+        }
+    } else if summary.is_empty() {
+        format!(
+            "No known vulnerabilities in {} components.",
+            report.components.len()
+        )
+    } else {
+        summary
+    };
     if color {
         writeln!(out, "{}{summary}{}", bold.render(), bold.render_reset())?;
     } else {
@@ -435,6 +533,7 @@ pub fn write_table(
                     SuppressionKind::Ignore => "by the ignore file",
                     SuppressionKind::Vex => "by VEX",
                     SuppressionKind::Baseline => "in the baseline",
+                    SuppressionKind::Inline => "by vigil:ignore comments",
                 };
                 format!("{n} {by}")
             })
@@ -534,6 +633,8 @@ mod tests {
             title: format!("title of {id}"),
             severity,
             cvss: None,
+            resource: None,
+            message: None,
             package: Some(PackageRef {
                 ecosystem: Ecosystem::Npm,
                 name: "lib".into(),

@@ -37,6 +37,8 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
             vector: vector.to_string(),
             score,
         }),
+        resource: None,
+        message: None,
         package: Some(PackageRef {
             ecosystem: s.ecosystem,
             name: s.name.to_string(),

@@ -65,6 +65,9 @@ pub(crate) enum Command {
     /// Manage the advisory database
     #[command(subcommand)]
     Db(DbCommand),
+    /// The misconfiguration rules (built in, and those of --rules-dir)
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Write an SBOM (CycloneDX or SPDX) of a directory, root filesystem
     /// or container image: the inventory alone, without the advisory
     /// database
@@ -168,6 +171,41 @@ pub(crate) enum ScanTarget {
     /// archive, or an OCI image layout directory, without a container
     /// daemon
     Image(ImageArgs),
+    /// Check infrastructure as code (Kubernetes manifests, Dockerfiles)
+    /// for misconfigurations, without the advisory database
+    Config(ScanArgs),
+}
+
+/// `vigil rules ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RulesCommand {
+    /// List the rules: ID, severity, formats, title
+    List(RulesListArgs),
+    /// Show one rule: its metadata and its Rego source
+    Show(RulesShowArgs),
+}
+
+/// `vigil rules list`.
+#[derive(Debug, Args)]
+pub(crate) struct RulesListArgs {
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = ConfigFormat::Table)]
+    pub(crate) format: ConfigFormat,
+
+    /// Also the rules of this directory (repeatable; docs/iac.md)
+    #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) rules_dir: Vec<PathBuf>,
+}
+
+/// `vigil rules show ID`.
+#[derive(Debug, Args)]
+pub(crate) struct RulesShowArgs {
+    /// The rule ID (`VIGIL-K8S-001`)
+    pub(crate) id: String,
+
+    /// Also the rules of this directory (repeatable)
+    #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) rules_dir: Vec<PathBuf>,
 }
 
 /// Output formats.
@@ -260,6 +298,16 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     pub(crate) no_ignore: bool,
 
+    /// Also check misconfigurations with the rules of this directory
+    /// (repeatable; the rule package layout is in docs/iac.md)
+    #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) rules_dir: Vec<PathBuf>,
+
+    /// Do not check infrastructure as code (Kubernetes manifests,
+    /// Dockerfiles) in a directory scan
+    #[arg(long)]
+    pub(crate) no_misconfig: bool,
+
     #[command(flatten)]
     pub(crate) report: ReportArgs,
 }
@@ -337,6 +385,11 @@ pub(crate) struct ReportArgs {
     /// --ignore-unknown-severity)
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub(crate) fail_on: Option<FailOn>,
+
+    /// Exit 1 when a misconfiguration at or above this severity is
+    /// present (--fail-on counts vulnerabilities only)
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) fail_on_misconfig: Option<FailOn>,
 
     /// With --fail-on: do not fail on findings of UNKNOWN severity
     #[arg(long)]

@@ -140,6 +140,22 @@ impl Gates {
         if let Some(r) = fail_on(report, args) {
             reasons.push(r);
         }
+        if let Some(threshold) = args.fail_on_misconfig.map(|f| f.severity()) {
+            let n = report
+                .open_findings()
+                .filter(|f| f.kind == FindingKind::Misconfiguration && f.severity >= threshold)
+                .count();
+            if n > 0 {
+                reasons.push(format!(
+                    "{n} {} at or above {threshold} (--fail-on-misconfig)",
+                    if n == 1 {
+                        "misconfiguration"
+                    } else {
+                        "misconfigurations"
+                    }
+                ));
+            }
+        }
         let licenses = report
             .open_findings()
             .filter(|f| f.kind == FindingKind::License)

@@ -53,6 +53,7 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
         target,
         store,
         scan.inventory,
+        vigil_iac::IacScan::default(),
         Some(scan.facts),
         started,
     )

@@ -8,6 +8,7 @@ mod config;
 mod db;
 mod gates;
 mod generate;
+mod iac;
 mod image;
 mod progress;
 mod rootfs;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(cmd) => scan::run(&cli.global, cmd),
         Command::Db(cmd) => db::run(&cli.global, cmd),
+        Command::Rules(cmd) => iac::rules(cmd),
         Command::Sbom(cmd) => scan::sbom(&cli.global, cmd),
         Command::Versions(cmd) => versions::run(cmd),
         Command::Config(ConfigCommand::Show(args)) => {

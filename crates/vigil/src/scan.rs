@@ -35,6 +35,7 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
         Some(ScanTarget::Sbom(args)) => return scan_sbom(global, args),
         Some(ScanTarget::Rootfs(args)) => return scan(global, args, Source::Rootfs),
         Some(ScanTarget::Image(args)) => return crate::image::scan_image(global, args),
+        Some(ScanTarget::Config(args)) => return crate::iac::scan_config(global, args),
         None => {
             let shown = cmd.args.path.to_string_lossy();
             if TARGET_NAMES.contains(&shown.as_ref()) {
@@ -114,12 +115,20 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
             (open_database(global)?, inventory)
         }
     };
+    // A directory's infrastructure as code is checked too; a root
+    // filesystem's or an SBOM's is not what it is scanned for.
+    let iac = if matches!(source, Source::Fs) && !args.no_misconfig {
+        crate::iac::check(&args.path, args)?
+    } else {
+        vigil_iac::IacScan::default()
+    };
     finish(
         &args.report,
         &gates,
         args.path.display().to_string(),
         store,
         inventory,
+        iac,
         None,
         started,
     )
@@ -282,12 +291,14 @@ pub(crate) fn scan_options(args: &LimitArgs) -> ScanOptions {
 /// Matches an inventory against the advisories, triages the findings
 /// (license policy, ignore file, VEX, baseline), plans remediation, writes
 /// the report and applies the gates.
+#[allow(clippy::too_many_arguments)] // the parts of a scan, each from its own source
 pub(crate) fn finish(
     args: &ReportArgs,
     gates: &Gates,
     target: String,
     store: Store,
     inventory: vigil_inventory::Inventory,
+    iac: vigil_iac::IacScan,
     image: Option<vigil_model::ImageFacts>,
     started: std::time::Instant,
 ) -> Result<Outcome> {
@@ -315,6 +326,7 @@ pub(crate) fn finish(
         findings.retain(|f| f.fix_available);
         tracing::info!(hidden = before - findings.len(), "--ignore-unfixed");
     }
+    findings.extend(iac.findings);
     gates.triage(&inventory.components, &mut findings);
     let remediation = vigil_policy::remediation::plan(&inventory.components, &findings, |cs| {
         vigil_match::match_components(cs, &advisories).findings
@@ -325,6 +337,7 @@ pub(crate) fn finish(
     not_checked.extend(matched.not_checked);
     let mut diagnostics = inventory.diagnostics;
     diagnostics.extend(matched.diagnostics);
+    diagnostics.extend(iac.diagnostics);
     for d in &diagnostics {
         match d.level {
             vigil_model::Level::Info => note(format!("note: {d}")),
@@ -343,6 +356,14 @@ pub(crate) fn finish(
     report.os = os;
 
     tracing::info!(elapsed = ?started.elapsed(), "report built");
+    let outcome = emit(args, gates, report)?;
+    tracing::info!(elapsed = ?started.elapsed(), "report written");
+    std::mem::forget(advisories);
+    Ok(outcome)
+}
+
+/// Writes the reports `args` ask for and applies the gates.
+pub(crate) fn emit(args: &ReportArgs, gates: &Gates, report: Report) -> Result<Outcome> {
     let mut primary: Option<&std::path::Path> = None;
     let mut extra: Vec<(Format, &std::path::Path)> = Vec::new();
     for o in &args.output {
@@ -380,12 +401,10 @@ pub(crate) fn finish(
     for (format, path) in extra {
         write_file(path, |w| writer.write(format, w, false))?;
     }
-    tracing::info!(elapsed = ?started.elapsed(), "report written");
     let outcome = gates.decide(&report, args)?;
     // The process ends right after: freeing hundreds of thousands of
     // components and findings one by one would only delay the exit.
     std::mem::forget(report);
-    std::mem::forget(advisories);
     Ok(outcome)
 }
 
@@ -425,6 +444,7 @@ impl ReportWriter<'_> {
                         unknown_fails: !self.args.ignore_unknown_severity,
                         informational_fails: self.args.fail_on_informational,
                     }),
+                    misconfig_gate: self.args.fail_on_misconfig.map(|f| f.severity()),
                 },
                 out,
             )?,

@@ -1,0 +1,248 @@
+//! Dockerfiles: instructions with their lines, line continuations joined,
+//! heredocs (`RUN <<EOF`) read to their terminator, stages numbered.
+
+use serde_json::{json, Map, Value};
+
+/// Whether a file name is a Dockerfile's: `Dockerfile`, `Containerfile`,
+/// `*.Dockerfile`, `Dockerfile.*`.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.ends_with(".dockerfile")
+        || (lower.starts_with("dockerfile.") && !lower.ends_with(".dockerignore"))
+}
+
+/// The terminators of the heredocs an instruction opens (`<<EOF`,
+/// `<<-EOF`, `<<"EOF"`), in order.
+fn heredoc_markers(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("<<") {
+        let mut after = &rest[i + 2..];
+        let strip = after.starts_with('-');
+        if strip {
+            after = &after[1..];
+        }
+        let trimmed = after.trim_start_matches(['"', '\'']);
+        let word: String = trimmed
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !word.is_empty() && word.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            out.push((word, strip));
+        }
+        rest = &rest[i + 2..];
+    }
+    out
+}
+
+/// `--name=value` flags at the start of an instruction's arguments, and
+/// the rest.
+fn split_flags(args: &str) -> (Map<String, Value>, String) {
+    let mut flags = Map::new();
+    let mut rest = args.trim_start();
+    while let Some(stripped) = rest.strip_prefix("--") {
+        let end = stripped.find(char::is_whitespace).unwrap_or(stripped.len());
+        let flag = &stripped[..end];
+        let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
+        flags.insert(name.to_ascii_lowercase(), Value::String(value.to_string()));
+        rest = stripped[end..].trim_start();
+    }
+    (flags, rest.to_string())
+}
+
+/// `image[:tag][@digest]` split.
+fn image_parts(image: &str) -> (String, Option<String>, Option<String>) {
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d.to_string())),
+        None => (image, None),
+    };
+    // A tag is after the last `:` that follows the last `/` (a registry
+    // port is not a tag).
+    let slash = rest.rfind('/').map_or(0, |i| i + 1);
+    match rest[slash..].rfind(':') {
+        Some(i) => (
+            rest[..slash + i].to_string(),
+            Some(rest[slash + i + 1..].to_string()),
+            digest,
+        ),
+        None => (rest.to_string(), None, digest),
+    }
+}
+
+/// Parses a Dockerfile into its input document (see docs/iac.md):
+/// `{"format": "dockerfile", "stages": [...], "instructions": [...]}`.
+pub fn parse(text: &str) -> Value {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut instructions = Vec::new();
+    let mut stages: Vec<Value> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let first = lines[i].trim();
+        if first.is_empty() || first.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // Join continuation lines; comment lines inside are dropped.
+        let mut joined = String::new();
+        let mut cur = lines[i].trim_end();
+        loop {
+            match cur.strip_suffix('\\') {
+                Some(head) if i + 1 < lines.len() => {
+                    joined.push_str(head);
+                    joined.push(' ');
+                    i += 1;
+                    while i + 1 < lines.len() && lines[i].trim_start().starts_with('#') {
+                        i += 1;
+                    }
+                    cur = lines[i].trim_end();
+                }
+                Some(head) => {
+                    joined.push_str(head);
+                    break;
+                }
+                None => {
+                    joined.push_str(cur);
+                    break;
+                }
+            }
+        }
+        let joined = joined.trim().to_string();
+        let (cmd, args) = match joined.find(char::is_whitespace) {
+            Some(p) => (
+                joined[..p].to_ascii_uppercase(),
+                joined[p..].trim().to_string(),
+            ),
+            None => (joined.to_ascii_uppercase(), String::new()),
+        };
+        let mut heredocs = Vec::new();
+        for (marker, strip) in heredoc_markers(&args) {
+            let mut body = Vec::new();
+            while i + 1 < lines.len() {
+                i += 1;
+                let l = if strip {
+                    lines[i].trim_start_matches('\t')
+                } else {
+                    lines[i]
+                };
+                if l.trim_end() == marker {
+                    break;
+                }
+                body.push(l);
+            }
+            heredocs.push(Value::String(body.join("\n")));
+        }
+        let (flags, value) = split_flags(&args);
+        let exec = value
+            .starts_with('[')
+            .then(|| serde_json::from_str::<Vec<String>>(&value).ok())
+            .flatten();
+        let line = u32::try_from(start + 1).unwrap_or(u32::MAX);
+        let end_line = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if cmd == "FROM" {
+            let mut words = value.split_whitespace();
+            let image = words.next().unwrap_or_default().to_string();
+            let name = match (words.next(), words.next()) {
+                (Some(a), Some(n)) if a.eq_ignore_ascii_case("as") => Some(n.to_string()),
+                _ => None,
+            };
+            let (repo, tag, digest) = image_parts(&image);
+            let from_stage = stages.iter().any(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&image))
+            });
+            stages.push(json!({
+                "index": stages.len(),
+                "name": name,
+                "image": image,
+                "repository": repo,
+                "tag": tag,
+                "digest": digest,
+                "from_stage": from_stage || image.eq_ignore_ascii_case("scratch"),
+                "platform": flags.get("platform"),
+                "line": line,
+            }));
+        }
+        let stage = stages.len().checked_sub(1);
+        let mut ins = json!({
+            "cmd": cmd,
+            "value": value,
+            "flags": flags,
+            "line": line,
+            "end_line": end_line,
+            "stage": stage,
+            "heredocs": heredocs,
+        });
+        if let Some(exec) = exec {
+            ins["exec"] = json!(exec);
+        }
+        instructions.push(ins);
+        i += 1;
+    }
+    let last = stages.len().checked_sub(1);
+    for (n, s) in stages.iter_mut().enumerate() {
+        s["final"] = Value::Bool(Some(n) == last);
+    }
+    json!({ "format": "dockerfile", "stages": stages, "instructions": instructions })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn instructions_lines_continuations_heredocs_stages() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/Dockerfile.multi"
+        ))
+        .unwrap();
+        let doc = parse(&text);
+        let ins = doc["instructions"].as_array().unwrap();
+        let cmds: Vec<&str> = ins.iter().map(|i| i["cmd"].as_str().unwrap()).collect();
+        assert_eq!(
+            cmds,
+            [
+                "FROM",
+                "RUN",
+                "RUN",
+                "COPY",
+                "FROM",
+                "COPY",
+                "USER",
+                "ENTRYPOINT"
+            ]
+        );
+        assert_eq!(ins[1]["line"], 3);
+        assert_eq!(ins[1]["end_line"], 6);
+        assert!(ins[1]["value"].as_str().unwrap().contains("make build"));
+        assert_eq!(ins[2]["heredocs"][0], "set -e\necho hi");
+        assert_eq!(ins[3]["line"], 11);
+        assert_eq!(ins[5]["flags"]["from"], "build");
+        assert_eq!(ins[7]["exec"][0], "/app");
+        let stages = doc["stages"].as_array().unwrap();
+        assert_eq!(stages[0]["name"], "build");
+        assert_eq!(stages[0]["tag"], "1.22");
+        assert_eq!(stages[1]["repository"], "registry.local:5000/base");
+        assert_eq!(stages[1]["tag"], Value::Null);
+        assert_eq!(stages[1]["final"], true);
+    }
+
+    #[test]
+    fn names() {
+        for n in [
+            "Dockerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+            "Containerfile",
+        ] {
+            assert!(is_dockerfile_name(n), "{n}");
+        }
+        assert!(!is_dockerfile_name("Dockerfile.dockerignore"));
+        assert!(!is_dockerfile_name("docker-compose.yml"));
+    }
+}

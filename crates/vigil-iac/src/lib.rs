@@ -1,0 +1,395 @@
+//! Infrastructure as code: Kubernetes manifests and Dockerfiles read into
+//! JSON input documents (with line numbers), checked by rules written in
+//! Rego (built in, or from `--rules-dir`), reported as misconfiguration
+//! findings.
+//!
+//! The input documents and the rule package layout are described in
+//! docs/iac.md.
+
+pub mod dockerfile;
+pub mod k8s;
+pub mod rules;
+pub mod yaml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+use vigil_model::{
+    Diagnostic, Finding, FindingKind, Fingerprint, Location, Suppression, SuppressionKind,
+};
+
+pub use rules::{Compiled, Rule, RuleSet};
+
+/// The largest IaC file read, in bytes.
+pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// Errors loading rules or reading files.
+#[derive(Debug, thiserror::Error)]
+pub enum IacError {
+    /// A file or directory could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A rule module that does not compile or whose metadata is wrong.
+    #[error("{path}: {message}")]
+    Rule {
+        /// The rule's file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl IacError {
+    fn rule(path: &str, e: impl std::fmt::Display) -> IacError {
+        IacError::Rule {
+            path: path.to_string(),
+            message: e.to_string().trim().to_string(),
+        }
+    }
+}
+
+/// The formats read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Kubernetes YAML manifests.
+    Kubernetes,
+    /// Dockerfiles.
+    Dockerfile,
+}
+
+impl Format {
+    /// The name rules' `formats` use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Kubernetes => "kubernetes",
+            Format::Dockerfile => "dockerfile",
+        }
+    }
+
+    /// The format a file's name suggests: a Dockerfile's name, or a YAML
+    /// file (which is Kubernetes if its documents are Kubernetes objects).
+    pub fn of_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?;
+        if dockerfile::is_dockerfile_name(name) {
+            return Some(Format::Dockerfile);
+        }
+        let lower = name.to_ascii_lowercase();
+        (lower.ends_with(".yaml") || lower.ends_with(".yml")).then_some(Format::Kubernetes)
+    }
+}
+
+/// What an IaC scan found.
+#[derive(Debug, Default)]
+pub struct IacScan {
+    /// The misconfigurations, by path and line.
+    pub findings: Vec<Finding>,
+    /// Files that could not be read or parsed.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files checked (relative paths).
+    pub files: Vec<String>,
+}
+
+/// The `# vigil:ignore RULE-ID reason` comments of a file: line → (rule
+/// ID, reason).
+fn inline_ignores(text: &str) -> HashMap<u32, Vec<(String, Option<String>)>> {
+    let mut out: HashMap<u32, Vec<(String, Option<String>)>> = HashMap::new();
+    for (n, l) in text.lines().enumerate() {
+        let Some(i) = l.find("vigil:ignore") else {
+            continue;
+        };
+        if !l[..i].trim_end().ends_with('#') {
+            continue;
+        }
+        let rest = l[i + "vigil:ignore".len()..].trim();
+        let mut parts = rest.splitn(2, char::is_whitespace);
+        let Some(id) = parts.next().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        let reason = parts
+            .next()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let line = u32::try_from(n + 1).unwrap_or(u32::MAX);
+        out.entry(line).or_default().push((id.to_string(), reason));
+    }
+    out
+}
+
+/// The input document of one file, or why there is none. `Ok(None)`: a
+/// YAML file that holds no Kubernetes object.
+pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Value>, Diagnostic> {
+    let mut doc = match format {
+        Format::Dockerfile => dockerfile::parse(text),
+        Format::Kubernetes => match yaml::parse(text) {
+            Ok(docs) => {
+                if !docs.iter().any(|d| k8s::is_resource(&d.value)) {
+                    return Ok(None);
+                }
+                k8s::input(&docs)
+            }
+            Err(e) => {
+                // Only files that look like manifests are worth a warning:
+                // a repository has many YAML files, and templates (Helm's
+                // `{{ ... }}`) are YAML only once rendered.
+                if text.contains("{{") {
+                    tracing::debug!(path = rel, "a template, not YAML yet: passed over");
+                    return Ok(None);
+                }
+                if text.contains("apiVersion") && text.contains("kind") {
+                    return Err(Diagnostic::warning(
+                        rel,
+                        Some(e.line),
+                        format!(
+                            "invalid YAML, not checked for misconfigurations: {}",
+                            e.message
+                        ),
+                    ));
+                }
+                return Ok(None);
+            }
+        },
+    };
+    doc["path"] = Value::String(rel.to_string());
+    Ok(Some(doc))
+}
+
+/// Checks one file's text: its findings, or a diagnostic.
+pub fn check_text(
+    rules: &RuleSet,
+    compiled: &Compiled,
+    format: Format,
+    rel: &str,
+    text: &str,
+) -> Result<Vec<Finding>, Diagnostic> {
+    let Some(doc) = input_document(format, rel, text)? else {
+        return Ok(Vec::new());
+    };
+    let hits = rules
+        .evaluate(compiled, format.as_str(), &doc)
+        .map_err(|e| Diagnostic::warning(rel, None, format!("evaluating rules: {e}")))?;
+    let resources: HashMap<&str, (u64, Option<u64>)> = doc
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            Some((
+                r["id"].as_str()?,
+                (r["line"].as_u64()?, r["end_line"].as_u64()),
+            ))
+        })
+        .collect();
+    let ignores = inline_ignores(text);
+    let mut findings = Vec::new();
+    for hit in hits {
+        let rule = &rules.rules()[hit.rule];
+        let span = hit
+            .resource
+            .as_deref()
+            .and_then(|r| resources.get(r))
+            .copied();
+        let res_line = span.and_then(|(l, _)| u32::try_from(l).ok());
+        let line = hit.line.or(res_line);
+        let mut location = Location::new(rel, line);
+        location.end_line = span
+            .and_then(|(_, e)| e)
+            .and_then(|e| u32::try_from(e).ok())
+            .filter(|e| Some(*e) != line && hit.line.is_none());
+        let suppression = [line, res_line]
+            .into_iter()
+            .flatten()
+            .flat_map(|l| [l, l.saturating_sub(1)])
+            .filter_map(|l| ignores.get(&l))
+            .flatten()
+            .find(|(id, _)| id.eq_ignore_ascii_case(&rule.id))
+            .map(|(_, reason)| Suppression {
+                kind: SuppressionKind::Inline,
+                source: rel.to_string(),
+                reason: reason.clone(),
+                vex_status: None,
+                justification: None,
+                expires: None,
+            });
+        findings.push(Finding {
+            kind: FindingKind::Misconfiguration,
+            id: rule.id.clone(),
+            aliases: Vec::new(),
+            title: rule.title.clone(),
+            message: Some(hit.msg.clone()),
+            severity: rule.severity,
+            cvss: None,
+            resource: hit.resource.clone(),
+            package: None,
+            fingerprint: Fingerprint::misconfiguration(
+                &rule.id,
+                rel,
+                hit.resource.as_deref().unwrap_or_default(),
+                &hit.msg,
+            ),
+            location,
+            fixed_versions: Vec::new(),
+            fix_available: false,
+            kev: false,
+            informational: None,
+            published: None,
+            suppression,
+        });
+    }
+    Ok(findings)
+}
+
+/// Checks files (paths below `root`, or `root` itself when it is a
+/// file), in parallel. Files that are not IaC are passed over.
+pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<IacScan, IacError> {
+    // Each worker compiles the rules once (the engine cannot be shared
+    // between threads) and clones it per file; a rule that does not
+    // compile fails here first.
+    rules.compile()?;
+    let results: Vec<(String, Result<Vec<Finding>, Diagnostic>)> = files
+        .par_iter()
+        .map_init(
+            || rules.compile().ok(),
+            |compiled, path| {
+            let compiled = compiled.as_ref()?;
+            let format = Format::of_path(path)?;
+            let rel = rel_path(root, path);
+            let meta = fs_err::metadata(path).ok()?;
+            if meta.len() > MAX_FILE_SIZE {
+                return Some((
+                    rel.clone(),
+                    Err(Diagnostic::warning(
+                        rel,
+                        None,
+                        format!("larger than {MAX_FILE_SIZE} bytes; not checked for misconfigurations"),
+                    )),
+                ));
+            }
+            let text = match fs_err::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => return Some((rel.clone(), Err(Diagnostic::warning(rel, None, e.to_string())))),
+            };
+            Some((rel.clone(), check_text(rules, compiled, format, &rel, &text)))
+        },
+        )
+        .flatten()
+        .collect();
+    let mut scan = IacScan::default();
+    for (rel, r) in results {
+        match r {
+            Ok(f) => {
+                scan.files.push(rel);
+                scan.findings.extend(f);
+            }
+            Err(d) => scan.diagnostics.push(d),
+        }
+    }
+    scan.findings.sort_by(|a, b| {
+        (&a.location.path, a.location.line, &a.id).cmp(&(&b.location.path, b.location.line, &b.id))
+    });
+    scan.files.sort();
+    Ok(scan)
+}
+
+/// `path` relative to `root`, with `/` separators; a file given as the
+/// root is named by its file name.
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = if root == path {
+        path.file_name().map(Path::new).unwrap_or(path)
+    } else {
+        path.strip_prefix(root).unwrap_or(path)
+    };
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// The files below `root` that may be IaC (by name), obeying `.gitignore`
+/// files unless `no_ignore`; `root` itself when it is a file.
+pub fn walk(root: &Path, no_ignore: bool) -> Vec<PathBuf> {
+    if root.is_file() {
+        return vec![root.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(!no_ignore)
+        .hidden(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_type().is_some_and(|t| t.is_file()) && Format::of_path(entry.path()).is_some()
+        {
+            out.push(entry.into_path());
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Walks `root` and checks what it finds.
+pub fn scan(rules: &RuleSet, root: &Path, no_ignore: bool) -> Result<IacScan, IacError> {
+    let files = walk(root, no_ignore);
+    tracing::debug!(files = files.len(), "IaC candidates");
+    check_files(rules, root, &files)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn malformed_manifest_is_a_diagnostic_naming_file_and_line() {
+        let d = input_document(
+            Format::Kubernetes,
+            "k8s/bad.yaml",
+            &fixture("yaml/malformed.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!(d.path.as_deref(), Some("k8s/bad.yaml"));
+        assert_eq!(d.line, Some(6));
+        assert!(d.message.contains("invalid YAML"), "{d}");
+    }
+
+    #[test]
+    fn templates_and_other_yaml_are_passed_over() {
+        let t = fixture("k8s/helm-template.yaml");
+        assert_eq!(
+            input_document(Format::Kubernetes, "t.yaml", &t).unwrap(),
+            None
+        );
+        let other = "name: build\non: [push]\n";
+        assert_eq!(
+            input_document(Format::Kubernetes, "ci.yml", other).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn bomb_is_refused_as_a_diagnostic() {
+        let mut text = fixture("yaml/bomb.yaml");
+        text.insert_str(0, "apiVersion: v1\nkind: ConfigMap\n");
+        let d = input_document(Format::Kubernetes, "bomb.yaml", &text).unwrap_err();
+        assert!(d.message.contains("YAML bomb"), "{d}");
+    }
+
+    #[test]
+    fn inline_ignore_markers() {
+        let m = inline_ignores("a: 1\n# vigil:ignore VIGIL-K8S-001 needed here\nb: 2 # vigil:ignore X-1\n# not vigil:ignore\n");
+        assert_eq!(
+            m.get(&2).unwrap(),
+            &vec![("VIGIL-K8S-001".to_string(), Some("needed here".to_string()))]
+        );
+        assert_eq!(m.get(&3).unwrap(), &vec![("X-1".to_string(), None)]);
+        assert!(!m.contains_key(&4));
+    }
+}

@@ -1,0 +1,313 @@
+//! The rule catalogue: Rego modules, each with a `metadata` object and a
+//! `deny` set, compiled once into one engine that every file's
+//! evaluation clones.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use vigil_model::Severity;
+
+use crate::IacError;
+
+/// Helper functions every rule may import (`data.vigil.lib`).
+const LIB: (&str, &str) = (
+    "rules/lib/vigil.rego",
+    include_str!("../rules/lib/vigil.rego"),
+);
+
+macro_rules! builtin {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../rules/", $path)))),*]
+    };
+}
+
+/// The built-in rules: (path below `rules/`, source).
+pub const BUILTIN: &[(&str, &str)] = builtin![
+    "kubernetes/VIGIL-K8S-001.rego",
+    "kubernetes/VIGIL-K8S-002.rego",
+    "kubernetes/VIGIL-K8S-003.rego",
+    "kubernetes/VIGIL-K8S-004.rego",
+    "kubernetes/VIGIL-K8S-005.rego",
+    "kubernetes/VIGIL-K8S-006.rego",
+    "kubernetes/VIGIL-K8S-007.rego",
+    "kubernetes/VIGIL-K8S-008.rego",
+    "kubernetes/VIGIL-K8S-009.rego",
+    "kubernetes/VIGIL-K8S-010.rego",
+    "kubernetes/VIGIL-K8S-011.rego",
+    "kubernetes/VIGIL-K8S-012.rego",
+    "kubernetes/VIGIL-K8S-013.rego",
+    "kubernetes/VIGIL-K8S-014.rego",
+    "kubernetes/VIGIL-K8S-015.rego",
+    "kubernetes/VIGIL-K8S-016.rego",
+    "kubernetes/VIGIL-K8S-017.rego",
+    "dockerfile/VIGIL-DF-001.rego",
+    "dockerfile/VIGIL-DF-002.rego",
+    "dockerfile/VIGIL-DF-003.rego",
+    "dockerfile/VIGIL-DF-004.rego",
+    "dockerfile/VIGIL-DF-005.rego",
+    "dockerfile/VIGIL-DF-006.rego",
+    "dockerfile/VIGIL-DF-007.rego",
+    "dockerfile/VIGIL-DF-008.rego",
+];
+
+/// A rule's metadata, as its `metadata` rule states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Its stable ID (`VIGIL-K8S-001`), never reused.
+    pub id: String,
+    /// A one-line title.
+    pub title: String,
+    /// The severity of what it finds.
+    #[serde(with = "severity")]
+    pub severity: Severity,
+    /// Why it matters.
+    pub description: String,
+    /// How to fix what it finds.
+    pub remediation: String,
+    /// Benchmarks and documentation.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// The input formats it applies to (`kubernetes`, `dockerfile`).
+    pub formats: Vec<String>,
+    /// `stable` or `preview`.
+    #[serde(default = "stable")]
+    pub status: String,
+    /// Its Rego package (`data.vigil.rules.k8s_001`).
+    #[serde(default)]
+    pub package: String,
+    /// Where it came from (`builtin:kubernetes/VIGIL-K8S-001.rego`, or a
+    /// file of `--rules-dir`).
+    #[serde(default)]
+    pub source: String,
+}
+
+fn stable() -> String {
+    "stable".to_string()
+}
+
+mod severity {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use vigil_model::Severity;
+
+    pub(super) fn serialize<S: Serializer>(s: &Severity, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Severity, D::Error> {
+        let s = String::deserialize(de)?;
+        s.to_ascii_uppercase()
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a severity")))
+    }
+}
+
+/// One message of a rule's `deny`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The index of the rule in [`RuleSet::rules`].
+    pub rule: usize,
+    /// The message.
+    pub msg: String,
+    /// The line it points at, when it says.
+    pub line: Option<u32>,
+    /// The resource it is about (`Deployment/web`), when it says.
+    pub resource: Option<String>,
+}
+
+/// The rules: their metadata, and their sources to compile. The Rego
+/// engine cannot be shared between threads, so each worker compiles its
+/// own once ([`RuleSet::compile`]) and clones it per file.
+#[derive(Clone)]
+pub struct RuleSet {
+    sources: Vec<(String, String)>,
+    rules: Vec<Rule>,
+}
+
+/// The rules compiled into one engine, for one thread.
+#[derive(Clone)]
+pub struct Compiled {
+    engine: regorus::Engine,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled").finish_non_exhaustive()
+    }
+}
+
+/// Compiles the helper library and the sources into one engine, giving
+/// each source's package.
+fn compile(sources: &[(String, String)]) -> Result<(regorus::Engine, Vec<String>), IacError> {
+    let mut engine = regorus::Engine::new();
+    engine
+        .add_policy(format!("builtin:{}", LIB.0), LIB.1.to_string())
+        .map_err(|e| IacError::rule(LIB.0, e))?;
+    let mut packages = Vec::new();
+    for (name, text) in sources {
+        let package = engine
+            .add_policy(name.clone(), text.clone())
+            .map_err(|e| IacError::rule(name, e))?;
+        packages.push(package);
+    }
+    Ok((engine, packages))
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+/// The `.rego` files below a directory, sorted (`_test.rego` left out).
+fn rego_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IacError> {
+    let read = |e| IacError::Read {
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    let mut entries: Vec<PathBuf> = fs_err::read_dir(dir)
+        .map_err(read)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            rego_files(&e, out)?;
+        } else if e.extension().is_some_and(|x| x == "rego")
+            && !e.to_string_lossy().ends_with("_test.rego")
+        {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
+
+impl RuleSet {
+    /// The built-in rules, and those of each `--rules-dir` directory
+    /// (every `.rego` file below it that has a `metadata` rule; others
+    /// are helper modules).
+    pub fn load(dirs: &[PathBuf]) -> Result<RuleSet, IacError> {
+        let mut sources: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(p, t)| (format!("builtin:{p}"), (*t).to_string()))
+            .collect();
+        for dir in dirs {
+            let mut files = Vec::new();
+            rego_files(dir, &mut files)?;
+            for f in files {
+                let text = fs_err::read_to_string(&f).map_err(|e| IacError::Read {
+                    path: f.clone(),
+                    source: e,
+                })?;
+                sources.push((f.display().to_string(), text));
+            }
+        }
+        let (mut engine, packages) = compile(&sources)?;
+        let mut rules = Vec::new();
+        let mut seen = BTreeSet::new();
+        for ((name, _), package) in sources.iter().zip(packages) {
+            let meta = engine
+                .eval_rule(format!("{package}.metadata"))
+                .ok()
+                .filter(|v| *v != regorus::Value::Undefined);
+            let Some(meta) = meta else {
+                // A helper module of a rules directory.
+                continue;
+            };
+            let json = meta.to_json_str().map_err(|e| IacError::rule(name, e))?;
+            let mut rule: Rule = serde_json::from_str(&json)
+                .map_err(|e| IacError::rule(name, format!("metadata: {e}")))?;
+            if !seen.insert(rule.id.clone()) {
+                return Err(IacError::rule(
+                    name,
+                    format!("rule ID {} is defined twice", rule.id),
+                ));
+            }
+            rule.package = package;
+            rule.source = name.clone();
+            rules.push(rule);
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(RuleSet { sources, rules })
+    }
+
+    /// Compiles the rules into an engine (once per thread).
+    pub fn compile(&self) -> Result<Compiled, IacError> {
+        Ok(Compiled {
+            engine: compile(&self.sources)?.0,
+        })
+    }
+
+    /// The rules, by ID.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule of an ID (case-insensitive).
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    /// Evaluates the rules of `format` over one file's input document.
+    pub fn evaluate(
+        &self,
+        compiled: &Compiled,
+        format: &str,
+        input: &Value,
+    ) -> Result<Vec<Hit>, String> {
+        let mut engine = compiled.engine.clone();
+        let input = regorus::Value::from_json_str(&input.to_string()).map_err(|e| e.to_string())?;
+        engine.set_input(input);
+        let mut hits = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !rule.formats.iter().any(|f| f == format) {
+                continue;
+            }
+            let value = engine
+                .eval_rule(format!("{}.deny", rule.package))
+                .map_err(|e| format!("{}: {e}", rule.id))?;
+            if value == regorus::Value::Undefined {
+                continue;
+            }
+            let json = value.to_json_str().map_err(|e| e.to_string())?;
+            let value: Value = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+            let items = match value {
+                Value::Array(a) => a,
+                other => vec![other],
+            };
+            for item in items {
+                let hit = match item {
+                    Value::String(msg) => Hit {
+                        rule: i,
+                        msg,
+                        line: None,
+                        resource: None,
+                    },
+                    Value::Object(o) => Hit {
+                        rule: i,
+                        msg: o
+                            .get("msg")
+                            .and_then(Value::as_str)
+                            .unwrap_or(&rule.title)
+                            .to_string(),
+                        line: o
+                            .get("line")
+                            .and_then(Value::as_u64)
+                            .and_then(|l| u32::try_from(l).ok())
+                            .filter(|l| *l > 0),
+                        resource: o
+                            .get("resource")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    },
+                    _ => continue,
+                };
+                hits.push(hit);
+            }
+        }
+        Ok(hits)
+    }
+}

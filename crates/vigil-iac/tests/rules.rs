@@ -1,0 +1,116 @@
+//! Every rule's fixtures: `rules/<format>/<ID>/fail.*` must produce at
+//! least one finding of that rule, `pass.*` none; every rule file is
+//! built in.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use vigil_iac::{check_text, Format, RuleSet};
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+}
+
+fn ids(rules: &RuleSet, format: Format, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    check_text(rules, &rules.compile().unwrap(), format, "fixture", &text)
+        .unwrap_or_else(|d| panic!("{}: {d}", path.display()))
+        .into_iter()
+        .map(|f| f.id)
+        .collect()
+}
+
+#[test]
+fn every_rule_has_passing_and_failing_fixtures() {
+    let rules = RuleSet::load(&[]).unwrap();
+    let mut files = 0;
+    for (dir, format, ext) in [
+        ("kubernetes", Format::Kubernetes, "yaml"),
+        ("dockerfile", Format::Dockerfile, "Dockerfile"),
+    ] {
+        for entry in std::fs::read_dir(rules_dir().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rego") {
+                continue;
+            }
+            files += 1;
+            let id = path.file_stem().unwrap().to_str().unwrap();
+            let rule = rules
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} is not built in"));
+            assert!(rule.formats.iter().any(|f| f == dir), "{id}: formats");
+            let fixtures = rules_dir().join(dir).join(id);
+            let fail = ids(&rules, format, &fixtures.join(format!("fail.{ext}")));
+            assert!(
+                fail.iter().any(|f| f == id),
+                "{id}: fail fixture gives {fail:?}"
+            );
+            let pass = ids(&rules, format, &fixtures.join(format!("pass.{ext}")));
+            assert!(
+                !pass.iter().any(|f| f == id),
+                "{id}: pass fixture gives {pass:?}"
+            );
+        }
+    }
+    assert_eq!(files, rules.rules().len());
+    assert!(files >= 25, "{files}");
+}
+
+#[test]
+fn good_manifests_are_clean() {
+    // The pass fixture of the first rule of each format breaks no rule.
+    let rules = RuleSet::load(&[]).unwrap();
+    let k = rules_dir().join("kubernetes/VIGIL-K8S-001/pass.yaml");
+    assert_eq!(ids(&rules, Format::Kubernetes, &k), Vec::<String>::new());
+    let d = rules_dir().join("dockerfile/VIGIL-DF-001/pass.Dockerfile");
+    assert_eq!(ids(&rules, Format::Dockerfile, &d), Vec::<String>::new());
+}
+
+#[test]
+fn custom_rules_dir_adds_rules() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/custom-rules");
+    let rules = RuleSet::load(&[dir]).unwrap();
+    let rule = rules.get("ACME-001").unwrap();
+    assert_eq!(rule.severity, vigil_model::Severity::Critical);
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\nspec: {}\n";
+    let found = check_text(
+        &rules,
+        &rules.compile().unwrap(),
+        Format::Kubernetes,
+        "p.yaml",
+        text,
+    )
+    .unwrap();
+    let acme: Vec<_> = found.iter().filter(|f| f.id == "ACME-001").collect();
+    assert_eq!(acme.len(), 1);
+    assert_eq!(acme[0].location.line, Some(5));
+    assert_eq!(acme[0].resource.as_deref(), Some("Pod/p"));
+}
+
+#[test]
+fn inline_ignore_suppresses_with_reason() {
+    let rules = RuleSet::load(&[]).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/k8s/ignored.yaml"),
+    )
+    .unwrap();
+    let found = check_text(
+        &rules,
+        &rules.compile().unwrap(),
+        Format::Kubernetes,
+        "ignored.yaml",
+        &text,
+    )
+    .unwrap();
+    let privileged = found.iter().find(|f| f.id == "VIGIL-K8S-001").unwrap();
+    let s = privileged.suppression.as_ref().unwrap();
+    assert_eq!(s.kind, vigil_model::SuppressionKind::Inline);
+    assert_eq!(s.reason.as_deref(), Some("the CNI agent needs it"));
+    let host = found.iter().find(|f| f.id == "VIGIL-K8S-005").unwrap();
+    assert!(
+        host.suppression.is_some(),
+        "ignored on the resource's first line"
+    );
+    let other = found.iter().find(|f| f.id == "VIGIL-K8S-011").unwrap();
+    assert!(other.suppression.is_none());
+}

@@ -1,0 +1,207 @@
+//! `vigil scan config` and `vigil rules` through the real binary.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/iac"))
+}
+
+fn vigil(args: &[&str]) -> (i32, String, String) {
+    let cache = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(args)
+        .env("VIGIL_CACHE_DIR", cache.path())
+        .env("VIGIL_OFFLINE", "1")
+        .env_remove("VIGIL_CONFIG")
+        .arg("--no-config")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn scan_json(extra: &[&str]) -> (i32, Value, String) {
+    let dir = fixture();
+    let mut args = vec!["scan", "config", dir.to_str().unwrap(), "-f", "json"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = vigil(&args);
+    (code, serde_json::from_str(&out).unwrap(), err)
+}
+
+/// (id, path, line, suppressed) of each finding.
+fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["kind"], "misconfiguration");
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f.get("suppression").is_some(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn scan_config_finds_rules_with_lines_without_a_database() {
+    let (code, report, err) = scan_json(&[]);
+    assert_eq!(code, 0, "{err}");
+    let found = findings(&report);
+    let has = |id: &str, path: &str, line: u64| {
+        found
+            .iter()
+            .any(|(i, p, l, _)| i == id && p == path && *l == line)
+    };
+    assert!(has("VIGIL-K8S-001", "k8s/web.yaml", 15), "{found:?}");
+    assert!(has("VIGIL-K8S-005", "k8s/web.yaml", 8), "{found:?}");
+    assert!(has("VIGIL-K8S-014", "k8s/web.yaml", 11), "{found:?}");
+    assert!(has("VIGIL-K8S-016", "k8s/web.yaml", 23), "{found:?}");
+    assert!(has("VIGIL-DF-001", "app/Dockerfile", 1), "{found:?}");
+    assert!(has("VIGIL-DF-003", "app/Dockerfile", 2), "{found:?}");
+    assert!(has("VIGIL-DF-002", "app/Dockerfile", 4), "{found:?}");
+    assert!(has("VIGIL-DF-007", "app/Dockerfile", 5), "{found:?}");
+    let privileged = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-K8S-001")
+        .unwrap();
+    assert_eq!(privileged["resource"], "Deployment/web");
+    assert_eq!(privileged["severity"], "HIGH");
+    // Inline suppression, with its reason.
+    let root = found.iter().find(|f| f.0 == "VIGIL-K8S-004").unwrap();
+    assert!(root.3, "{root:?}");
+    assert!(report
+        .to_string()
+        .contains("the entrypoint drops to nginx itself"));
+    // The malformed manifest is a warning naming file and line; the YAML
+    // that is not a manifest says nothing.
+    assert!(err.contains("k8s/broken.yaml:6: invalid YAML"), "{err}");
+    assert!(!err.contains("settings.yml"), "{err}");
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+}
+
+#[test]
+fn fail_on_misconfig_gates_and_fail_on_does_not() {
+    let (code, _, err) = scan_json(&["--fail-on-misconfig", "high"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("at or above HIGH (--fail-on-misconfig)"),
+        "{err}"
+    );
+    let (code, _, err) = scan_json(&["--fail-on", "low"]);
+    assert_eq!(code, 0, "--fail-on counts vulnerabilities only: {err}");
+}
+
+#[test]
+fn ignore_file_applies_to_misconfigurations() {
+    let dir = tempfile::tempdir().unwrap();
+    let ignore = dir.path().join("ignore.yaml");
+    std::fs::write(
+        &ignore,
+        "ignore:\n  - id: VIGIL-K8S-001\n    reason: reviewed\n  - id: VIGIL-K8S-005\n    reason: reviewed\n  - id: VIGIL-K8S-016\n    reason: reviewed\n  - id: VIGIL-DF-001\n    reason: reviewed\n  - id: VIGIL-DF-007\n    reason: reviewed\n",
+    )
+    .unwrap();
+    let (code, report, err) = scan_json(&[
+        "--fail-on-misconfig",
+        "high",
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let privileged = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-K8S-001")
+        .unwrap();
+    assert_eq!(privileged["suppression"]["kind"], "ignore");
+    assert_eq!(privileged["suppression"]["reason"], "reviewed");
+    // Lower severities stay open.
+    assert!(findings(&report)
+        .iter()
+        .any(|f| f.0 == "VIGIL-K8S-002" && !f.3));
+}
+
+#[test]
+fn sarif_has_a_rule_per_id_and_no_advisory_links() {
+    let dir = fixture();
+    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "sarif"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("osv.dev"), "{out}");
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "VIGIL-K8S-001"));
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "VIGIL-K8S-004")
+        .unwrap();
+    assert_eq!(result["suppressions"][0]["kind"], "inSource");
+}
+
+#[test]
+fn rules_list_and_show() {
+    let (code, out, err) = vigil(&["rules", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().count() > 25, "{out}");
+    assert!(out.contains("VIGIL-DF-003") && out.contains("Piping a download into a shell"));
+    let (code, out, _) = vigil(&["rules", "show", "vigil-k8s-001"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("VIGIL-K8S-001: Privileged container"),
+        "{out}"
+    );
+    assert!(out.contains("Remediation:"));
+    let (code, _, err) = vigil(&["rules", "show", "NOPE-1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rule NOPE-1"), "{err}");
+}
+
+#[test]
+fn a_directory_scan_checks_iac_too_unless_told_not_to() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .env("VIGIL_CACHE_DIR", cache.path())
+            .env_remove("VIGIL_DB_MIRROR")
+            .current_dir(&root)
+            .arg("--no-config")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, _, err) = run(&["--db-mirror", "examples/osv-mirror", "db", "update"]);
+    assert_eq!(code, 0, "{err}");
+    let dir = fixture();
+    let dir = dir.to_str().unwrap();
+    let (code, out, err) = run(&["--offline", "scan", dir, "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(findings(&report).iter().any(|f| f.0 == "VIGIL-K8S-001"));
+    let (code, out, err) = run(&["--offline", "scan", dir, "-f", "json", "--no-misconfig"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+}

@@ -170,72 +170,100 @@ impl<'a> CompiledRecord<'a> {
 
 /// Matches components against advisories.
 pub fn match_components(components: &[Component], advisories: &AdvisorySet) -> MatchOutput {
-    // Compile the records of every package once, in parallel.
-    // Each component's name as its ecosystem compares names, once.
-    let normalized: Vec<String> = components
-        .par_iter()
-        .map(|c| c.ecosystem.normalize_name(c.advisory_key().0))
-        .collect();
-    let mut keys: Vec<(Ecosystem, &str)> = components
-        .iter()
-        .zip(&normalized)
-        .map(|(c, n)| (c.ecosystem, n.as_str()))
-        .collect();
-    keys.par_sort_unstable();
-    keys.dedup();
-    type Compiled<'a, 'n> = (
-        (Ecosystem, &'n str),
-        Vec<CompiledRecord<'a>>,
-        Vec<Diagnostic>,
-    );
-    let compiled: Vec<Compiled> = keys
-        .into_par_iter()
-        .map(|(eco, name)| {
-            let mut diags = Vec::new();
-            let records = advisories
-                .for_package(eco, name)
-                .iter()
-                .filter(|v| !v.is_withdrawn())
-                .map(|v| CompiledRecord::compile(v, eco, name, &mut diags))
-                .filter(|r| !r.affected.is_empty())
-                .collect();
-            ((eco, name), records, diags)
-        })
-        .collect();
-    let mut out = MatchOutput::default();
-    let mut by_package: HashMap<(Ecosystem, &str), Vec<CompiledRecord>> = HashMap::new();
-    for (key, records, diags) in compiled {
-        out.diagnostics.extend(diags);
-        by_package.insert(key, records);
-    }
-
-    let results: Vec<(Vec<Finding>, Option<NotChecked>)> = components
-        .par_iter()
-        .zip(&normalized)
-        .map(|(c, name)| match_one(c, name, &by_package, advisories))
-        .collect();
-    let mut seen = HashSet::new();
-    for (findings, nc) in results {
-        out.not_checked.extend(nc);
-        for f in findings {
-            // One finding per fingerprint: the same package listed twice in
-            // one file (nested copies in a lockfile) is one finding.
-            if seen.insert(f.fingerprint.clone()) {
-                out.findings.push(f);
-            }
-        }
-    }
-    out.not_checked.sort();
-    out.not_checked.dedup();
+    let matcher = Matcher::new(advisories, components);
+    let mut out = matcher.run(components);
+    out.diagnostics.extend(matcher.diagnostics.iter().cloned());
     out.diagnostics.sort();
     out.diagnostics.dedup();
     out
 }
 
+/// The advisories of a set of packages, compiled once for their ecosystems'
+/// version rules, to match many components against: the scan's, then the
+/// same packages at candidate fix versions (remediation).
+pub struct Matcher<'a> {
+    advisories: &'a AdvisorySet,
+    by_package: HashMap<Ecosystem, HashMap<String, Vec<CompiledRecord<'a>>>>,
+    /// Advisory data that could not be evaluated, once per record.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Matcher<'a> {
+    /// Compiles the advisories of the packages `components` name (every
+    /// package once, in parallel).
+    pub fn new(advisories: &'a AdvisorySet, components: &[Component]) -> Matcher<'a> {
+        let mut keys: Vec<(Ecosystem, String)> = components
+            .par_iter()
+            .map(|c| (c.ecosystem, c.ecosystem.normalize_name(c.advisory_key().0)))
+            .collect();
+        keys.par_sort_unstable();
+        keys.dedup();
+        type Compiled<'a> = (Ecosystem, String, Vec<CompiledRecord<'a>>, Vec<Diagnostic>);
+        let compiled: Vec<Compiled<'a>> = keys
+            .into_par_iter()
+            .map(|(eco, name)| {
+                let mut diags = Vec::new();
+                let records = advisories
+                    .for_package(eco, &name)
+                    .iter()
+                    .filter(|v| !v.is_withdrawn())
+                    .map(|v| CompiledRecord::compile(v, eco, &name, &mut diags))
+                    .filter(|r| !r.affected.is_empty())
+                    .collect();
+                (eco, name, records, diags)
+            })
+            .collect();
+        let mut by_package: HashMap<Ecosystem, HashMap<String, Vec<CompiledRecord<'a>>>> =
+            HashMap::new();
+        let mut diagnostics = Vec::new();
+        for (eco, name, records, diags) in compiled {
+            diagnostics.extend(diags);
+            by_package.entry(eco).or_default().insert(name, records);
+        }
+        Matcher {
+            advisories,
+            by_package,
+            diagnostics,
+        }
+    }
+
+    /// Matches components whose packages this matcher compiled (others
+    /// give no finding). Diagnostics about advisories are in
+    /// [`Matcher::diagnostics`], not in the output.
+    pub fn run(&self, components: &[Component]) -> MatchOutput {
+        let results: Vec<(Vec<Finding>, Option<NotChecked>)> = components
+            .par_iter()
+            .map(|c| {
+                let name = c.ecosystem.normalize_name(c.advisory_key().0);
+                let records = self
+                    .by_package
+                    .get(&c.ecosystem)
+                    .and_then(|m| m.get(&name))
+                    .map(Vec::as_slice);
+                match_one(c, records, self.advisories)
+            })
+            .collect();
+        let mut out = MatchOutput::default();
+        let mut seen = HashSet::new();
+        for (findings, nc) in results {
+            out.not_checked.extend(nc);
+            for f in findings {
+                // One finding per fingerprint: the same package listed twice
+                // in one file (nested copies in a lockfile) is one finding.
+                if seen.insert(f.fingerprint.clone()) {
+                    out.findings.push(f);
+                }
+            }
+        }
+        out.not_checked.sort();
+        out.not_checked.dedup();
+        out
+    }
+}
+
 fn match_one(
     c: &Component,
-    normalized_name: &str,
-    by_package: &HashMap<(Ecosystem, &str), Vec<CompiledRecord>>,
+    records: Option<&[CompiledRecord]>,
     advisories: &AdvisorySet,
 ) -> (Vec<Finding>, Option<NotChecked>) {
     let location = c
@@ -273,7 +301,7 @@ fn match_one(
         Ok(v) => v,
         Err(e) => return (Vec::new(), Some(not_checked(e.to_string()))),
     };
-    let Some(records) = by_package.get(&(c.ecosystem, normalized_name)) else {
+    let Some(records) = records else {
         return (Vec::new(), None);
     };
     let hits: Vec<(&CompiledRecord, Vec<Version>)> = records

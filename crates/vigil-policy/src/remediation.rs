@@ -9,7 +9,7 @@
 //! version that fixes one advisory but sits in another's affected range
 //! is never proposed.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use vigil_model::{Component, Ecosystem, Finding, FindingKind, Remediation};
 use vigil_versions::{Scheme, Version};
@@ -45,6 +45,7 @@ pub fn plan(
     findings: &[Finding],
     rematch: impl Fn(&[Component]) -> Vec<Finding>,
 ) -> Vec<Remediation> {
+    let begun = std::time::Instant::now();
     let mut groups: BTreeMap<(Ecosystem, &str, &str, &str), Vec<&Finding>> = BTreeMap::new();
     for f in findings.iter().filter(|f| is_open_vulnerability(f)) {
         let Some(p) = &f.package else { continue };
@@ -56,12 +57,17 @@ pub fn plan(
     if groups.is_empty() {
         return Vec::new();
     }
-    let mut by_key: BTreeMap<(Ecosystem, &str, &str), Vec<&Component>> = BTreeMap::new();
+    // Only the components of vulnerable packages, and the files they are
+    // in, are looked at again.
+    let wanted: HashSet<(Ecosystem, &str, &str)> =
+        groups.keys().map(|(e, n, v, _)| (*e, *n, *v)).collect();
+    let files: HashSet<&str> = groups.keys().map(|(_, _, _, p)| *p).collect();
+    let mut by_key: HashMap<(Ecosystem, &str, &str), Vec<&Component>> = HashMap::new();
     for c in components {
-        by_key
-            .entry((c.ecosystem, c.name.as_str(), c.version.as_str()))
-            .or_default()
-            .push(c);
+        let key = (c.ecosystem, c.name.as_str(), c.version.as_str());
+        if wanted.contains(&key) {
+            by_key.entry(key).or_default().push(c);
+        }
     }
     let mut groups: Vec<Group> = groups
         .into_iter()
@@ -87,6 +93,8 @@ pub fn plan(
         })
         .collect();
 
+    tracing::debug!(elapsed = ?begun.elapsed(), "remediation: groups and candidates");
+    let started = std::time::Instant::now();
     // Round by round, one candidate per unresolved package, all matched in
     // one call.
     let mut chosen: Vec<Option<usize>> = vec![None; groups.len()];
@@ -123,8 +131,10 @@ pub fn plan(
         }
     }
 
-    let mut paths = PathFinder::new(components);
-    groups
+    tracing::debug!(elapsed = ?started.elapsed(), "remediation: candidates matched");
+    let mut paths = PathFinder::new(components, &files);
+    tracing::debug!(elapsed = ?started.elapsed(), "remediation: dependency graph built");
+    let planned: Vec<Remediation> = groups
         .iter_mut()
         .zip(chosen)
         .map(|(g, chosen)| {
@@ -148,7 +158,9 @@ pub fn plan(
                 introduced_via: paths.via(g.path, g.ecosystem, g.name),
             }
         })
-        .collect()
+        .collect();
+    tracing::debug!(elapsed = ?started.elapsed(), "remediation: paths found");
+    planned
 }
 
 /// The fixed versions the findings name, above the installed version, in
@@ -197,10 +209,15 @@ struct PathFinder<'a> {
 }
 
 impl<'a> PathFinder<'a> {
-    fn new(components: &'a [Component]) -> Self {
+    /// The dependency graphs of the files `wanted` names.
+    fn new(components: &'a [Component], wanted: &HashSet<&str>) -> Self {
         let mut files: BTreeMap<&str, BTreeMap<String, Vec<&Component>>> = BTreeMap::new();
         for c in components {
-            for l in &c.locations {
+            for l in c
+                .locations
+                .iter()
+                .filter(|l| wanted.contains(l.path.as_str()))
+            {
                 files
                     .entry(l.path.as_str())
                     .or_default()
@@ -220,6 +237,13 @@ impl<'a> PathFinder<'a> {
             return Vec::new();
         };
         let target = ecosystem.normalize_name(name);
+        // A direct dependency is its own path.
+        if let Some(c) = nodes
+            .get(&target)
+            .and_then(|cs| cs.iter().find(|c| c.direct == Some(true)))
+        {
+            return vec![vec![c.name.clone()]];
+        }
         let display = |key: &str| {
             nodes
                 .get(key)
@@ -397,12 +421,13 @@ mod tests {
 
     #[test]
     fn direct_packages_and_unknown_graphs() {
-        let mut pf = PathFinder::new(&[]);
+        let files: HashSet<&str> = ["package-lock.json", "other.json"].into_iter().collect();
+        let mut pf = PathFinder::new(&[], &files);
         assert!(pf
             .via("package-lock.json", Ecosystem::Npm, "lib")
             .is_empty());
         let comps = graph();
-        let mut pf = PathFinder::new(&comps);
+        let mut pf = PathFinder::new(&comps, &files);
         assert_eq!(
             pf.via("package-lock.json", Ecosystem::Npm, "direct-lib"),
             [vec!["direct-lib"]]

@@ -317,7 +317,13 @@ pub(crate) fn finish(
         )
         .context("loading advisories")?;
     tracing::info!(elapsed = ?started.elapsed(), "advisories loaded");
-    let matched = vigil_match::match_components(&inventory.components, &advisories);
+    // Compiled once: the scan's components, then the same packages at
+    // candidate fix versions for remediation.
+    let matcher = vigil_match::Matcher::new(&advisories, &inventory.components);
+    let mut matched = matcher.run(&inventory.components);
+    matched
+        .diagnostics
+        .extend(matcher.diagnostics.iter().cloned());
     tracing::info!(findings = matched.findings.len(), elapsed = ?started.elapsed(), "matching done");
 
     let mut findings = matched.findings;
@@ -329,7 +335,7 @@ pub(crate) fn finish(
     findings.extend(iac.findings);
     gates.triage(&inventory.components, &mut findings);
     let remediation = vigil_policy::remediation::plan(&inventory.components, &findings, |cs| {
-        vigil_match::match_components(cs, &advisories).findings
+        matcher.run(cs).findings
     });
     tracing::info!(packages = remediation.len(), elapsed = ?started.elapsed(), "remediation planned");
     let os = inventory.os;

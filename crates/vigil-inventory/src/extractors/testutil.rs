@@ -327,3 +327,38 @@ pub(crate) fn flags_brief(x: &Extracted) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Asserts that each fixture gives nothing at all: no component, nothing
+/// left unchecked, no diagnostic (empty documents are not errors).
+pub(crate) fn assert_empty(ex: &dyn Extractor, sub: &str, rels: &[&str]) {
+    for rel in rels {
+        let x = fixture(ex, sub, rel).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        assert!(
+            x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty(),
+            "{rel}: {x:?}"
+        );
+    }
+}
+
+/// Asserts that a fixture is refused as malformed, the error naming the
+/// file and `line` and saying `message` (its start) after `path:line: `.
+pub(crate) fn assert_malformed(
+    ex: &dyn Extractor,
+    sub: &str,
+    rel: &str,
+    line: Option<u32>,
+    message: &str,
+) {
+    let err = fixture(ex, sub, rel).expect_err(rel);
+    assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
+    assert_eq!(err.path(), rel);
+    assert_eq!(err.line(), line, "{err}");
+    let at = match line {
+        Some(l) => format!("{rel}:{l}: "),
+        None => format!("{rel}: "),
+    };
+    assert!(
+        err.to_string().starts_with(&format!("{at}{message}")),
+        "{err}"
+    );
+}

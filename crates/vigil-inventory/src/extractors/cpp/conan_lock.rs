@@ -339,7 +339,8 @@ fn read_graph(input: &FileInput<'_>, graph: &GraphLock, out: &mut Extracted) {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_malformed, brief, extract_in, fixture, line, one, samples, survives_truncation,
+        unchecked_brief, view,
     };
 
     const SUB: &str = "cpp/conan_lock";
@@ -410,14 +411,12 @@ mod tests {
 
     #[test]
     fn malformed_names_file_and_line() {
-        let err = fixture(&ConanLock, SUB, "malformed/conan.lock").unwrap_err();
-        assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-        assert_eq!(err.path(), "malformed/conan.lock");
-        assert_eq!(err.line(), Some(5), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("malformed/conan.lock:5: not a valid conan.lock: expected"),
-            "{err}"
+        assert_malformed(
+            &ConanLock,
+            SUB,
+            "malformed/conan.lock",
+            Some(5),
+            "not a valid conan.lock: expected",
         );
     }
 

@@ -189,7 +189,9 @@ impl Extractor for Vcpkg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extractors::testutil::{fixture, survives_truncation, unchecked_brief, view};
+    use crate::extractors::testutil::{
+        assert_malformed, fixture, survives_truncation, unchecked_brief, view,
+    };
 
     const SUB: &str = "cpp/vcpkg";
 
@@ -213,14 +215,12 @@ mod tests {
 
     #[test]
     fn malformed_names_file_and_line() {
-        let err = fixture(&Vcpkg, SUB, "malformed/vcpkg.json").unwrap_err();
-        assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-        assert_eq!(err.path(), "malformed/vcpkg.json");
-        assert_eq!(err.line(), Some(6), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("malformed/vcpkg.json:6: not a valid vcpkg.json"),
-            "{err}"
+        assert_malformed(
+            &Vcpkg,
+            SUB,
+            "malformed/vcpkg.json",
+            Some(6),
+            "not a valid vcpkg.json",
         );
     }
 

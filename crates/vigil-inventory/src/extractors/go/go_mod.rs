@@ -350,7 +350,8 @@ fn tokenize(code: &str) -> Result<Vec<String>, String> {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_malformed, brief, extract_in, fixture, line, one, samples, survives_truncation,
+        unchecked_brief, view,
     };
 
     const SUB: &str = "go/go_mod";
@@ -388,15 +389,7 @@ mod tests {
             ("bad-require/go.mod", 5, "usage: require module/path v1.2.3"),
             ("bad-replace/go.mod", 5, "usage: replace module/path"),
         ] {
-            let err = fixture(&GoMod, SUB, rel).unwrap_err();
-            assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-            assert_eq!(err.path(), rel);
-            assert_eq!(err.line(), Some(line), "{err}");
-            assert!(
-                err.to_string()
-                    .starts_with(&format!("{rel}:{line}: {message}")),
-                "{err}"
-            );
+            assert_malformed(&GoMod, SUB, rel, Some(line), message);
         }
     }
 

@@ -144,7 +144,8 @@ impl Extractor for ComposerInstalled {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_empty, brief, extract_in, fixture, line, one, samples, survives_truncation,
+        unchecked_brief, view,
     };
 
     const SUB: &str = "php/composer_installed";
@@ -180,16 +181,14 @@ mod tests {
 
     #[test]
     fn empty_files() {
-        for rel in [
-            "empty/vendor/composer/installed.json",
-            "empty-list/vendor/composer/installed.json",
-        ] {
-            let x = read(rel);
-            assert!(
-                x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty(),
-                "{rel}"
-            );
-        }
+        assert_empty(
+            &ComposerInstalled,
+            SUB,
+            &[
+                "empty/vendor/composer/installed.json",
+                "empty-list/vendor/composer/installed.json",
+            ],
+        );
     }
 
     #[test]

@@ -164,7 +164,8 @@ impl Extractor for PdmLock {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_empty, assert_malformed, brief, extract_in, fixture, line, one, samples,
+        survives_truncation, unchecked_brief, view,
     };
 
     const SUB: &str = "python/pdm_lock";
@@ -182,25 +183,17 @@ mod tests {
 
     #[test]
     fn empty_files() {
-        for rel in ["empty/pdm.lock", "empty-file/pdm.lock"] {
-            let x = read(rel);
-            assert!(
-                x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty(),
-                "{rel}"
-            );
-        }
+        assert_empty(&PdmLock, SUB, &["empty/pdm.lock", "empty-file/pdm.lock"]);
     }
 
     #[test]
     fn malformed_toml_names_file_and_line() {
-        let err = fixture(&PdmLock, SUB, "malformed/pdm.lock").unwrap_err();
-        assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-        assert_eq!(err.path(), "malformed/pdm.lock");
-        assert_eq!(err.line(), Some(6), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("malformed/pdm.lock:6: not a valid pdm.lock"),
-            "{err}"
+        assert_malformed(
+            &PdmLock,
+            SUB,
+            "malformed/pdm.lock",
+            Some(6),
+            "not a valid pdm.lock",
         );
     }
 

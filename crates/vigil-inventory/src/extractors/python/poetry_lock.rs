@@ -171,7 +171,8 @@ impl Extractor for PoetryLock {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_empty, assert_malformed, brief, extract_in, fixture, line, one, samples,
+        survives_truncation, unchecked_brief, view,
     };
 
     const SUB: &str = "python/poetry_lock";
@@ -190,25 +191,21 @@ mod tests {
 
     #[test]
     fn empty_files() {
-        for rel in ["empty/poetry.lock", "empty-file/poetry.lock"] {
-            let x = read(rel);
-            assert!(
-                x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty(),
-                "{rel}"
-            );
-        }
+        assert_empty(
+            &PoetryLock,
+            SUB,
+            &["empty/poetry.lock", "empty-file/poetry.lock"],
+        );
     }
 
     #[test]
     fn malformed_toml_names_file_and_line() {
-        let err = fixture(&PoetryLock, SUB, "malformed/poetry.lock").unwrap_err();
-        assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-        assert_eq!(err.path(), "malformed/poetry.lock");
-        assert_eq!(err.line(), Some(9), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("malformed/poetry.lock:9: not a valid poetry.lock"),
-            "{err}"
+        assert_malformed(
+            &PoetryLock,
+            SUB,
+            "malformed/poetry.lock",
+            Some(9),
+            "not a valid poetry.lock",
         );
     }
 

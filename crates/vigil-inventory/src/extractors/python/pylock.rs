@@ -179,7 +179,8 @@ impl Extractor for Pylock {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_empty, brief, extract_in, fixture, line, one, samples, survives_truncation,
+        unchecked_brief, view,
     };
 
     const SUB: &str = "python/pylock";
@@ -199,13 +200,11 @@ mod tests {
 
     #[test]
     fn empty_files() {
-        for rel in ["empty/pylock.toml", "empty-file/pylock.toml"] {
-            let x = read(rel);
-            assert!(
-                x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty(),
-                "{rel}"
-            );
-        }
+        assert_empty(
+            &Pylock,
+            SUB,
+            &["empty/pylock.toml", "empty-file/pylock.toml"],
+        );
     }
 
     #[test]

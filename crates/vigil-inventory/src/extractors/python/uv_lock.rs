@@ -295,8 +295,8 @@ impl<'a> Graph<'a> {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, flags_brief as flags, line, one, samples, survives_truncation,
-        unchecked_brief, view,
+        assert_empty, assert_malformed, brief, extract_in, fixture, flags_brief as flags, line,
+        one, samples, survives_truncation, unchecked_brief, view,
     };
 
     const SUB: &str = "python/uv_lock";
@@ -315,25 +315,17 @@ mod tests {
 
     #[test]
     fn empty_files() {
-        for rel in ["empty/uv.lock", "empty-file/uv.lock"] {
-            let x = read(rel);
-            assert!(
-                x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty(),
-                "{rel}"
-            );
-        }
+        assert_empty(&UvLock, SUB, &["empty/uv.lock", "empty-file/uv.lock"]);
     }
 
     #[test]
     fn malformed_toml_names_file_and_line() {
-        let err = fixture(&UvLock, SUB, "malformed/uv.lock").unwrap_err();
-        assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-        assert_eq!(err.path(), "malformed/uv.lock");
-        assert_eq!(err.line(), Some(7), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("malformed/uv.lock:7: not a valid uv.lock"),
-            "{err}"
+        assert_malformed(
+            &UvLock,
+            SUB,
+            "malformed/uv.lock",
+            Some(7),
+            "not a valid uv.lock",
         );
     }
 

@@ -184,7 +184,8 @@ impl Extractor for RenvLock {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_malformed, brief, extract_in, fixture, line, one, samples, survives_truncation,
+        unchecked_brief, view,
     };
 
     const SUB: &str = "r/renv_lock";
@@ -218,14 +219,12 @@ mod tests {
 
     #[test]
     fn malformed_names_file_and_line() {
-        let err = fixture(&RenvLock, SUB, "malformed/renv.lock").unwrap_err();
-        assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-        assert_eq!(err.path(), "malformed/renv.lock");
-        assert_eq!(err.line(), Some(9), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("malformed/renv.lock:9: not a valid renv.lock: expected"),
-            "{err}"
+        assert_malformed(
+            &RenvLock,
+            SUB,
+            "malformed/renv.lock",
+            Some(9),
+            "not a valid renv.lock: expected",
         );
     }
 

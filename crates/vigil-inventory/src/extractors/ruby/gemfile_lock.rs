@@ -345,7 +345,8 @@ fn shorten(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, unchecked_brief, view,
+        assert_empty, brief, extract_in, fixture, line, one, samples, survives_truncation,
+        unchecked_brief, view,
     };
 
     const SUB: &str = "ruby/gemfile_lock";
@@ -364,13 +365,11 @@ mod tests {
 
     #[test]
     fn empty_files() {
-        for rel in ["empty/Gemfile.lock", "empty-file/Gemfile.lock"] {
-            let x = read(rel);
-            assert!(
-                x.components.is_empty() && x.not_checked.is_empty() && x.diagnostics.is_empty(),
-                "{rel}"
-            );
-        }
+        assert_empty(
+            &GemfileLock,
+            SUB,
+            &["empty/Gemfile.lock", "empty-file/Gemfile.lock"],
+        );
     }
 
     #[test]

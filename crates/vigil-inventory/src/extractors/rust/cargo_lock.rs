@@ -205,7 +205,7 @@ fn package_line(text: &str, lines: &LineIndex, table_start: usize, name_start: u
 mod tests {
     use super::*;
     use crate::extractors::testutil::{
-        brief, extract_in, fixture, line, one, samples, survives_truncation, view,
+        assert_malformed, brief, extract_in, fixture, line, one, samples, survives_truncation, view,
     };
 
     const SUB: &str = "rust/cargo_lock";
@@ -231,14 +231,12 @@ mod tests {
 
     #[test]
     fn malformed_toml_names_file_and_line() {
-        let err = fixture(&CargoLock, SUB, "malformed/Cargo.lock").unwrap_err();
-        assert!(matches!(err, ExtractError::Malformed { .. }), "{err}");
-        assert_eq!(err.path(), "malformed/Cargo.lock");
-        assert_eq!(err.line(), Some(7), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("malformed/Cargo.lock:7: not a valid Cargo.lock"),
-            "{err}"
+        assert_malformed(
+            &CargoLock,
+            SUB,
+            "malformed/Cargo.lock",
+            Some(7),
+            "not a valid Cargo.lock",
         );
     }
 

@@ -261,3 +261,48 @@ fn sbom_of_a_directory_and_a_root_filesystem() {
     assert_eq!(code, 2);
     assert!(err.contains("no such file or directory"), "{err}");
 }
+
+/// SBOMs a scan writes into the scanned tree are passed over by the next
+/// scan of that tree (they describe files it reads anyway), so the
+/// findings do not double; named alone, such an SBOM is read.
+#[test]
+fn sboms_written_into_the_tree_do_not_double_the_next_scan() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("app");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::copy(
+        root().join("examples/demo-app/Cargo.lock"),
+        tree.join("Cargo.lock"),
+    )
+    .unwrap();
+    let scan = |extra: &[&str]| {
+        let (code, out, err) = run(vigil(cache.path())
+            .args(["--db-mirror", "examples/osv-mirror", "scan"])
+            .arg(&tree)
+            .args(["-f", "json"])
+            .args(extra));
+        assert_eq!(code, 0, "{err}");
+        (json(&out), err)
+    };
+    let cdx = tree.join("app.cdx.json");
+    let spdx = tree.join("app.spdx.json");
+    let (first, _) = scan(&[
+        "-o",
+        &format!("cyclonedx={}", cdx.display()),
+        "-o",
+        &format!("spdx={}", spdx.display()),
+    ]);
+    let (second, err) = scan(&[]);
+    let count = |r: &Value| r["findings"].as_array().unwrap().len();
+    assert!(count(&first) > 0);
+    assert_eq!(count(&second), count(&first), "{err}");
+    assert!(err.contains("app.cdx.json: an SBOM vigil wrote"), "{err}");
+    // Named alone, it is read.
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "sbom"])
+        .arg(&cdx)
+        .args(["-f", "json"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(count(&json(&out)), count(&first));
+}

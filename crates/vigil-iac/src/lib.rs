@@ -55,8 +55,9 @@ impl IacError {
     }
 }
 
-/// The formats read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The formats read. Each is the `format` of its files' input documents
+/// and a name rules' `formats` use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     /// Kubernetes YAML manifests.
     Kubernetes,
@@ -65,6 +66,9 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order detection tries them.
+    pub const ALL: &'static [Format] = &[Format::Kubernetes, Format::Dockerfile];
+
     /// The name rules' `formats` use.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,16 +77,40 @@ impl Format {
         }
     }
 
-    /// The format a file's name suggests: a Dockerfile's name, or a YAML
-    /// file (which is Kubernetes if its documents are Kubernetes objects).
-    pub fn of_path(path: &Path) -> Option<Format> {
+    /// The format of a name rules' `formats` use.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.as_str() == name)
+    }
+}
+
+/// What a file's name says it may hold; which [`Format`] it is (if any)
+/// is decided by its content for YAML and JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A Dockerfile by name.
+    Dockerfile,
+    /// A `.yaml`/`.yml` file.
+    Yaml,
+}
+
+impl FileKind {
+    /// What a file's name suggests.
+    pub fn of_path(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
         if dockerfile::is_dockerfile_name(name) {
-            return Some(Format::Dockerfile);
+            return Some(FileKind::Dockerfile);
         }
         let lower = name.to_ascii_lowercase();
-        (lower.ends_with(".yaml") || lower.ends_with(".yml")).then_some(Format::Kubernetes)
+        (lower.ends_with(".yaml") || lower.ends_with(".yml")).then_some(FileKind::Yaml)
     }
+}
+
+/// The format of a YAML file's documents, if it is IaC vigil reads.
+/// `rel` is its path (some formats are known by where they live).
+fn detect_yaml(_rel: &str, docs: &[yaml::Document]) -> Option<Format> {
+    docs.iter()
+        .any(|d| k8s::is_resource(&d.value))
+        .then_some(Format::Kubernetes)
 }
 
 /// What an IaC scan found.
@@ -123,42 +151,83 @@ fn inline_ignores(text: &str) -> HashMap<u32, Vec<(String, Option<String>)>> {
     out
 }
 
-/// The input document of one file, or why there is none. `Ok(None)`: a
-/// YAML file that holds no Kubernetes object.
+/// A YAML file's documents, or a diagnostic when it is invalid and looks
+/// like IaC (`Ok(None)` when it is invalid and does not: a repository has
+/// many YAML files, and templates such as Helm's are YAML only once
+/// rendered).
+fn parse_yaml(rel: &str, text: &str) -> Result<Option<Vec<yaml::Document>>, Diagnostic> {
+    match yaml::parse(text) {
+        Ok(docs) => Ok(Some(docs)),
+        Err(e) => {
+            if text.contains("{{") && !text.contains("${{") {
+                tracing::debug!(path = rel, "a template, not YAML yet: passed over");
+                return Ok(None);
+            }
+            if looks_like_iac_yaml(rel, text) {
+                return Err(Diagnostic::warning(
+                    rel,
+                    Some(e.line),
+                    format!(
+                        "invalid YAML, not checked for misconfigurations: {}",
+                        e.message
+                    ),
+                ));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Whether the text of a YAML file that does not parse looks like a
+/// format vigil checks (so that its error is worth a warning).
+fn looks_like_iac_yaml(_rel: &str, text: &str) -> bool {
+    text.contains("apiVersion") && text.contains("kind")
+}
+
+/// The input document of a YAML file's documents in `format`.
+fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
+    match format {
+        Format::Kubernetes => k8s::input(docs),
+        Format::Dockerfile => Value::Null,
+    }
+}
+
+/// The input document of one file read as `format`, or why there is
+/// none. `Ok(None)`: a YAML file that does not parse and does not look
+/// like IaC.
 pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Value>, Diagnostic> {
     let mut doc = match format {
         Format::Dockerfile => dockerfile::parse(text),
-        Format::Kubernetes => match yaml::parse(text) {
-            Ok(docs) => {
-                if !docs.iter().any(|d| k8s::is_resource(&d.value)) {
-                    return Ok(None);
-                }
-                k8s::input(&docs)
-            }
-            Err(e) => {
-                // Only files that look like manifests are worth a warning:
-                // a repository has many YAML files, and templates (Helm's
-                // `{{ ... }}`) are YAML only once rendered.
-                if text.contains("{{") {
-                    tracing::debug!(path = rel, "a template, not YAML yet: passed over");
-                    return Ok(None);
-                }
-                if text.contains("apiVersion") && text.contains("kind") {
-                    return Err(Diagnostic::warning(
-                        rel,
-                        Some(e.line),
-                        format!(
-                            "invalid YAML, not checked for misconfigurations: {}",
-                            e.message
-                        ),
-                    ));
-                }
-                return Ok(None);
-            }
+        _ => match parse_yaml(rel, text)? {
+            Some(docs) => yaml_input(format, &docs),
+            None => return Ok(None),
         },
     };
     doc["path"] = Value::String(rel.to_string());
     Ok(Some(doc))
+}
+
+/// Detects a file's format from its kind and content and builds its input
+/// document: `Ok(None)` when it is not IaC vigil reads.
+pub fn detect(
+    kind: FileKind,
+    rel: &str,
+    text: &str,
+) -> Result<Option<(Format, Value)>, Diagnostic> {
+    let (format, mut doc) = match kind {
+        FileKind::Dockerfile => (Format::Dockerfile, dockerfile::parse(text)),
+        FileKind::Yaml => {
+            let Some(docs) = parse_yaml(rel, text)? else {
+                return Ok(None);
+            };
+            let Some(format) = detect_yaml(rel, &docs) else {
+                return Ok(None);
+            };
+            (format, yaml_input(format, &docs))
+        }
+    };
+    doc["path"] = Value::String(rel.to_string());
+    Ok(Some((format, doc)))
 }
 
 /// Checks one file's text: its findings, or a diagnostic.
@@ -172,8 +241,21 @@ pub fn check_text(
     let Some(doc) = input_document(format, rel, text)? else {
         return Ok(Vec::new());
     };
+    check_document(rules, compiled, format, rel, &doc, text)
+}
+
+/// Checks one input document of `format`, read from the file `rel` whose
+/// text is `text` (for inline `vigil:ignore` comments).
+pub fn check_document(
+    rules: &RuleSet,
+    compiled: &Compiled,
+    format: Format,
+    rel: &str,
+    doc: &Value,
+    text: &str,
+) -> Result<Vec<Finding>, Diagnostic> {
     let hits = rules
-        .evaluate(compiled, format.as_str(), &doc)
+        .evaluate(compiled, format.as_str(), doc)
         .map_err(|e| Diagnostic::warning(rel, None, format!("evaluating rules: {e}")))?;
     let resources: HashMap<&str, (u64, Option<u64>)> = doc
         .get("resources")
@@ -253,13 +335,13 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
     // between threads) and clones it per file; a rule that does not
     // compile fails here first.
     rules.compile()?;
-    let results: Vec<(String, Result<Vec<Finding>, Diagnostic>)> = files
+    let results: Vec<(String, Result<Option<Vec<Finding>>, Diagnostic>)> = files
         .par_iter()
         .map_init(
             || rules.compile().ok(),
             |compiled, path| {
             let compiled = compiled.as_ref()?;
-            let format = Format::of_path(path)?;
+            let kind = FileKind::of_path(path)?;
             let rel = rel_path(root, path);
             let meta = fs_err::metadata(path).ok()?;
             if meta.len() > MAX_FILE_SIZE {
@@ -276,7 +358,14 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
                 Ok(t) => t,
                 Err(e) => return Some((rel.clone(), Err(Diagnostic::warning(rel, None, e.to_string())))),
             };
-            Some((rel.clone(), check_text(rules, compiled, format, &rel, &text)))
+            let checked = match detect(kind, &rel, &text) {
+                Ok(Some((format, doc))) => {
+                    check_document(rules, compiled, format, &rel, &doc, &text).map(Some)
+                }
+                Ok(None) => Ok(None),
+                Err(d) => Err(d),
+            };
+            Some((rel.clone(), checked))
         },
         )
         .flatten()
@@ -284,10 +373,11 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
     let mut scan = IacScan::default();
     for (rel, r) in results {
         match r {
-            Ok(f) => {
+            Ok(Some(f)) => {
                 scan.files.push(rel);
                 scan.findings.extend(f);
             }
+            Ok(None) => {}
             Err(d) => scan.diagnostics.push(d),
         }
     }
@@ -322,7 +412,8 @@ pub fn walk(root: &Path, no_ignore: bool) -> Vec<PathBuf> {
         .filter_entry(|e| e.file_name() != ".git")
         .build();
     for entry in walker.flatten() {
-        if entry.file_type().is_some_and(|t| t.is_file()) && Format::of_path(entry.path()).is_some()
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && FileKind::of_path(entry.path()).is_some()
         {
             out.push(entry.into_path());
         }
@@ -363,15 +454,9 @@ mod tests {
     #[test]
     fn templates_and_other_yaml_are_passed_over() {
         let t = fixture("k8s/helm-template.yaml");
-        assert_eq!(
-            input_document(Format::Kubernetes, "t.yaml", &t).unwrap(),
-            None
-        );
-        let other = "name: build\non: [push]\n";
-        assert_eq!(
-            input_document(Format::Kubernetes, "ci.yml", other).unwrap(),
-            None
-        );
+        assert_eq!(detect(FileKind::Yaml, "t.yaml", &t).unwrap(), None);
+        let other = "name: release\nsteps: [build]\n";
+        assert_eq!(detect(FileKind::Yaml, "notes.yml", other).unwrap(), None);
     }
 
     #[test]

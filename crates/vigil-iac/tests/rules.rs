@@ -20,15 +20,30 @@ fn ids(rules: &RuleSet, format: Format, path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The fixture of a rule's directory whose file stem is `stem`
+/// (`fail.yaml`, `pass.Dockerfile`, `fail.tf`, ...).
+fn fixture(dir: &Path, stem: &str) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_stem().is_some_and(|s| s == stem))
+        .unwrap_or_else(|| panic!("{}: no {stem}.* fixture", dir.display()))
+}
+
 #[test]
 fn every_rule_has_passing_and_failing_fixtures() {
     let rules = RuleSet::load(&[]).unwrap();
     let mut files = 0;
-    for (dir, format, ext) in [
-        ("kubernetes", Format::Kubernetes, "yaml"),
-        ("dockerfile", Format::Dockerfile, "Dockerfile"),
-    ] {
-        for entry in std::fs::read_dir(rules_dir().join(dir)).unwrap() {
+    // rules/<format>/<ID>.rego, its fixtures in rules/<format>/<ID>/.
+    for dir in std::fs::read_dir(rules_dir()).unwrap() {
+        let dir = dir.unwrap().path();
+        let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+        if name == "lib" {
+            continue;
+        }
+        let format =
+            Format::from_name(&name).unwrap_or_else(|| panic!("rules/{name}: not a format"));
+        for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_none_or(|e| e != "rego") {
                 continue;
@@ -38,14 +53,14 @@ fn every_rule_has_passing_and_failing_fixtures() {
             let rule = rules
                 .get(id)
                 .unwrap_or_else(|| panic!("{id} is not built in"));
-            assert!(rule.formats.iter().any(|f| f == dir), "{id}: formats");
-            let fixtures = rules_dir().join(dir).join(id);
-            let fail = ids(&rules, format, &fixtures.join(format!("fail.{ext}")));
+            assert!(rule.formats.iter().any(|f| *f == name), "{id}: formats");
+            let fixtures = dir.join(id);
+            let fail = ids(&rules, format, &fixture(&fixtures, "fail"));
             assert!(
                 fail.iter().any(|f| f == id),
                 "{id}: fail fixture gives {fail:?}"
             );
-            let pass = ids(&rules, format, &fixtures.join(format!("pass.{ext}")));
+            let pass = ids(&rules, format, &fixture(&fixtures, "pass"));
             assert!(
                 !pass.iter().any(|f| f == id),
                 "{id}: pass fixture gives {pass:?}"

@@ -328,6 +328,10 @@ pub fn check_document(
     Ok(findings)
 }
 
+/// One file's outcome: its findings, `None` when it is not IaC, or why it
+/// could not be checked.
+type FileResult = Result<Option<Vec<Finding>>, Diagnostic>;
+
 /// Checks files (paths below `root`, or `root` itself when it is a
 /// file), in parallel. Files that are not IaC are passed over.
 pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<IacScan, IacError> {
@@ -335,7 +339,7 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
     // between threads) and clones it per file; a rule that does not
     // compile fails here first.
     rules.compile()?;
-    let results: Vec<(String, Result<Option<Vec<Finding>>, Diagnostic>)> = files
+    let results: Vec<(String, FileResult)> = files
         .par_iter()
         .map_init(
             || rules.compile().ok(),

@@ -53,7 +53,7 @@ fn every_rule_has_passing_and_failing_fixtures() {
             let rule = rules
                 .get(id)
                 .unwrap_or_else(|| panic!("{id} is not built in"));
-            assert!(rule.formats.iter().any(|f| *f == name), "{id}: formats");
+            assert!(rule.formats.contains(&name), "{id}: formats");
             let fixtures = dir.join(id);
             let fail = ids(&rules, format, &fixture(&fixtures, "fail"));
             assert!(

@@ -9,6 +9,7 @@
 pub mod dockerfile;
 pub mod k8s;
 pub mod rules;
+pub mod terraform;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -63,17 +64,20 @@ pub enum Format {
     Kubernetes,
     /// Dockerfiles.
     Dockerfile,
+    /// Terraform: HCL and JSON modules, and plans.
+    Terraform,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Kubernetes, Format::Dockerfile];
+    pub const ALL: &'static [Format] = &[Format::Kubernetes, Format::Dockerfile, Format::Terraform];
 
     /// The name rules' `formats` use.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Kubernetes => "kubernetes",
             Format::Dockerfile => "dockerfile",
+            Format::Terraform => "terraform",
         }
     }
 
@@ -91,6 +95,11 @@ pub enum FileKind {
     Dockerfile,
     /// A `.yaml`/`.yml` file.
     Yaml,
+    /// A Terraform `.tf`/`.tf.json` file (read with the other files of
+    /// its directory, the module).
+    Terraform,
+    /// A `.json` file.
+    Json,
 }
 
 impl FileKind {
@@ -101,6 +110,12 @@ impl FileKind {
             return Some(FileKind::Dockerfile);
         }
         let lower = name.to_ascii_lowercase();
+        if terraform::is_terraform_name(&lower) {
+            return Some(FileKind::Terraform);
+        }
+        if lower.ends_with(".json") {
+            return Some(FileKind::Json);
+        }
         (lower.ends_with(".yaml") || lower.ends_with(".yml")).then_some(FileKind::Yaml)
     }
 }
@@ -188,7 +203,7 @@ fn looks_like_iac_yaml(_rel: &str, text: &str) -> bool {
 fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
     match format {
         Format::Kubernetes => k8s::input(docs),
-        Format::Dockerfile => Value::Null,
+        Format::Dockerfile | Format::Terraform => Value::Null,
     }
 }
 
@@ -198,6 +213,7 @@ fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
 pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Value>, Diagnostic> {
     let mut doc = match format {
         Format::Dockerfile => dockerfile::parse(text),
+        Format::Terraform => return terraform::text_input(rel, text).map(Some),
         _ => match parse_yaml(rel, text)? {
             Some(docs) => yaml_input(format, &docs),
             None => return Ok(None),
@@ -224,6 +240,25 @@ pub fn detect(
                 return Ok(None);
             };
             (format, yaml_input(format, &docs))
+        }
+        FileKind::Terraform => {
+            return terraform::text_input(rel, text).map(|d| Some((Format::Terraform, d)))
+        }
+        FileKind::Json => {
+            // Only JSON that may be a plan is parsed.
+            if !text.contains("\"format_version\"") {
+                return Ok(None);
+            }
+            let Ok(v) = serde_json::from_str::<Value>(text) else {
+                return Ok(None);
+            };
+            if !terraform::is_plan(&v) {
+                return Ok(None);
+            }
+            return Ok(Some((
+                Format::Terraform,
+                terraform::plan_input(rel, text, &v),
+            )));
         }
     };
     doc["path"] = Value::String(rel.to_string());
@@ -254,22 +289,42 @@ pub fn check_document(
     doc: &Value,
     text: &str,
 ) -> Result<Vec<Finding>, Diagnostic> {
+    let sources = HashMap::from([(rel.to_string(), text.to_string())]);
+    check_document_in(rules, compiled, format, rel, doc, &sources)
+}
+
+/// Checks one input document of `format` built from several files
+/// (a Terraform module): `rel` names the document; a finding is located
+/// in the file of its resource (a resource's `path`, else `rel`), and
+/// inline `vigil:ignore` comments are read from `sources` (path → text).
+pub fn check_document_in(
+    rules: &RuleSet,
+    compiled: &Compiled,
+    format: Format,
+    rel: &str,
+    doc: &Value,
+    sources: &HashMap<String, String>,
+) -> Result<Vec<Finding>, Diagnostic> {
     let hits = rules
         .evaluate(compiled, format.as_str(), doc)
         .map_err(|e| Diagnostic::warning(rel, None, format!("evaluating rules: {e}")))?;
-    let resources: HashMap<&str, (u64, Option<u64>)> = doc
-        .get("resources")
-        .and_then(Value::as_array)
-        .into_iter()
+    type Span<'a> = (u64, Option<u64>, Option<&'a str>);
+    let resources: HashMap<&str, Span<'_>> = ["resources", "data"]
+        .iter()
+        .filter_map(|k| doc.get(k).and_then(Value::as_array))
         .flatten()
         .filter_map(|r| {
             Some((
                 r["id"].as_str()?,
-                (r["line"].as_u64()?, r["end_line"].as_u64()),
+                (
+                    r["line"].as_u64()?,
+                    r["end_line"].as_u64(),
+                    r["path"].as_str(),
+                ),
             ))
         })
         .collect();
-    let ignores = inline_ignores(text);
+    let mut ignores: HashMap<&str, HashMap<u32, Vec<(String, Option<String>)>>> = HashMap::new();
     let mut findings = Vec::new();
     for hit in hits {
         let rule = &rules.rules()[hit.rule];
@@ -278,11 +333,18 @@ pub fn check_document(
             .as_deref()
             .and_then(|r| resources.get(r))
             .copied();
-        let res_line = span.and_then(|(l, _)| u32::try_from(l).ok());
+        let res_line = span.and_then(|(l, _, _)| u32::try_from(l).ok());
         let line = hit.line.or(res_line);
-        let mut location = Location::new(rel, line);
+        let file = span.and_then(|(_, _, p)| p).unwrap_or(rel);
+        let ignores = ignores.entry(file).or_insert_with(|| {
+            sources
+                .get(file)
+                .map(|t| inline_ignores(t))
+                .unwrap_or_default()
+        });
+        let mut location = Location::new(file, line);
         location.end_line = span
-            .and_then(|(_, e)| e)
+            .and_then(|(_, e, _)| e)
             .and_then(|e| u32::try_from(e).ok())
             .filter(|e| Some(*e) != line && hit.line.is_none());
         let suppression = [line, res_line]
@@ -294,7 +356,7 @@ pub fn check_document(
             .find(|(id, _)| id.eq_ignore_ascii_case(&rule.id))
             .map(|(_, reason)| Suppression {
                 kind: SuppressionKind::Inline,
-                source: rel.to_string(),
+                source: file.to_string(),
                 reason: reason.clone(),
                 vex_status: None,
                 justification: None,
@@ -312,7 +374,7 @@ pub fn check_document(
             package: None,
             fingerprint: Fingerprint::misconfiguration(
                 &rule.id,
-                rel,
+                file,
                 hit.resource.as_deref().unwrap_or_default(),
                 &hit.msg,
             ),
@@ -339,6 +401,10 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
     // between threads) and clones it per file; a rule that does not
     // compile fails here first.
     rules.compile()?;
+    let (tf, files): (Vec<&PathBuf>, Vec<&PathBuf>) = files
+        .iter()
+        .partition(|p| FileKind::of_path(p) == Some(FileKind::Terraform));
+    let modules = check_terraform(rules, root, &tf);
     let results: Vec<(String, FileResult)> = files
         .par_iter()
         .map_init(
@@ -374,7 +440,7 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
         )
         .flatten()
         .collect();
-    let mut scan = IacScan::default();
+    let mut scan = modules;
     for (rel, r) in results {
         match r {
             Ok(Some(f)) => {
@@ -392,9 +458,70 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
     Ok(scan)
 }
 
+/// Checks the Terraform modules of `.tf`/`.tf.json` files: one per
+/// directory, except directories that another module of the scan calls
+/// (their resources are checked as part of their callers').
+fn check_terraform(rules: &RuleSet, root: &Path, files: &[&PathBuf]) -> IacScan {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let loaded: Vec<(PathBuf, terraform::Loaded, Result<Vec<Finding>, Diagnostic>)> = dirs
+        .par_iter()
+        .map_init(
+            || rules.compile().ok(),
+            |compiled, dir| {
+                let loaded = terraform::load_module(root, dir);
+                let rel = loaded.doc["path"].as_str().unwrap_or(".").to_string();
+                let checked = match compiled.as_ref() {
+                    Some(c) => check_document_in(
+                        rules,
+                        c,
+                        Format::Terraform,
+                        &rel,
+                        &loaded.doc,
+                        &loaded.sources,
+                    ),
+                    None => Ok(Vec::new()),
+                };
+                let canonical = fs_err::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+                (canonical, loaded, checked)
+            },
+        )
+        .collect();
+    let called: std::collections::HashSet<&PathBuf> =
+        loaded.iter().flat_map(|(_, l, _)| &l.called).collect();
+    let mut scan = IacScan::default();
+    let mut diagnostics = Vec::new();
+    for (dir, l, checked) in &loaded {
+        diagnostics.extend(l.diagnostics.iter().cloned());
+        if called.contains(dir) {
+            continue;
+        }
+        scan.files.extend(l.files.iter().cloned());
+        match checked {
+            Ok(f) => scan.findings.extend(f.iter().cloned()),
+            Err(d) => diagnostics.push(d.clone()),
+        }
+    }
+    // A module's file may be read by several modules (its own and its
+    // callers'): each diagnostic once.
+    let mut seen = std::collections::HashSet::new();
+    for d in diagnostics {
+        if seen.insert(d.to_string()) {
+            scan.diagnostics.push(d);
+        }
+    }
+    scan.files.sort();
+    scan.files.dedup();
+    scan
+}
+
 /// `path` relative to `root`, with `/` separators; a file given as the
 /// root is named by its file name.
-fn rel_path(root: &Path, path: &Path) -> String {
+pub(crate) fn rel_path(root: &Path, path: &Path) -> String {
     let rel = if root == path {
         path.file_name().map(Path::new).unwrap_or(path)
     } else {

@@ -11,11 +11,18 @@ use vigil_model::Severity;
 
 use crate::IacError;
 
-/// Helper functions every rule may import (`data.vigil.lib`).
-const LIB: (&str, &str) = (
-    "rules/lib/vigil.rego",
-    include_str!("../rules/lib/vigil.rego"),
-);
+/// Helper modules every rule may import (`data.vigil.lib`,
+/// `data.vigil.lib.terraform`).
+const LIBS: &[(&str, &str)] = &[
+    (
+        "rules/lib/vigil.rego",
+        include_str!("../rules/lib/vigil.rego"),
+    ),
+    (
+        "rules/lib/terraform.rego",
+        include_str!("../rules/lib/terraform.rego"),
+    ),
+];
 
 macro_rules! builtin {
     ($($path:literal),* $(,)?) => {
@@ -50,6 +57,12 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "dockerfile/VIGIL-DF-006.rego",
     "dockerfile/VIGIL-DF-007.rego",
     "dockerfile/VIGIL-DF-008.rego",
+    "terraform/VIGIL-AWS-001.rego",
+    "terraform/VIGIL-AWS-002.rego",
+    "terraform/VIGIL-AWS-003.rego",
+    "terraform/VIGIL-AWS-004.rego",
+    "terraform/VIGIL-AWS-005.rego",
+    "terraform/VIGIL-AWS-006.rego",
 ];
 
 /// A rule's metadata, as its `metadata` rule states it.
@@ -141,9 +154,11 @@ impl std::fmt::Debug for Compiled {
 /// each source's package.
 fn compile(sources: &[(String, String)]) -> Result<(regorus::Engine, Vec<String>), IacError> {
     let mut engine = regorus::Engine::new();
-    engine
-        .add_policy(format!("builtin:{}", LIB.0), LIB.1.to_string())
-        .map_err(|e| IacError::rule(LIB.0, e))?;
+    for (path, text) in LIBS {
+        engine
+            .add_policy(format!("builtin:{path}"), (*text).to_string())
+            .map_err(|e| IacError::rule(path, e))?;
+    }
     let mut packages = Vec::new();
     for (name, text) in sources {
         let package = engine

@@ -63,6 +63,19 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "terraform/VIGIL-AWS-004.rego",
     "terraform/VIGIL-AWS-005.rego",
     "terraform/VIGIL-AWS-006.rego",
+    "terraform/VIGIL-AWS-007.rego",
+    "terraform/VIGIL-AWS-008.rego",
+    "terraform/VIGIL-AWS-009.rego",
+    "terraform/VIGIL-AWS-010.rego",
+    "terraform/VIGIL-AWS-011.rego",
+    "terraform/VIGIL-AWS-012.rego",
+    "terraform/VIGIL-AWS-013.rego",
+    "terraform/VIGIL-AWS-014.rego",
+    "terraform/VIGIL-AWS-015.rego",
+    "terraform/VIGIL-AWS-016.rego",
+    "terraform/VIGIL-AWS-017.rego",
+    "terraform/VIGIL-AWS-018.rego",
+    "terraform/VIGIL-AWS-019.rego",
 ];
 
 /// A rule's metadata, as its `metadata` rule states it.

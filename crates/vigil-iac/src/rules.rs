@@ -76,6 +76,20 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "terraform/VIGIL-AWS-017.rego",
     "terraform/VIGIL-AWS-018.rego",
     "terraform/VIGIL-AWS-019.rego",
+    "terraform/VIGIL-AWS-020.rego",
+    "terraform/VIGIL-AWS-021.rego",
+    "terraform/VIGIL-AWS-022.rego",
+    "terraform/VIGIL-AWS-023.rego",
+    "terraform/VIGIL-AWS-024.rego",
+    "terraform/VIGIL-AWS-025.rego",
+    "terraform/VIGIL-AWS-026.rego",
+    "terraform/VIGIL-AWS-027.rego",
+    "terraform/VIGIL-AWS-028.rego",
+    "terraform/VIGIL-AWS-029.rego",
+    "terraform/VIGIL-AWS-030.rego",
+    "terraform/VIGIL-AWS-031.rego",
+    "terraform/VIGIL-AWS-032.rego",
+    "terraform/VIGIL-AWS-033.rego",
 ];
 
 /// A rule's metadata, as its `metadata` rule states it.

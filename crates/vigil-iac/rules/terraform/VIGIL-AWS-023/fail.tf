@@ -1,0 +1,4 @@
+resource "aws_kms_key" "data" {
+  description             = "Application data"
+  deletion_window_in_days = 30
+}

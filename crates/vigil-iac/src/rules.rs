@@ -90,6 +90,21 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "terraform/VIGIL-AWS-031.rego",
     "terraform/VIGIL-AWS-032.rego",
     "terraform/VIGIL-AWS-033.rego",
+    "terraform/VIGIL-AWS-034.rego",
+    "terraform/VIGIL-AWS-035.rego",
+    "terraform/VIGIL-AWS-036.rego",
+    "terraform/VIGIL-AZURE-001.rego",
+    "terraform/VIGIL-AZURE-002.rego",
+    "terraform/VIGIL-AZURE-003.rego",
+    "terraform/VIGIL-AZURE-004.rego",
+    "terraform/VIGIL-AZURE-005.rego",
+    "terraform/VIGIL-AZURE-006.rego",
+    "terraform/VIGIL-AZURE-007.rego",
+    "terraform/VIGIL-AZURE-008.rego",
+    "terraform/VIGIL-AZURE-009.rego",
+    "terraform/VIGIL-AZURE-010.rego",
+    "terraform/VIGIL-AZURE-011.rego",
+    "terraform/VIGIL-AZURE-012.rego",
 ];
 
 /// A rule's metadata, as its `metadata` rule states it.

@@ -2,7 +2,7 @@ resource "aws_iam_policy" "read_logs" {
   name = "read-logs"
 
   policy = jsonencode({
-    Version = "2012-10-17"
+    Version   = "2012-10-17"
     Statement = [{
       Effect   = "Allow"
       Action   = ["s3:GetObject", "s3:ListBucket"]

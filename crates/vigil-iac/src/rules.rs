@@ -105,6 +105,20 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "terraform/VIGIL-AZURE-010.rego",
     "terraform/VIGIL-AZURE-011.rego",
     "terraform/VIGIL-AZURE-012.rego",
+    "terraform/VIGIL-GCP-001.rego",
+    "terraform/VIGIL-GCP-002.rego",
+    "terraform/VIGIL-GCP-003.rego",
+    "terraform/VIGIL-GCP-004.rego",
+    "terraform/VIGIL-GCP-005.rego",
+    "terraform/VIGIL-GCP-006.rego",
+    "terraform/VIGIL-GCP-007.rego",
+    "terraform/VIGIL-GCP-008.rego",
+    "terraform/VIGIL-GCP-009.rego",
+    "terraform/VIGIL-GCP-010.rego",
+    "terraform/VIGIL-GCP-011.rego",
+    "terraform/VIGIL-GCP-012.rego",
+    "terraform/VIGIL-GCP-013.rego",
+    "terraform/VIGIL-GCP-014.rego",
 ];
 
 /// A rule's metadata, as its `metadata` rule states it.

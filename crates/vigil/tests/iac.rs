@@ -205,3 +205,49 @@ fn a_directory_scan_checks_iac_too_unless_told_not_to() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn terraform_modules_are_followed_and_findings_point_at_their_files() {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/iac-terraform"
+    ));
+    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found = findings(&report);
+    let has = |id: &str, path: &str, line: u64| {
+        found
+            .iter()
+            .any(|(i, p, l, _)| i == id && p == path && *l == line)
+    };
+    // The module's input makes its bucket public: found in the module's
+    // own file, at the attribute.
+    assert!(has("VIGIL-AWS-001", "modules/storage/main.tf", 16), "{found:?}");
+    assert!(has("VIGIL-AWS-002", "modules/storage/main.tf", 21), "{found:?}");
+    assert!(has("VIGIL-AWS-007", "main.tf", 24), "{found:?}");
+    // RDP is open to the office only.
+    assert!(!found.iter().any(|(i, ..)| i == "VIGIL-AWS-008"), "{found:?}");
+    let acl = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-AWS-001")
+        .unwrap();
+    assert_eq!(acl["resource"], "module.storage.aws_s3_bucket_acl.this");
+    // The called module is not checked again on its own (where `public`
+    // would keep its default).
+    assert_eq!(
+        found.iter().filter(|(i, ..)| i == "VIGIL-AWS-001").count(),
+        1,
+        "{found:?}"
+    );
+    // An invalid file is a diagnostic naming it and its line.
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["path"] == "broken/main.tf" && d["line"] == 3),
+        "{diags:?}"
+    );
+}

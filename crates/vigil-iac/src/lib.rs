@@ -139,10 +139,13 @@ pub struct IacScan {
     pub files: Vec<String>,
 }
 
+/// A file's inline ignores: line → (rule ID, reason).
+type Ignores = HashMap<u32, Vec<(String, Option<String>)>>;
+
 /// The `# vigil:ignore RULE-ID reason` comments of a file: line → (rule
 /// ID, reason).
-fn inline_ignores(text: &str) -> HashMap<u32, Vec<(String, Option<String>)>> {
-    let mut out: HashMap<u32, Vec<(String, Option<String>)>> = HashMap::new();
+fn inline_ignores(text: &str) -> Ignores {
+    let mut out: Ignores = HashMap::new();
     for (n, l) in text.lines().enumerate() {
         let Some(i) = l.find("vigil:ignore") else {
             continue;
@@ -324,7 +327,7 @@ pub fn check_document_in(
             ))
         })
         .collect();
-    let mut ignores: HashMap<&str, HashMap<u32, Vec<(String, Option<String>)>>> = HashMap::new();
+    let mut ignores: HashMap<&str, Ignores> = HashMap::new();
     let mut findings = Vec::new();
     for hit in hits {
         let rule = &rules.rules()[hit.rule];

@@ -248,7 +248,7 @@ fn known(expr: &Expression) -> Option<hcl::Value> {
     Some(match expr {
         Expression::Null => hcl::Value::Null,
         Expression::Bool(b) => hcl::Value::Bool(*b),
-        Expression::Number(n) => hcl::Value::Number(n.clone()),
+        Expression::Number(n) => hcl::Value::Number(*n),
         Expression::String(s) => hcl::Value::String(s.clone()),
         Expression::Array(a) => hcl::Value::Array(a.iter().map(known).collect::<Option<_>>()?),
         Expression::Object(o) => {
@@ -390,6 +390,8 @@ pub struct Loaded {
 /// Reads modules.
 struct Loader<'a> {
     root: &'a Path,
+    /// `root` canonicalized: the directories of called modules are.
+    root_canon: Option<PathBuf>,
     out: Loaded,
     stack: Vec<PathBuf>,
     resources: Vec<Value>,
@@ -404,7 +406,32 @@ struct ModuleOut {
     providers: Vec<Value>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    fn new(root: &'a Path) -> Loader<'a> {
+        Loader {
+            root,
+            root_canon: fs_err::canonicalize(root).ok(),
+            out: Loaded::default(),
+            stack: Vec::new(),
+            resources: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+
+    /// A path relative to the root, also for canonical paths.
+    fn rel(&self, path: &Path) -> String {
+        if path.is_absolute() && !self.root.is_absolute() {
+            if let Some(p) = self
+                .root_canon
+                .as_ref()
+                .and_then(|c| path.strip_prefix(c).ok())
+            {
+                return p.to_string_lossy().replace('\\', "/");
+            }
+        }
+        crate::rel_path(self.root, path)
+    }
+
     /// The files of a directory: Terraform sources, and `.tfvars` texts.
     fn read_dir(&mut self, dir: &Path) -> (Vec<File>, Vec<(String, String)>) {
         let mut files = Vec::new();
@@ -412,7 +439,7 @@ impl Loader<'_> {
         let mut entries: Vec<PathBuf> = match fs_err::read_dir(dir) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
-                let rel = crate::rel_path(self.root, dir);
+                let rel = self.rel(dir);
                 self.out
                     .diagnostics
                     .push(Diagnostic::warning(rel, None, e.to_string()));
@@ -433,7 +460,7 @@ impl Loader<'_> {
             if !(source || vars) || !path.is_file() {
                 continue;
             }
-            let rel = crate::rel_path(self.root, &path);
+            let rel = self.rel(&path);
             let too_big = fs_err::metadata(&path).map_or(true, |m| m.len() > crate::MAX_FILE_SIZE);
             if too_big {
                 self.out.diagnostics.push(Diagnostic::warning(
@@ -789,13 +816,7 @@ fn body_json(nodes: &[Node], line: u32, ctx: &Context<'_>, prefix: &str) -> Valu
 /// `tfvars` files beside them, and the local modules it calls). `root`:
 /// what paths are relative to.
 pub fn load_module(root: &Path, dir: &Path) -> Loaded {
-    let mut loader = Loader {
-        root,
-        out: Loaded::default(),
-        stack: Vec::new(),
-        resources: Vec::new(),
-        data: Vec::new(),
-    };
+    let mut loader = Loader::new(root);
     if let Ok(c) = fs_err::canonicalize(dir) {
         loader.stack.push(c);
     }
@@ -827,14 +848,7 @@ pub fn text_input(rel: &str, text: &str) -> Result<Value, Diagnostic> {
 }
 
 fn single(rel: &str, nodes: Vec<Node>) -> Value {
-    let root = Path::new("");
-    let mut loader = Loader {
-        root,
-        out: Loaded::default(),
-        stack: Vec::new(),
-        resources: Vec::new(),
-        data: Vec::new(),
-    };
+    let mut loader = Loader::new(Path::new(""));
     let files = [File {
         rel: rel.to_string(),
         nodes,
@@ -902,14 +916,16 @@ fn strip_keys(address: &str) -> String {
     out
 }
 
+/// A resource of a plan: (address, mode, type, name, module, values).
+type PlanItem = (String, String, String, String, Option<String>, Value);
+
 /// The input document of a Terraform plan.
 pub fn plan_input(rel: &str, text: &str, plan: &Value) -> Value {
     let lines = Lines::new(text);
     let mut refs = HashMap::new();
     config_refs(&plan["configuration"]["root_module"], "", &mut refs);
-    // (address, mode, type, name, module, values)
-    let mut items: Vec<(String, String, String, String, Option<String>, Value)> = Vec::new();
-    fn walk(m: &Value, items: &mut Vec<(String, String, String, String, Option<String>, Value)>) {
+    let mut items: Vec<PlanItem> = Vec::new();
+    fn walk(m: &Value, items: &mut Vec<PlanItem>) {
         let module = m["address"].as_str().map(str::to_string);
         for r in m["resources"].as_array().into_iter().flatten() {
             items.push((

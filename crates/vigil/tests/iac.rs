@@ -223,11 +223,20 @@ fn terraform_modules_are_followed_and_findings_point_at_their_files() {
     };
     // The module's input makes its bucket public: found in the module's
     // own file, at the attribute.
-    assert!(has("VIGIL-AWS-001", "modules/storage/main.tf", 16), "{found:?}");
-    assert!(has("VIGIL-AWS-002", "modules/storage/main.tf", 21), "{found:?}");
+    assert!(
+        has("VIGIL-AWS-001", "modules/storage/main.tf", 16),
+        "{found:?}"
+    );
+    assert!(
+        has("VIGIL-AWS-002", "modules/storage/main.tf", 21),
+        "{found:?}"
+    );
     assert!(has("VIGIL-AWS-007", "main.tf", 24), "{found:?}");
     // RDP is open to the office only.
-    assert!(!found.iter().any(|(i, ..)| i == "VIGIL-AWS-008"), "{found:?}");
+    assert!(
+        !found.iter().any(|(i, ..)| i == "VIGIL-AWS-008"),
+        "{found:?}"
+    );
     let acl = report["findings"]
         .as_array()
         .unwrap()

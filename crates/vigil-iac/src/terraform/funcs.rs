@@ -117,7 +117,7 @@ fn tobool(args: FuncArgs) -> Result<Value, String> {
 
 fn tonumber(args: FuncArgs) -> Result<Value, String> {
     match first(&args)? {
-        Value::Number(n) => Ok(Value::Number(n.clone())),
+        Value::Number(n) => Ok(Value::Number(*n)),
         Value::String(s) => s
             .parse::<serde_json::Number>()
             .map_err(|e| e.to_string())

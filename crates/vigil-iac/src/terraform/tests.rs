@@ -179,3 +179,14 @@ fn count_zero_resources_do_not_exist() {
     let doc = text_input("q.tf", &text).unwrap();
     assert_eq!(doc["resources"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn module_paths_are_relative_to_a_relative_root() {
+    // Tests run in the crate's directory.
+    let l = load_module(
+        Path::new("fixtures/terraform"),
+        Path::new("fixtures/terraform/module"),
+    );
+    let b = resource(&l.doc, "module.data.aws_s3_bucket.this");
+    assert_eq!(b["path"], "module/modules/bucket/main.tf");
+}

@@ -1,4 +1,5 @@
-//! Infrastructure as code: Kubernetes manifests and Dockerfiles read into
+//! Infrastructure as code: Kubernetes manifests, Dockerfiles and Terraform
+//! modules and plans read into
 //! JSON input documents (with line numbers), checked by rules written in
 //! Rego (built in, or from `--rules-dir`), reported as misconfiguration
 //! findings.

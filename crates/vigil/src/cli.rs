@@ -171,8 +171,8 @@ pub(crate) enum ScanTarget {
     /// archive, or an OCI image layout directory, without a container
     /// daemon
     Image(ImageArgs),
-    /// Check infrastructure as code (Kubernetes manifests, Dockerfiles)
-    /// for misconfigurations, without the advisory database
+    /// Check infrastructure as code (Kubernetes manifests, Dockerfiles,
+    /// Terraform) for misconfigurations, without the advisory database
     Config(ScanArgs),
 }
 
@@ -304,7 +304,7 @@ pub(crate) struct ScanArgs {
     pub(crate) rules_dir: Vec<PathBuf>,
 
     /// Do not check infrastructure as code (Kubernetes manifests,
-    /// Dockerfiles) in a directory scan
+    /// Dockerfiles, Terraform) in a directory scan
     #[arg(long)]
     pub(crate) no_misconfig: bool,
 

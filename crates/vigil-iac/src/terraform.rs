@@ -280,13 +280,30 @@ const NOT_RESOURCES: &[&str] = &["var", "local", "each", "count", "self", "path"
 /// An evaluated expression as JSON: references to resources become their
 /// address strings (prefixed by the module's address), the rest that is
 /// not known becomes an unknown marker.
-fn to_json(expr: &Expression, prefix: &str) -> Value {
+/// How references are named: the module's address prefix, and the
+/// iterators of enclosing `dynamic` blocks (which are not resources).
+#[derive(Clone)]
+struct Refs<'a> {
+    prefix: &'a str,
+    iterators: Vec<String>,
+}
+
+impl<'a> Refs<'a> {
+    fn new(prefix: &'a str) -> Refs<'a> {
+        Refs {
+            prefix,
+            iterators: Vec::new(),
+        }
+    }
+}
+
+fn to_json(expr: &Expression, refs: &Refs<'_>) -> Value {
     match expr {
         Expression::Null => Value::Null,
         Expression::Bool(b) => Value::Bool(*b),
         Expression::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
         Expression::String(s) => Value::String(s.clone()),
-        Expression::Array(a) => Value::Array(a.iter().map(|e| to_json(e, prefix)).collect()),
+        Expression::Array(a) => Value::Array(a.iter().map(|e| to_json(e, refs)).collect()),
         Expression::Object(o) => {
             let mut m = Map::new();
             for (k, v) in o {
@@ -295,19 +312,17 @@ fn to_json(expr: &Expression, prefix: &str) -> Value {
                     ObjectKey::Expression(Expression::String(s)) => s.clone(),
                     _ => return unknown(expr),
                 };
-                m.insert(key, to_json(v, prefix));
+                m.insert(key, to_json(v, refs));
             }
             Value::Object(m)
         }
-        Expression::Parenthesis(e) => to_json(e, prefix),
-        Expression::Traversal(t) => {
-            reference(t, prefix).map_or_else(|| unknown(expr), Value::String)
-        }
+        Expression::Parenthesis(e) => to_json(e, refs),
+        Expression::Traversal(t) => reference(t, refs).map_or_else(|| unknown(expr), Value::String),
         Expression::FuncCall(f) if f.name.name.as_str() == "jsonencode" && f.args.len() == 1 => {
             // A policy with an unknown part: its structure is still
             // useful to rules.
             let mut u = unknown(expr);
-            u["__jsonencode__"] = to_json(&f.args[0], prefix);
+            u["__jsonencode__"] = to_json(&f.args[0], refs);
             u
         }
         _ => unknown(expr),
@@ -316,12 +331,12 @@ fn to_json(expr: &Expression, prefix: &str) -> Value {
 
 /// The address string of a reference to a resource, data source or
 /// module output (`aws_s3_bucket.b.id`), if `t` is one.
-fn reference(t: &hcl::Traversal, prefix: &str) -> Option<String> {
+fn reference(t: &hcl::Traversal, refs: &Refs<'_>) -> Option<String> {
     let Expression::Variable(root) = &t.expr else {
         return None;
     };
     let root = root.as_str();
-    if NOT_RESOURCES.contains(&root) {
+    if NOT_RESOURCES.contains(&root) || refs.iterators.iter().any(|i| i == root) {
         return None;
     }
     let mut parts = vec![root.to_string()];
@@ -332,7 +347,7 @@ fn reference(t: &hcl::Traversal, prefix: &str) -> Option<String> {
             _ => return None,
         }
     }
-    (parts.len() >= 2).then(|| format!("{prefix}{}", parts.join(".")))
+    (parts.len() >= 2).then(|| format!("{}{}", refs.prefix, parts.join(".")))
 }
 
 /// Variables and locals known in a module.
@@ -542,7 +557,7 @@ impl<'a> Loader<'a> {
                 if let Node::Attr(a) = n {
                     if a.key == "default" {
                         let e = eval(&a.expr, &empty);
-                        v["default"] = to_json(&e, prefix);
+                        v["default"] = to_json(&e, &Refs::new(prefix));
                         if let Some(k) = known(&e) {
                             scope.vars.insert(name.clone(), k);
                         }
@@ -616,8 +631,10 @@ impl<'a> Loader<'a> {
         }
         let ctx = scope.context();
         for a in &locals {
-            out.locals
-                .insert(a.key.clone(), to_json(&eval(&a.expr, &ctx), prefix));
+            out.locals.insert(
+                a.key.clone(),
+                to_json(&eval(&a.expr, &ctx), &Refs::new(prefix)),
+            );
         }
         let module = prefix.strip_suffix('.').map(str::to_string);
         for (rel, b) in blocks() {
@@ -641,7 +658,7 @@ impl<'a> Loader<'a> {
                         "line": b.line,
                         "end_line": b.end_line,
                         "module": module,
-                        "attributes": body_json(&b.body, b.line, &ctx, prefix),
+                        "attributes": body_json(&b.body, b.line, &ctx, &Refs::new(prefix)),
                     });
                     if data {
                         self.data.push(r);
@@ -653,7 +670,7 @@ impl<'a> Loader<'a> {
                     "name": name,
                     "path": rel,
                     "line": b.line,
-                    "attributes": body_json(&b.body, b.line, &ctx, prefix),
+                    "attributes": body_json(&b.body, b.line, &ctx, &Refs::new(prefix)),
                 })),
                 ("module", [name]) => self.call(dir, rel, b, name, prefix, &ctx),
                 _ => {}
@@ -769,13 +786,13 @@ fn instantiated(b: &Block, ctx: &Context<'_>) -> bool {
 /// as arrays of objects, `__line__` and `__lines__` as for YAML mappings.
 /// A `dynamic "x"` block's content is an element of `x` marked
 /// `__dynamic__`.
-fn body_json(nodes: &[Node], line: u32, ctx: &Context<'_>, prefix: &str) -> Value {
+fn body_json(nodes: &[Node], line: u32, ctx: &Context<'_>, refs: &Refs<'_>) -> Value {
     let mut obj = Map::new();
     let mut lines = Map::new();
     for n in nodes {
         match n {
             Node::Attr(a) => {
-                obj.insert(a.key.clone(), to_json(&eval(&a.expr, ctx), prefix));
+                obj.insert(a.key.clone(), to_json(&eval(&a.expr, ctx), refs));
                 lines.insert(a.key.clone(), json!(a.line));
             }
             Node::Block(b) => {
@@ -787,14 +804,29 @@ fn body_json(nodes: &[Node], line: u32, ctx: &Context<'_>, prefix: &str) -> Valu
                         Node::Block(c) if c.ident == "content" => Some(c),
                         _ => None,
                     });
+                    // `ingress.value...` (or the `iterator`'s name) inside is
+                    // not a resource.
+                    let iterator = b
+                        .body
+                        .iter()
+                        .find_map(|n| match n {
+                            Node::Attr(a) if a.key == "iterator" => match &a.expr {
+                                Expression::Variable(v) => Some(v.as_str().to_string()),
+                                e => known(e).and_then(|v| v.as_str().map(str::to_string)),
+                            },
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| name.clone());
+                    let mut inner = refs.clone();
+                    inner.iterators.push(iterator);
                     let mut v = content.map_or_else(
                         || json!({"__line__": b.line}),
-                        |c| body_json(&c.body, c.line, ctx, prefix),
+                        |c| body_json(&c.body, c.line, ctx, &inner),
                     );
                     v["__dynamic__"] = Value::Bool(true);
                     (name.clone(), v)
                 } else {
-                    (b.ident.clone(), body_json(&b.body, b.line, ctx, prefix))
+                    (b.ident.clone(), body_json(&b.body, b.line, ctx, refs))
                 };
                 if !b.labels.is_empty() && b.ident != "dynamic" {
                     value["__labels__"] = json!(b.labels);

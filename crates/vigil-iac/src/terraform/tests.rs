@@ -190,3 +190,21 @@ fn module_paths_are_relative_to_a_relative_root() {
     let b = resource(&l.doc, "module.data.aws_s3_bucket.this");
     assert_eq!(b["path"], "module/modules/bucket/main.tf");
 }
+
+#[test]
+fn dynamic_blocks_are_unknown_content() {
+    let text = std::fs::read_to_string(fixtures().join("dynamic/main.tf")).unwrap();
+    let doc = text_input("main.tf", &text).unwrap();
+    let sg = resource(&doc, "aws_security_group.web");
+    let ingress = &sg["attributes"]["ingress"][0];
+    assert_eq!(ingress["__dynamic__"], true);
+    assert_eq!(ingress["protocol"], "tcp");
+    assert!(
+        ingress["cidr_blocks"]["__unknown__"].is_string(),
+        "{ingress}"
+    );
+    assert_eq!(ingress["__line__"], 10);
+    let egress = &sg["attributes"]["egress"][0];
+    assert!(egress["from_port"]["__unknown__"].is_string(), "{egress}");
+    assert_eq!(egress["cidr_blocks"][0], "10.0.0.0/8");
+}

@@ -466,10 +466,19 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
 /// directory, except directories that another module of the scan calls
 /// (their resources are checked as part of their callers').
 fn check_terraform(rules: &RuleSet, root: &Path, files: &[&PathBuf]) -> IacScan {
+    // Modules that `terraform init` downloaded are not the repository's.
     let mut dirs: Vec<PathBuf> = files
         .iter()
+        .filter(|p| !p.components().any(|c| c.as_os_str() == ".terraform"))
         .filter_map(|p| p.parent().map(Path::to_path_buf))
         .collect();
+    // A file given as the root: its module's paths are relative to its
+    // directory.
+    let root = if root.is_file() {
+        root.parent().unwrap_or(root)
+    } else {
+        root
+    };
     dirs.sort();
     dirs.dedup();
     let loaded: Vec<(PathBuf, terraform::Loaded, Result<Vec<Finding>, Diagnostic>)> = dirs

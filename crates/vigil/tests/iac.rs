@@ -251,6 +251,13 @@ fn terraform_modules_are_followed_and_findings_point_at_their_files() {
         1,
         "{found:?}"
     );
+    // A plan is read by its content, its findings at the resource's line.
+    assert!(has("VIGIL-AWS-014", "plan/tfplan.json", 46), "{found:?}");
+    // Modules downloaded by `terraform init` are not checked.
+    assert!(
+        !found.iter().any(|(_, p, ..)| p.contains(".terraform")),
+        "{found:?}"
+    );
     // An invalid file is a diagnostic naming it and its line.
     let diags = report["diagnostics"].as_array().unwrap();
     assert!(
@@ -258,5 +265,29 @@ fn terraform_modules_are_followed_and_findings_point_at_their_files() {
             .iter()
             .any(|d| d["path"] == "broken/main.tf" && d["line"] == 3),
         "{diags:?}"
+    );
+}
+
+#[test]
+fn a_terraform_file_as_the_root_is_checked_with_its_module() {
+    let file = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/iac-terraform/main.tf"
+    ));
+    let (code, out, err) = vigil(&["scan", "config", file.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found = findings(&report);
+    assert!(
+        found
+            .iter()
+            .any(|(i, p, l, _)| i == "VIGIL-AWS-007" && p == "main.tf" && *l == 24),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(i, p, _, _)| i == "VIGIL-AWS-001" && p == "modules/storage/main.tf"),
+        "{found:?}"
     );
 }

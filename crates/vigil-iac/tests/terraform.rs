@@ -113,3 +113,30 @@ fn module_findings_are_located_in_their_own_files() {
     assert_eq!(s.source, "main.tf");
     assert_eq!(s.reason.as_deref(), Some("blocked at the account level"));
 }
+
+#[test]
+fn admin_policies_are_found_in_documents_and_partly_known_policies() {
+    let rules = RuleSet::load(&[]).unwrap();
+    let text = std::fs::read_to_string(fixtures().join("iam/main.tf")).unwrap();
+    let found = check_text(
+        &rules,
+        &rules.compile().unwrap(),
+        Format::Terraform,
+        "main.tf",
+        &text,
+    )
+    .unwrap();
+    let mut admin: Vec<(&str, u32)> = found
+        .iter()
+        .filter(|f| f.id == "VIGIL-AWS-011")
+        .map(|f| (f.resource.as_deref().unwrap(), f.location.line.unwrap()))
+        .collect();
+    admin.sort();
+    assert_eq!(
+        admin,
+        vec![
+            ("aws_iam_role_policy.partly_known", 22),
+            ("data.aws_iam_policy_document.admin", 8),
+        ]
+    );
+}

@@ -7,6 +7,7 @@
 //! docs/iac.md.
 
 pub mod dockerfile;
+pub mod docs;
 pub mod k8s;
 pub mod rules;
 pub mod yaml;
@@ -323,6 +324,7 @@ pub fn check_document(
             informational: None,
             published: None,
             suppression,
+            help: Some(RuleSet::help(rule)),
         });
     }
     Ok(findings)

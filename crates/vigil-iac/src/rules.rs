@@ -81,7 +81,15 @@ pub struct Rule {
     /// file of `--rules-dir`).
     #[serde(default)]
     pub source: String,
+    /// Its documentation page: `metadata.url` when the rule gives one,
+    /// else, for a built-in rule, its page in the project's
+    /// `docs/rules/`.
+    #[serde(default)]
+    pub url: Option<String>,
 }
+
+/// Where the built-in rules' pages are published.
+pub const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules/");
 
 fn stable() -> String {
     "stable".to_string()
@@ -228,6 +236,9 @@ impl RuleSet {
             }
             rule.package = package;
             rule.source = name.clone();
+            if rule.url.is_none() && name.starts_with("builtin:") {
+                rule.url = Some(format!("{DOCS_BASE}{}.md", rule.id));
+            }
             rules.push(rule);
         }
         rules.sort_by(|a, b| a.id.cmp(&b.id));
@@ -239,6 +250,16 @@ impl RuleSet {
         Ok(Compiled {
             engine: compile(&self.sources)?.0,
         })
+    }
+
+    /// What a rule says about its findings.
+    pub fn help(rule: &Rule) -> vigil_model::Help {
+        vigil_model::Help {
+            description: rule.description.clone(),
+            remediation: rule.remediation.clone(),
+            references: rule.references.clone(),
+            url: rule.url.clone(),
+        }
     }
 
     /// The rules, by ID.

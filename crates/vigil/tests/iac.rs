@@ -79,6 +79,13 @@ fn scan_config_finds_rules_with_lines_without_a_database() {
         .unwrap();
     assert_eq!(privileged["resource"], "Deployment/web");
     assert_eq!(privileged["severity"], "HIGH");
+    // The rule's guidance travels with the finding.
+    let help = &privileged["help"];
+    assert!(help["remediation"].as_str().unwrap().contains("privileged"));
+    assert!(help["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/docs/rules/VIGIL-K8S-001.md"));
     // Inline suppression, with its reason.
     let root = found.iter().find(|f| f.0 == "VIGIL-K8S-004").unwrap();
     assert!(root.3, "{root:?}");
@@ -145,7 +152,14 @@ fn sarif_has_a_rule_per_id_and_no_advisory_links() {
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
-    assert!(rules.iter().any(|r| r["id"] == "VIGIL-K8S-001"));
+    let privileged = rules.iter().find(|r| r["id"] == "VIGIL-K8S-001").unwrap();
+    assert!(privileged["helpUri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/docs/rules/VIGIL-K8S-001.md"));
+    let help = privileged["help"]["markdown"].as_str().unwrap();
+    assert!(help.contains("**Remediation:**"), "{help}");
+    assert!(help.contains("CIS Kubernetes Benchmark 5.2.2"), "{help}");
     let result = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()

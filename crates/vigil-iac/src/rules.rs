@@ -126,17 +126,44 @@ pub struct Hit {
 
 /// The rules: their metadata, and their sources to compile. The Rego
 /// engine cannot be shared between threads, so each worker compiles its
-/// own once ([`RuleSet::compile`]) and clones it per file.
+/// own once ([`RuleSet::compile`]) and evaluates every file with it.
 #[derive(Clone)]
 pub struct RuleSet {
     sources: Vec<(String, String)>,
     rules: Vec<Rule>,
 }
 
-/// The rules compiled into one engine, for one thread.
+/// The rules compiled for one thread: per format, one policy whose
+/// entry point gathers the `deny` sets of every rule of that format, so
+/// that a file is one evaluation (rather than one per rule: about 2.5
+/// times faster).
 #[derive(Clone)]
 pub struct Compiled {
-    engine: regorus::Engine,
+    policies: std::collections::HashMap<String, regorus::CompiledPolicy>,
+}
+
+/// The package of the module gathering a format's rules.
+fn gather_package(format: &str) -> String {
+    let ident: String = format
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("vigil.eval.{ident}")
+}
+
+/// The module gathering the `deny` sets of the rules (by index) of a
+/// format into `hits`, a set of `[rule index, deny item]`.
+fn gather_module(format: &str, rules: &[Rule]) -> String {
+    let mut text = format!("package {}\n\nimport rego.v1\n\n", gather_package(format));
+    for (i, r) in rules.iter().enumerate() {
+        if r.formats.iter().any(|f| f == format) {
+            text.push_str(&format!(
+                "hits contains [{i}, x] if {{\n\tsome x in {}.deny\n}}\n\n",
+                r.package
+            ));
+        }
+    }
+    text
 }
 
 impl std::fmt::Debug for Compiled {
@@ -245,11 +272,31 @@ impl RuleSet {
         Ok(RuleSet { sources, rules })
     }
 
-    /// Compiles the rules into an engine (once per thread).
+    /// Compiles the rules (once per thread).
     pub fn compile(&self) -> Result<Compiled, IacError> {
-        Ok(Compiled {
-            engine: compile(&self.sources)?.0,
-        })
+        let (mut engine, _) = compile(&self.sources)?;
+        let mut formats: Vec<&str> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.formats.iter().map(String::as_str))
+            .collect();
+        formats.sort_unstable();
+        formats.dedup();
+        for format in &formats {
+            let name = format!("builtin:gather/{format}.rego");
+            engine
+                .add_policy(name.clone(), gather_module(format, &self.rules))
+                .map_err(|e| IacError::rule(&name, e))?;
+        }
+        let mut policies = std::collections::HashMap::new();
+        for format in formats {
+            let entry: std::rc::Rc<str> = format!("data.{}.hits", gather_package(format)).into();
+            let policy = engine
+                .compile_with_entrypoint(&entry)
+                .map_err(|e| IacError::rule(&format!("builtin:gather/{format}.rego"), e))?;
+            policies.insert(format.to_string(), policy);
+        }
+        Ok(Compiled { policies })
     }
 
     /// What a rule says about its findings.
@@ -279,55 +326,53 @@ impl RuleSet {
         format: &str,
         input: &Value,
     ) -> Result<Vec<Hit>, String> {
-        let mut engine = compiled.engine.clone();
-        let input = regorus::Value::from_json_str(&input.to_string()).map_err(|e| e.to_string())?;
-        engine.set_input(input);
+        let Some(policy) = compiled.policies.get(format) else {
+            return Ok(Vec::new());
+        };
+        let value = policy
+            .eval_with_input(regorus::Value::from(input.clone()))
+            .map_err(|e| e.to_string())?;
+        if value == regorus::Value::Undefined {
+            return Ok(Vec::new());
+        }
+        let value = serde_json::to_value(&value).map_err(|e| e.to_string())?;
         let mut hits = Vec::new();
-        for (i, rule) in self.rules.iter().enumerate() {
-            if !rule.formats.iter().any(|f| f == format) {
+        for pair in value.as_array().into_iter().flatten() {
+            let Some((i, rule)) = pair
+                .get(0)
+                .and_then(Value::as_u64)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| Some((i, self.rules.get(i)?)))
+            else {
                 continue;
-            }
-            let value = engine
-                .eval_rule(format!("{}.deny", rule.package))
-                .map_err(|e| format!("{}: {e}", rule.id))?;
-            if value == regorus::Value::Undefined {
-                continue;
-            }
-            let json = value.to_json_str().map_err(|e| e.to_string())?;
-            let value: Value = serde_json::from_str(&json).map_err(|e| e.to_string())?;
-            let items = match value {
-                Value::Array(a) => a,
-                other => vec![other],
             };
-            for item in items {
-                let hit = match item {
-                    Value::String(msg) => Hit {
-                        rule: i,
-                        msg,
-                        line: None,
-                        resource: None,
-                    },
-                    Value::Object(o) => Hit {
-                        rule: i,
-                        msg: o
-                            .get("msg")
-                            .and_then(Value::as_str)
-                            .unwrap_or(&rule.title)
-                            .to_string(),
-                        line: o
-                            .get("line")
-                            .and_then(Value::as_u64)
-                            .and_then(|l| u32::try_from(l).ok())
-                            .filter(|l| *l > 0),
-                        resource: o
-                            .get("resource")
-                            .and_then(Value::as_str)
-                            .map(str::to_string),
-                    },
-                    _ => continue,
-                };
-                hits.push(hit);
-            }
+            let hit = match pair.get(1) {
+                Some(Value::String(msg)) => Hit {
+                    rule: i,
+                    msg: msg.clone(),
+                    line: None,
+                    resource: None,
+                },
+                Some(Value::Object(o)) => Hit {
+                    rule: i,
+                    msg: o
+                        .get("msg")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&rule.title)
+                        .to_string(),
+                    line: o
+                        .get("line")
+                        .and_then(Value::as_u64)
+                        .and_then(|l| u32::try_from(l).ok())
+                        .filter(|l| *l > 0),
+                    resource: o
+                        .get("resource")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                },
+                _ => continue,
+            };
+            hits.push(hit);
         }
         Ok(hits)
     }

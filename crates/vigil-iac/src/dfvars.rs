@@ -72,10 +72,7 @@ pub(crate) fn expand(text: &str, scope: &Scope, undeclared: Undeclared, shell: b
             i += 3 + close;
             continue;
         }
-        let len = chars[i + 1..]
-            .iter()
-            .take_while(|c| name_char(**c))
-            .count();
+        let len = chars[i + 1..].iter().take_while(|c| name_char(**c)).count();
         if len == 0 || chars[i + 1].is_ascii_digit() {
             out.push(c);
             i += 1;
@@ -240,13 +237,19 @@ mod tests {
         assert_eq!(x("${B:-alpine}"), "alpine");
         assert_eq!(x("${V:+set}${E:+no}"), "set");
         // Unknown stays as written.
-        assert_eq!(x("$B ${B} ${HOME:-/root} $PATH"), "$B ${B} ${HOME:-/root} $PATH");
+        assert_eq!(
+            x("$B ${B} ${HOME:-/root} $PATH"),
+            "$B ${B} ${HOME:-/root} $PATH"
+        );
         assert_eq!(x(r"\$V $1 $"), r"\$V $1 $");
         assert_eq!(x("${V"), "${V");
         // Undeclared in FROM: empty.
         assert_eq!(expand("${X:-a}$X", &s, Undeclared::Empty, false), "a");
         // Shell single quotes.
-        assert_eq!(expand("echo '$V' \"$V\"", &s, Undeclared::Unknown, true), "echo '$V' \"1.2\"");
+        assert_eq!(
+            expand("echo '$V' \"$V\"", &s, Undeclared::Unknown, true),
+            "echo '$V' \"1.2\""
+        );
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Dockerfiles: instructions with their lines, line continuations joined,
 //! heredocs (`RUN <<EOF`) read to their terminator, stages numbered.
 
-
 use serde_json::{json, Map, Value};
 
 use crate::dfvars::{self, Scope, Undeclared};
@@ -77,7 +76,14 @@ fn image_parts(image: &str) -> (String, Option<String>, Option<String>) {
 /// The instructions whose arguments the builder expands (`RUN` is
 /// expanded by its shell, with the same variables in its environment).
 const EXPANDED: &[&str] = &[
-    "ADD", "COPY", "USER", "WORKDIR", "EXPOSE", "VOLUME", "LABEL", "STOPSIGNAL",
+    "ADD",
+    "COPY",
+    "USER",
+    "WORKDIR",
+    "EXPOSE",
+    "VOLUME",
+    "LABEL",
+    "STOPSIGNAL",
 ];
 
 /// An instruction's value with its variables expanded where they are
@@ -102,10 +108,7 @@ fn expand_instruction(
     match cmd {
         "FROM" => {
             expand_flags(flags, globals, Undeclared::Empty);
-            (
-                dfvars::expand(raw, globals, Undeclared::Empty, false),
-                None,
-            )
+            (dfvars::expand(raw, globals, Undeclared::Empty, false), None)
         }
         "ARG" | "ENV" => {
             let (target, undeclared) = if in_stage {
@@ -331,7 +334,6 @@ mod tests {
         assert_eq!(stages[1]["tag"], Value::Null);
         assert_eq!(stages[1]["final"], true);
     }
-
 
     #[test]
     fn arg_and_env_expansion() {

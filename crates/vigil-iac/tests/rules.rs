@@ -133,7 +133,9 @@ fn inline_ignore_suppresses_with_reason() {
 /// (rule ID, line, resource) of each finding of a fixture file.
 fn hits(name: &str) -> Vec<(String, u32, String)> {
     let rules = RuleSet::load(&[]).unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     check_text(
         &rules,
@@ -183,25 +185,57 @@ fn every_workload_kind_is_checked() {
 fn helm_template_output_is_checked() {
     // `helm template` output: `---` then a `# Source:` comment per document.
     let found = hits("k8s/helm-output.yaml");
-    assert!(has(&found, "VIGIL-K8S-018", 25, "Service/release-shop"), "{found:?}");
-    assert!(has(&found, "VIGIL-K8S-042", 86, "Deployment/release-shop"), "{found:?}");
     assert!(
-        has(&found, "VIGIL-K8S-014", 103, "Pod/release-shop-test-connection"),
+        has(&found, "VIGIL-K8S-018", 25, "Service/release-shop"),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "VIGIL-K8S-042", 86, "Deployment/release-shop"),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            &found,
+            "VIGIL-K8S-014",
+            103,
+            "Pod/release-shop-test-connection"
+        ),
         "{found:?}"
     );
     // The ServiceAccount opts out of token mounting, the Deployment uses it.
-    assert!(!found.iter().any(|f| f.0 == "VIGIL-K8S-017" && f.2 == "Deployment/release-shop"));
+    assert!(!found
+        .iter()
+        .any(|f| f.0 == "VIGIL-K8S-017" && f.2 == "Deployment/release-shop"));
 }
 
 #[test]
 fn kustomize_build_output_is_checked() {
     // `kustomize build` output: keys sorted, lists not indented.
     let found = hits("k8s/kustomize-output.yaml");
-    assert!(has(&found, "VIGIL-K8S-050", 5, "Namespace/shop-prod"), "{found:?}");
-    assert!(has(&found, "VIGIL-K8S-024", 17, "ClusterRole/shop-prod-operator"), "{found:?}");
     assert!(
-        has(&found, "VIGIL-K8S-044", 27, "ConfigMap/shop-config-8g2m5h7tkd"),
+        has(&found, "VIGIL-K8S-050", 5, "Namespace/shop-prod"),
         "{found:?}"
     );
-    assert!(has(&found, "VIGIL-K8S-033", 60, "StatefulSet/shop-prod-db"), "{found:?}");
+    assert!(
+        has(
+            &found,
+            "VIGIL-K8S-024",
+            17,
+            "ClusterRole/shop-prod-operator"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            &found,
+            "VIGIL-K8S-044",
+            27,
+            "ConfigMap/shop-config-8g2m5h7tkd"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "VIGIL-K8S-033", 60, "StatefulSet/shop-prod-db"),
+        "{found:?}"
+    );
 }

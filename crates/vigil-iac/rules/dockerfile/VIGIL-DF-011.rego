@@ -16,11 +16,10 @@ metadata := {
 }
 
 patterns := [
-	`(^|[;&|( \t\n])curl[ \t\n]([^;&|]*[ \t\n])?(-[A-Za-z]*k[A-Za-z]*|--insecure)([ \t\n]|$)`,
 	`(^|[;&|( \t\n])wget[ \t\n]([^;&|]*[ \t\n])?--no-check-certificate([ \t\n]|$)`,
 	`(^|[;&|( \t\n])pip[0-9.]*[ \t\n]([^;&|]*[ \t\n])?--trusted-host[ \t\n=]`,
 	`npm[ \t\n]+config[ \t\n]+set[ \t\n]+strict-ssl[ \t\n]+false`,
-	`yarn[ \t\n]+config[ \t\n]+set[ \t\n]+(strict-ssl|enableStrictSsl)[ \t\n]+false`,
+	`yarn[ \t\n]+config[ \t\n]+set[ \t\n]+(strict-ssl|enablestrictssl)[ \t\n]+false`,
 	`git[ \t\n]+(-c[ \t\n]+http\.sslverify=false|config[ \t\n]+(--global[ \t\n]+|--system[ \t\n]+)?http\.sslverify[ \t\n]+false)`,
 ]
 
@@ -29,5 +28,13 @@ deny contains res if {
 	i.cmd == "RUN"
 	some p in patterns
 	regex.match(p, lower(concat("\n", array.concat([i.value], i.heredocs))))
+	res := {"msg": "RUN downloads without checking TLS certificates", "line": i.line}
+}
+
+# curl's options are case-sensitive (`-K` reads a config file).
+deny contains res if {
+	some i in input.instructions
+	i.cmd == "RUN"
+	regex.match(`(^|[;&|( \t\n])curl[ \t\n]([^;&|]*[ \t\n])?(-[A-Za-z]*k[A-Za-z]*|--insecure)([ \t\n]|$)`, concat("\n", array.concat([i.value], i.heredocs)))
 	res := {"msg": "RUN downloads without checking TLS certificates", "line": i.line}
 }

@@ -6,6 +6,7 @@
 //! The input documents and the rule package layout are described in
 //! docs/iac.md.
 
+mod dfvars;
 pub mod dockerfile;
 pub mod docs;
 pub mod k8s;

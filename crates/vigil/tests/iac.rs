@@ -71,6 +71,33 @@ fn scan_config_finds_rules_with_lines_without_a_database() {
     assert!(has("VIGIL-DF-003", "app/Dockerfile", 2), "{found:?}");
     assert!(has("VIGIL-DF-002", "app/Dockerfile", 4), "{found:?}");
     assert!(has("VIGIL-DF-007", "app/Dockerfile", 5), "{found:?}");
+    // A new RBAC rule, pointing at the rule's `resources`.
+    assert!(has("VIGIL-K8S-024", "k8s/rbac.yaml", 10), "{found:?}");
+    assert!(!found.iter().any(|f| f.0 == "VIGIL-K8S-024" && f.2 == 7));
+    // ARG expansion: `FROM python:${PY_TAG}` is `python:latest`; `FROM
+    // ${BASE}` (no default) is not judged; `USER ${APP_UID}` is not root.
+    let args = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["path"] == "app/Dockerfile.args")
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        args.contains(&("VIGIL-DF-005", 5, "FROM python:latest has no version tag")),
+        "{args:?}"
+    );
+    assert!(
+        !args.iter().any(|a| a.0 == "VIGIL-DF-005" && a.1 == 3),
+        "{args:?}"
+    );
+    assert!(!args.iter().any(|a| a.0 == "VIGIL-DF-001"), "{args:?}");
     let privileged = report["findings"]
         .as_array()
         .unwrap()
@@ -118,7 +145,7 @@ fn ignore_file_applies_to_misconfigurations() {
     let ignore = dir.path().join("ignore.yaml");
     std::fs::write(
         &ignore,
-        "ignore:\n  - id: VIGIL-K8S-001\n    reason: reviewed\n  - id: VIGIL-K8S-005\n    reason: reviewed\n  - id: VIGIL-K8S-016\n    reason: reviewed\n  - id: VIGIL-DF-001\n    reason: reviewed\n  - id: VIGIL-DF-007\n    reason: reviewed\n",
+        "ignore:\n  - id: VIGIL-K8S-001\n    reason: reviewed\n  - id: VIGIL-K8S-005\n    reason: reviewed\n  - id: VIGIL-K8S-016\n    reason: reviewed\n  - id: VIGIL-DF-001\n    reason: reviewed\n  - id: VIGIL-DF-007\n    reason: reviewed\n  - id: VIGIL-K8S-024\n    reason: reviewed\n",
     )
     .unwrap();
     let (code, report, err) = scan_json(&[

@@ -17,3 +17,43 @@ pod_security(r) := {} if r.pod_spec == null
 
 # A container's security context, or an empty one.
 security(c) := object.get(c, "securityContext", {})
+
+# The annotations of an object (a resource's document, pod metadata).
+annotations(obj) := object.get(object.get(obj, "metadata", {}), "annotations", {})
+
+# The annotations of a workload's pods, or none.
+pod_annotations(r) := object.get(r.pod_metadata, "annotations", {}) if r.pod_metadata != null
+
+pod_annotations(r) := {} if r.pod_metadata == null
+
+# The rules of a Role or ClusterRole (none for other kinds).
+rbac_rules(r) := object.get(r.document, "rules", []) if r.kind in {"Role", "ClusterRole"}
+
+# Whether an RBAC rule applies to the core API group ("" or "*").
+core_group(rule) if "" in object.get(rule, "apiGroups", [])
+
+core_group(rule) if "*" in object.get(rule, "apiGroups", [])
+
+# Whether an RBAC rule grants one of `verbs` (a set of lower-case verbs),
+# or `*`.
+grants_verb(rule, verbs) if {
+	some v in object.get(rule, "verbs", [])
+	lower(v) in verbs
+}
+
+grants_verb(rule, _) if "*" in object.get(rule, "verbs", [])
+
+# Whether a configuration key names a secret itself (`DB_PASSWORD`,
+# `apiKey`, `auth.token`), not a setting about one
+# (`PASSWORD_MIN_LENGTH`, `DB_PASSWORD_FILE`).
+secret_key(name) if regex.match(`(^|[_.-])(passw(or)?d|secret|token|api[_-]?key|secret[_-]?key|private[_-]?key|access[_-]?key|client[_-]?secret|credentials?)$`, lower(name))
+
+secret_key(name) if regex.match(`^[a-z0-9]*(password|secret|token|apikey)$`, lower(name))
+
+# Whether a value is a literal secret: a non-empty string that is not a
+# reference (`${VAR}`, `{{ .x }}`), a placeholder or a boolean.
+literal_secret(value) if {
+	is_string(value)
+	trim_space(value) != ""
+	not regex.match(`^[ \t\n]*(\$\{.*\}|\{\{.*\}\}|<.*>|true|false|yes|no|changeme|null|none|\*+)[ \t\n]*$`, lower(value))
+}

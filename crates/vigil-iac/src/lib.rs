@@ -1,4 +1,5 @@
-//! Infrastructure as code: Kubernetes manifests and Dockerfiles read into
+//! Infrastructure as code: Kubernetes manifests, Dockerfiles, Docker
+//! Compose files and GitHub Actions workflows read into
 //! JSON input documents (with line numbers), checked by rules written in
 //! Rego (built in, or from `--rules-dir`), reported as misconfiguration
 //! findings.
@@ -6,7 +7,9 @@
 //! The input documents and the rule package layout are described in
 //! docs/iac.md.
 
+pub mod compose;
 pub mod dockerfile;
+pub mod gha;
 pub mod k8s;
 pub mod rules;
 pub mod yaml;
@@ -63,17 +66,28 @@ pub enum Format {
     Kubernetes,
     /// Dockerfiles.
     Dockerfile,
+    /// Docker Compose files.
+    Compose,
+    /// GitHub Actions workflows.
+    GithubActions,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Kubernetes, Format::Dockerfile];
+    pub const ALL: &'static [Format] = &[
+        Format::Kubernetes,
+        Format::Dockerfile,
+        Format::Compose,
+        Format::GithubActions,
+    ];
 
     /// The name rules' `formats` use.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Kubernetes => "kubernetes",
             Format::Dockerfile => "dockerfile",
+            Format::Compose => "compose",
+            Format::GithubActions => "github-actions",
         }
     }
 
@@ -107,10 +121,16 @@ impl FileKind {
 
 /// The format of a YAML file's documents, if it is IaC vigil reads.
 /// `rel` is its path (some formats are known by where they live).
-fn detect_yaml(_rel: &str, docs: &[yaml::Document]) -> Option<Format> {
-    docs.iter()
-        .any(|d| k8s::is_resource(&d.value))
-        .then_some(Format::Kubernetes)
+fn detect_yaml(rel: &str, docs: &[yaml::Document]) -> Option<Format> {
+    if docs.iter().any(|d| k8s::is_resource(&d.value)) {
+        Some(Format::Kubernetes)
+    } else if gha::is_workflow(rel, docs) {
+        Some(Format::GithubActions)
+    } else if compose::is_compose(rel, docs) {
+        Some(Format::Compose)
+    } else {
+        None
+    }
 }
 
 /// What an IaC scan found.
@@ -180,14 +200,19 @@ fn parse_yaml(rel: &str, text: &str) -> Result<Option<Vec<yaml::Document>>, Diag
 
 /// Whether the text of a YAML file that does not parse looks like a
 /// format vigil checks (so that its error is worth a warning).
-fn looks_like_iac_yaml(_rel: &str, text: &str) -> bool {
-    text.contains("apiVersion") && text.contains("kind")
+fn looks_like_iac_yaml(rel: &str, text: &str) -> bool {
+    (text.contains("apiVersion") && text.contains("kind"))
+        || gha::is_workflow_path(rel)
+        || (compose::is_compose_name(rel) && text.contains("services"))
 }
 
-/// The input document of a YAML file's documents in `format`.
-fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
+/// The input document of a YAML file's documents in `format` (`text`:
+/// the file's text, where lines of sequence items are looked up).
+fn yaml_input(format: Format, docs: &[yaml::Document], text: &str) -> Value {
     match format {
         Format::Kubernetes => k8s::input(docs),
+        Format::Compose => compose::input(docs, text),
+        Format::GithubActions => gha::input(docs, text),
         Format::Dockerfile => Value::Null,
     }
 }
@@ -199,7 +224,7 @@ pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Va
     let mut doc = match format {
         Format::Dockerfile => dockerfile::parse(text),
         _ => match parse_yaml(rel, text)? {
-            Some(docs) => yaml_input(format, &docs),
+            Some(docs) => yaml_input(format, &docs, text),
             None => return Ok(None),
         },
     };
@@ -223,7 +248,7 @@ pub fn detect(
             let Some(format) = detect_yaml(rel, &docs) else {
                 return Ok(None);
             };
-            (format, yaml_input(format, &docs))
+            (format, yaml_input(format, &docs, text))
         }
     };
     doc["path"] = Value::String(rel.to_string());
@@ -257,10 +282,11 @@ pub fn check_document(
     let hits = rules
         .evaluate(compiled, format.as_str(), doc)
         .map_err(|e| Diagnostic::warning(rel, None, format!("evaluating rules: {e}")))?;
-    let resources: HashMap<&str, (u64, Option<u64>)> = doc
-        .get("resources")
-        .and_then(Value::as_array)
-        .into_iter()
+    // The resources findings name: Kubernetes objects, Compose services,
+    // workflow jobs.
+    let resources: HashMap<&str, (u64, Option<u64>)> = ["resources", "services", "jobs"]
+        .iter()
+        .filter_map(|k| doc.get(*k).and_then(Value::as_array))
         .flatten()
         .filter_map(|r| {
             Some((

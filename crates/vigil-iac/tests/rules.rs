@@ -79,6 +79,12 @@ fn good_manifests_are_clean() {
     assert_eq!(ids(&rules, Format::Kubernetes, &k), Vec::<String>::new());
     let d = rules_dir().join("dockerfile/VIGIL-DF-001/pass.Dockerfile");
     assert_eq!(ids(&rules, Format::Dockerfile, &d), Vec::<String>::new());
+    let c = rules_dir().join("compose/VIGIL-COMPOSE-001/pass.yaml");
+    assert_eq!(ids(&rules, Format::Compose, &c), Vec::<String>::new());
+    for id in ["VIGIL-GHA-001", "VIGIL-GHA-002", "VIGIL-GHA-006"] {
+        let g = rules_dir().join(format!("github-actions/{id}/pass.yaml"));
+        assert_eq!(ids(&rules, Format::GithubActions, &g), Vec::<String>::new());
+    }
 }
 
 #[test]

@@ -246,7 +246,9 @@ fn ports(raw: &Value, resolved: &Value, key_line: u32, lines: &[&str]) -> Vec<Va
                 v.get("host_ip").and_then(text),
                 v.get("published").and_then(text),
                 target,
-                v.get("protocol").and_then(text).unwrap_or_else(|| "tcp".into()),
+                v.get("protocol")
+                    .and_then(text)
+                    .unwrap_or_else(|| "tcp".into()),
                 line,
             ));
         } else if let (Some(r), Some(v)) = (text(r), text(v)) {

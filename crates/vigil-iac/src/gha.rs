@@ -152,8 +152,7 @@ fn field_expressions(
 ) {
     let mut cursor = first;
     for (expr, written, offset) in expressions_of(value) {
-        let counted = first
-            + u32::try_from(value[..offset].matches('\n').count()).unwrap_or(0);
+        let counted = first + u32::try_from(value[..offset].matches('\n').count()).unwrap_or(0);
         let line = match yaml::find_line(lines, cursor, written) {
             Some(l) if limit.is_none_or(|lim| l < lim) => {
                 cursor = l;
@@ -201,7 +200,14 @@ fn step(index: usize, raw: &Value, limit: Option<u32>, lines: &[&str]) -> Value 
         for (k, v) in keys(with) {
             if let Some(v) = v.as_str() {
                 let first = value_line(lines, yaml::key_line(with, k), k);
-                field_expressions(&format!("with.{k}"), v, first, limit, lines, &mut expressions);
+                field_expressions(
+                    &format!("with.{k}"),
+                    v,
+                    first,
+                    limit,
+                    lines,
+                    &mut expressions,
+                );
             }
         }
     }

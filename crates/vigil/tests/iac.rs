@@ -208,7 +208,10 @@ fn a_directory_scan_checks_iac_too_unless_told_not_to() {
 
 #[test]
 fn compose_files_and_workflows_are_checked() {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/iac-ci"));
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/iac-ci"
+    ));
     let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();

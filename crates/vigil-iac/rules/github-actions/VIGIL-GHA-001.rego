@@ -19,7 +19,7 @@ deny contains res if {
 	some j in input.jobs
 	some st in j.steps
 	unpinned(st.action)
-	res := {"msg": sprintf("step %d of %s uses %s, not pinned to a commit SHA", [st.index, j.id, st.uses]), "line": lib.line(st.step, "uses"), "resource": j.id}
+	res := {"msg": sprintf("step %d of %s uses %s, not pinned to a commit SHA", [st.index + 1, j.id, st.uses]), "line": lib.line(st.step, "uses"), "resource": j.id}
 }
 
 deny contains res if {

@@ -30,7 +30,7 @@ deny contains res if {
 	value := st["with"][key]
 	is_string(value)
 	regex.match(`github\.event\.pull_request\.head\.(sha|ref|repo\.full_name)|github\.head_ref|github\.event\.workflow_run\.head_(sha|branch|repository\.full_name)|refs/pull/`, value)
-	res := {"msg": sprintf("step %d of %s checks out %s in a privileged workflow", [st.index, j.id, value]), "line": lib.line(st["with"], key), "resource": j.id}
+	res := {"msg": sprintf("step %d of %s checks out %s in a privileged workflow", [st.index + 1, j.id, value]), "line": lib.line(st["with"], key), "resource": j.id}
 }
 
 checkout(a) if {

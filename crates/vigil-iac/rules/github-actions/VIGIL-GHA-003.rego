@@ -21,7 +21,7 @@ deny contains res if {
 	some e in st.expressions
 	script(st, e.field)
 	regex.match(untrusted, e.expression)
-	res := {"msg": sprintf("step %d of %s expands ${{ %s }} in its script", [st.index, j.id, e.expression]), "line": e.line, "resource": j.id}
+	res := {"msg": sprintf("step %d of %s expands ${{ %s }} in its script", [st.index + 1, j.id, e.expression]), "line": e.line, "resource": j.id}
 }
 
 # Context values anyone who opens an issue or pull request, comments or

@@ -21,5 +21,5 @@ deny contains res if {
 	is_string(st.run)
 	some i, l in split(st.run, "\n")
 	regex.match(`(curl|wget)[^|;&]*\|[ \t]*(sudo[ \t]+)?(ba|da|z|k)?sh([^a-z]|$)`, l)
-	res := {"msg": sprintf("step %d of %s pipes a download into a shell", [st.index, j.id]), "line": st.run_line + i, "resource": j.id}
+	res := {"msg": sprintf("step %d of %s pipes a download into a shell", [st.index + 1, j.id]), "line": st.run_line + i, "resource": j.id}
 }

@@ -22,7 +22,7 @@ deny contains res if {
 	not persist_false(st)
 	some up in j.steps
 	action(up.action, "upload-artifact")
-	res := {"msg": sprintf("step %d of %s keeps the token in .git/config and the job uploads artifacts", [st.index, j.id]), "line": lib.line(st.step, "uses"), "resource": j.id}
+	res := {"msg": sprintf("step %d of %s keeps the token in .git/config and the job uploads artifacts", [st.index + 1, j.id]), "line": lib.line(st.step, "uses"), "resource": j.id}
 }
 
 action(a, name) if {

@@ -42,7 +42,7 @@ deny contains res if {
 	is_object(st["with"])
 	some name, value in st["with"]
 	literal_secret(name, value)
-	res := {"msg": sprintf("step %d of %s passes %s a literal value", [st.index, j.id, name]), "line": lib.line(st["with"], name), "resource": j.id}
+	res := {"msg": sprintf("step %d of %s passes %s a literal value", [st.index + 1, j.id, name]), "line": lib.line(st["with"], name), "resource": j.id}
 }
 
 literal_secret(name, value) if {

@@ -21,5 +21,5 @@ deny contains res if {
 	is_string(st.run)
 	some i, l in split(st.run, "\n")
 	regex.match(`::(set-env|add-path)( |::)`, l)
-	res := {"msg": sprintf("step %d of %s uses a disabled workflow command", [st.index, j.id]), "line": st.run_line + i, "resource": j.id}
+	res := {"msg": sprintf("step %d of %s uses a disabled workflow command", [st.index + 1, j.id]), "line": st.run_line + i, "resource": j.id}
 }

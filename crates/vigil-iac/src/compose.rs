@@ -79,6 +79,49 @@ pub fn interpolate(s: &str) -> String {
     out
 }
 
+/// YAML merge keys (`<<: *anchor`, `<<: [*a, *b]`) applied, at every
+/// level: the merged mappings' keys (and their lines) are added where the
+/// mapping does not set them itself; earlier mappings of a list win.
+fn merge_keys(v: &Value) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(a.iter().map(merge_keys).collect()),
+        Value::Object(o) => {
+            let mut out: Map<String, Value> = o
+                .iter()
+                .filter(|(k, _)| k.as_str() != "<<")
+                .map(|(k, v)| (k.clone(), merge_keys(v)))
+                .collect();
+            let sources: Vec<&Value> = match o.get("<<") {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(m) => vec![m],
+                None => Vec::new(),
+            };
+            for src in sources {
+                let Value::Object(src) = merge_keys(src) else {
+                    continue;
+                };
+                let src_lines = src.get(LINES_KEY).cloned().unwrap_or(Value::Null);
+                for (k, val) in src {
+                    if k == LINE_KEY || k == LINES_KEY || out.contains_key(&k) {
+                        continue;
+                    }
+                    if let (Some(l), Some(Value::Object(lines))) =
+                        (src_lines.get(&k), out.get_mut(LINES_KEY))
+                    {
+                        lines.insert(k.clone(), l.clone());
+                    }
+                    out.insert(k, val);
+                }
+            }
+            if let Some(Value::Object(lines)) = out.get_mut(LINES_KEY) {
+                lines.remove("<<");
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
 /// Every string of a value interpolated (keys left as written).
 fn interpolate_all(v: &Value) -> Value {
     match v {
@@ -375,7 +418,8 @@ pub fn input(docs: &[Document], text: &str) -> Value {
     if let Some(s) = top.get("services") {
         for (name, raw) in keys(s) {
             if raw.is_object() {
-                services.push(service(name, raw, crate::yaml::key_line(s, name), &lines));
+                let raw = merge_keys(raw);
+                services.push(service(name, &raw, crate::yaml::key_line(s, name), &lines));
             }
         }
     }
@@ -446,6 +490,19 @@ mod tests {
         assert_eq!(db[0]["line"], 25);
         assert_eq!(db[1]["name"], "POSTGRES_DB");
         assert_eq!(db[1]["value"], "5");
+    }
+
+    #[test]
+    fn merge_keys_apply_to_services() {
+        let d = load("compose.yaml");
+        let api = &d["services"][0];
+        assert_eq!(api["id"], "service/api");
+        assert_eq!(api["service"]["privileged"], true);
+        assert_eq!(api["service"]["__lines__"]["privileged"], 2);
+        assert_eq!(api["service"]["restart"], "always");
+        assert_eq!(api["image"], "acme/api:2.0");
+        assert_eq!(api["environment"][0]["name"], "SHARED");
+        assert!(api["service"].get("<<").is_none());
     }
 
     #[test]

@@ -498,6 +498,51 @@ mod tests {
     }
 
     #[test]
+    fn compose_files_and_workflows_are_detected_by_name_and_content() {
+        let compose = fixture("compose/docker-compose.yml");
+        let (f, doc) = detect(FileKind::Yaml, "deploy/docker-compose.yml", &compose)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::Compose);
+        assert_eq!(doc["path"], "deploy/docker-compose.yml");
+        // The same content under a name that is not a Compose file's.
+        assert_eq!(
+            detect(FileKind::Yaml, "deploy/app.yml", &compose).unwrap(),
+            None
+        );
+        let wf = fixture("github-actions/triage.yml");
+        let (f, doc) = detect(FileKind::Yaml, ".github/workflows/triage.yml", &wf)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::GithubActions);
+        assert_eq!(doc["jobs"][0]["id"], "job/triage");
+        // Known by content elsewhere.
+        let (f, _) = detect(FileKind::Yaml, "ci/triage.yml", &wf)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::GithubActions);
+        assert_eq!(
+            Format::from_name("github-actions"),
+            Some(Format::GithubActions)
+        );
+        assert_eq!(Format::from_name("compose"), Some(Format::Compose));
+    }
+
+    #[test]
+    fn invalid_workflow_is_a_diagnostic() {
+        let text = fixture("github-actions/broken.yml");
+        let d = detect(FileKind::Yaml, ".github/workflows/broken.yml", &text).unwrap_err();
+        assert_eq!(d.path.as_deref(), Some(".github/workflows/broken.yml"));
+        assert!(d.line.is_some(), "{d}");
+        // Elsewhere, an invalid YAML file that does not look like IaC is
+        // passed over.
+        assert_eq!(
+            detect(FileKind::Yaml, "notes/broken.yml", &text).unwrap(),
+            None
+        );
+    }
+
+    #[test]
     fn inline_ignore_markers() {
         let m = inline_ignores("a: 1\n# vigil:ignore VIGIL-K8S-001 needed here\nb: 2 # vigil:ignore X-1\n# not vigil:ignore\n");
         assert_eq!(

@@ -55,7 +55,7 @@ fn split_flags(args: &str) -> (Map<String, Value>, String) {
 }
 
 /// `image[:tag][@digest]` split.
-fn image_parts(image: &str) -> (String, Option<String>, Option<String>) {
+pub(crate) fn image_parts(image: &str) -> (String, Option<String>, Option<String>) {
     let (rest, digest) = match image.split_once('@') {
         Some((r, d)) => (r, Some(d.to_string())),
         None => (image, None),

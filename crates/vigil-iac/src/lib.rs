@@ -1,4 +1,5 @@
-//! Infrastructure as code: Kubernetes manifests and Dockerfiles read into
+//! Infrastructure as code: Kubernetes manifests, Dockerfiles, Docker
+//! Compose files and GitHub Actions workflows read into
 //! JSON input documents (with line numbers), checked by rules written in
 //! Rego (built in, or from `--rules-dir`), reported as misconfiguration
 //! findings.
@@ -6,9 +7,11 @@
 //! The input documents and the rule package layout are described in
 //! docs/iac.md.
 
+pub mod compose;
 mod dfvars;
 pub mod dockerfile;
 pub mod docs;
+pub mod gha;
 pub mod k8s;
 pub mod rules;
 pub mod yaml;
@@ -65,17 +68,28 @@ pub enum Format {
     Kubernetes,
     /// Dockerfiles.
     Dockerfile,
+    /// Docker Compose files.
+    Compose,
+    /// GitHub Actions workflows.
+    GithubActions,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Kubernetes, Format::Dockerfile];
+    pub const ALL: &'static [Format] = &[
+        Format::Kubernetes,
+        Format::Dockerfile,
+        Format::Compose,
+        Format::GithubActions,
+    ];
 
     /// The name rules' `formats` use.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Kubernetes => "kubernetes",
             Format::Dockerfile => "dockerfile",
+            Format::Compose => "compose",
+            Format::GithubActions => "github-actions",
         }
     }
 
@@ -109,10 +123,16 @@ impl FileKind {
 
 /// The format of a YAML file's documents, if it is IaC vigil reads.
 /// `rel` is its path (some formats are known by where they live).
-fn detect_yaml(_rel: &str, docs: &[yaml::Document]) -> Option<Format> {
-    docs.iter()
-        .any(|d| k8s::is_resource(&d.value))
-        .then_some(Format::Kubernetes)
+fn detect_yaml(rel: &str, docs: &[yaml::Document]) -> Option<Format> {
+    if docs.iter().any(|d| k8s::is_resource(&d.value)) {
+        Some(Format::Kubernetes)
+    } else if gha::is_workflow(rel, docs) {
+        Some(Format::GithubActions)
+    } else if compose::is_compose(rel, docs) {
+        Some(Format::Compose)
+    } else {
+        None
+    }
 }
 
 /// What an IaC scan found.
@@ -182,14 +202,19 @@ fn parse_yaml(rel: &str, text: &str) -> Result<Option<Vec<yaml::Document>>, Diag
 
 /// Whether the text of a YAML file that does not parse looks like a
 /// format vigil checks (so that its error is worth a warning).
-fn looks_like_iac_yaml(_rel: &str, text: &str) -> bool {
-    text.contains("apiVersion") && text.contains("kind")
+fn looks_like_iac_yaml(rel: &str, text: &str) -> bool {
+    (text.contains("apiVersion") && text.contains("kind"))
+        || gha::is_workflow_path(rel)
+        || (compose::is_compose_name(rel) && text.contains("services"))
 }
 
-/// The input document of a YAML file's documents in `format`.
-fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
+/// The input document of a YAML file's documents in `format` (`text`:
+/// the file's text, where lines of sequence items are looked up).
+fn yaml_input(format: Format, docs: &[yaml::Document], text: &str) -> Value {
     match format {
         Format::Kubernetes => k8s::input(docs),
+        Format::Compose => compose::input(docs, text),
+        Format::GithubActions => gha::input(docs, text),
         Format::Dockerfile => Value::Null,
     }
 }
@@ -201,7 +226,7 @@ pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Va
     let mut doc = match format {
         Format::Dockerfile => dockerfile::parse(text),
         _ => match parse_yaml(rel, text)? {
-            Some(docs) => yaml_input(format, &docs),
+            Some(docs) => yaml_input(format, &docs, text),
             None => return Ok(None),
         },
     };
@@ -225,7 +250,7 @@ pub fn detect(
             let Some(format) = detect_yaml(rel, &docs) else {
                 return Ok(None);
             };
-            (format, yaml_input(format, &docs))
+            (format, yaml_input(format, &docs, text))
         }
     };
     doc["path"] = Value::String(rel.to_string());
@@ -259,10 +284,11 @@ pub fn check_document(
     let hits = rules
         .evaluate(compiled, format.as_str(), doc)
         .map_err(|e| Diagnostic::warning(rel, None, format!("evaluating rules: {e}")))?;
-    let resources: HashMap<&str, (u64, Option<u64>)> = doc
-        .get("resources")
-        .and_then(Value::as_array)
-        .into_iter()
+    // The resources findings name: Kubernetes objects, Compose services,
+    // workflow jobs.
+    let resources: HashMap<&str, (u64, Option<u64>)> = ["resources", "services", "jobs"]
+        .iter()
+        .filter_map(|k| doc.get(*k).and_then(Value::as_array))
         .flatten()
         .filter_map(|r| {
             Some((
@@ -472,6 +498,51 @@ mod tests {
         text.insert_str(0, "apiVersion: v1\nkind: ConfigMap\n");
         let d = input_document(Format::Kubernetes, "bomb.yaml", &text).unwrap_err();
         assert!(d.message.contains("YAML bomb"), "{d}");
+    }
+
+    #[test]
+    fn compose_files_and_workflows_are_detected_by_name_and_content() {
+        let compose = fixture("compose/docker-compose.yml");
+        let (f, doc) = detect(FileKind::Yaml, "deploy/docker-compose.yml", &compose)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::Compose);
+        assert_eq!(doc["path"], "deploy/docker-compose.yml");
+        // The same content under a name that is not a Compose file's.
+        assert_eq!(
+            detect(FileKind::Yaml, "deploy/app.yml", &compose).unwrap(),
+            None
+        );
+        let wf = fixture("github-actions/triage.yml");
+        let (f, doc) = detect(FileKind::Yaml, ".github/workflows/triage.yml", &wf)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::GithubActions);
+        assert_eq!(doc["jobs"][0]["id"], "job/triage");
+        // Known by content elsewhere.
+        let (f, _) = detect(FileKind::Yaml, "ci/triage.yml", &wf)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::GithubActions);
+        assert_eq!(
+            Format::from_name("github-actions"),
+            Some(Format::GithubActions)
+        );
+        assert_eq!(Format::from_name("compose"), Some(Format::Compose));
+    }
+
+    #[test]
+    fn invalid_workflow_is_a_diagnostic() {
+        let text = fixture("github-actions/broken.yml");
+        let d = detect(FileKind::Yaml, ".github/workflows/broken.yml", &text).unwrap_err();
+        assert_eq!(d.path.as_deref(), Some(".github/workflows/broken.yml"));
+        assert!(d.line.is_some(), "{d}");
+        // Elsewhere, an invalid YAML file that does not look like IaC is
+        // passed over.
+        assert_eq!(
+            detect(FileKind::Yaml, "notes/broken.yml", &text).unwrap(),
+            None
+        );
     }
 
     #[test]

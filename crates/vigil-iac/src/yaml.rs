@@ -257,6 +257,52 @@ pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
     Ok(builder.docs)
 }
 
+/// The line of `key` in a mapping (from its `__lines__`), else the line
+/// the mapping starts on, else 0.
+pub fn key_line(map: &Value, key: &str) -> u32 {
+    map.get(LINES_KEY)
+        .and_then(|l| l.get(key))
+        .or_else(|| map.get(LINE_KEY))
+        .and_then(Value::as_u64)
+        .and_then(|l| u32::try_from(l).ok())
+        .unwrap_or(0)
+}
+
+/// The first line (1-based), at or after `from`, of `lines` that holds
+/// `needle`.
+pub fn find_line(lines: &[&str], from: u32, needle: &str) -> Option<u32> {
+    let start = usize::try_from(from.max(1) - 1).ok()?;
+    lines
+        .iter()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.contains(needle))
+        .and_then(|(i, _)| u32::try_from(i + 1).ok())
+}
+
+/// The last line a value mentions (the line of its deepest, last key).
+pub fn last_line(v: &Value) -> u64 {
+    match v {
+        Value::Object(o) => {
+            let own = o.get(LINE_KEY).and_then(Value::as_u64).unwrap_or(0);
+            let keys = o
+                .get(LINES_KEY)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(_, l)| l.as_u64())
+                .max()
+                .unwrap_or(0);
+            o.iter()
+                .filter(|(k, _)| k.as_str() != LINES_KEY)
+                .map(|(_, v)| last_line(v))
+                .fold(own.max(keys), u64::max)
+        }
+        Value::Array(a) => a.iter().map(last_line).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

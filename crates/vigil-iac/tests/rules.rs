@@ -87,6 +87,18 @@ fn good_manifests_are_clean() {
         ids(&rules, &compiled, Format::Dockerfile, &d),
         Vec::<String>::new()
     );
+    let c = rules_dir().join("compose/VIGIL-COMPOSE-001/pass.yaml");
+    assert_eq!(
+        ids(&rules, &compiled, Format::Compose, &c),
+        Vec::<String>::new()
+    );
+    for id in ["VIGIL-GHA-001", "VIGIL-GHA-002", "VIGIL-GHA-006"] {
+        let g = rules_dir().join(format!("github-actions/{id}/pass.yaml"));
+        assert_eq!(
+            ids(&rules, &compiled, Format::GithubActions, &g),
+            Vec::<String>::new()
+        );
+    }
 }
 
 #[test]

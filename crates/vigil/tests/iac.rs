@@ -246,3 +246,54 @@ fn a_directory_scan_checks_iac_too_unless_told_not_to() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn compose_files_and_workflows_are_checked() {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/iac-ci"
+    ));
+    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found = findings(&report);
+    let has = |id: &str, path: &str, line: u64| {
+        found
+            .iter()
+            .any(|(i, p, l, _)| i == id && p == path && *l == line)
+    };
+    let compose = "docker-compose.yml";
+    assert!(has("VIGIL-COMPOSE-010", compose, 3), "{found:?}");
+    assert!(has("VIGIL-COMPOSE-011", compose, 6), "{found:?}");
+    assert!(has("VIGIL-COMPOSE-012", compose, 9), "{found:?}");
+    assert!(has("VIGIL-COMPOSE-005", compose, 11), "{found:?}");
+    // Suppressed inline, with its reason.
+    let socket = found.iter().find(|f| f.0 == "VIGIL-COMPOSE-005").unwrap();
+    assert!(socket.3, "{socket:?}");
+    assert!(report.to_string().contains("reads container labels"));
+    assert!(has("VIGIL-COMPOSE-001", compose, 14), "{found:?}");
+    // The port bound to the loopback address is not reported.
+    assert!(!has("VIGIL-COMPOSE-012", compose, 8), "{found:?}");
+    let ci = ".github/workflows/ci.yml";
+    assert!(has("VIGIL-GHA-005", ci, 5), "{found:?}");
+    assert!(has("VIGIL-GHA-002", ci, 10), "{found:?}");
+    assert!(has("VIGIL-GHA-001", ci, 11), "{found:?}");
+    // The line inside the script where the expression is.
+    assert!(has("VIGIL-GHA-003", ci, 15), "{found:?}");
+    let injection = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-GHA-003")
+        .unwrap();
+    assert_eq!(injection["resource"], "job/build");
+    assert_eq!(injection["severity"], "HIGH");
+    let privileged = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-COMPOSE-001")
+        .unwrap();
+    assert_eq!(privileged["resource"], "service/db");
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0);
+}

@@ -6,7 +6,9 @@
 //! The input documents and the rule package layout are described in
 //! docs/iac.md.
 
+pub mod cloudformation;
 pub mod dockerfile;
+pub mod json;
 pub mod k8s;
 pub mod rules;
 pub mod yaml;
@@ -63,17 +65,24 @@ pub enum Format {
     Kubernetes,
     /// Dockerfiles.
     Dockerfile,
+    /// AWS CloudFormation templates (YAML or JSON; SAM included).
+    CloudFormation,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Kubernetes, Format::Dockerfile];
+    pub const ALL: &'static [Format] = &[
+        Format::Kubernetes,
+        Format::Dockerfile,
+        Format::CloudFormation,
+    ];
 
     /// The name rules' `formats` use.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Kubernetes => "kubernetes",
             Format::Dockerfile => "dockerfile",
+            Format::CloudFormation => "cloudformation",
         }
     }
 
@@ -91,6 +100,8 @@ pub enum FileKind {
     Dockerfile,
     /// A `.yaml`/`.yml` file.
     Yaml,
+    /// A `.json` file (or a CloudFormation `.template`, JSON or YAML).
+    Json,
 }
 
 impl FileKind {
@@ -101,16 +112,26 @@ impl FileKind {
             return Some(FileKind::Dockerfile);
         }
         let lower = name.to_ascii_lowercase();
-        (lower.ends_with(".yaml") || lower.ends_with(".yml")).then_some(FileKind::Yaml)
+        if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(FileKind::Yaml)
+        } else if lower.ends_with(".json") || lower.ends_with(".template") {
+            Some(FileKind::Json)
+        } else {
+            None
+        }
     }
 }
 
 /// The format of a YAML file's documents, if it is IaC vigil reads.
 /// `rel` is its path (some formats are known by where they live).
 fn detect_yaml(_rel: &str, docs: &[yaml::Document]) -> Option<Format> {
-    docs.iter()
-        .any(|d| k8s::is_resource(&d.value))
-        .then_some(Format::Kubernetes)
+    if docs.iter().any(|d| k8s::is_resource(&d.value)) {
+        Some(Format::Kubernetes)
+    } else if docs.iter().any(|d| cloudformation::is_template(&d.value)) {
+        Some(Format::CloudFormation)
+    } else {
+        None
+    }
 }
 
 /// What an IaC scan found.
@@ -181,15 +202,24 @@ fn parse_yaml(rel: &str, text: &str) -> Result<Option<Vec<yaml::Document>>, Diag
 /// Whether the text of a YAML file that does not parse looks like a
 /// format vigil checks (so that its error is worth a warning).
 fn looks_like_iac_yaml(_rel: &str, text: &str) -> bool {
-    text.contains("apiVersion") && text.contains("kind")
+    (text.contains("apiVersion") && text.contains("kind"))
+        || cloudformation::looks_like_template(text)
 }
 
-/// The input document of a YAML file's documents in `format`.
-fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
-    match format {
+/// The input document of a YAML file's documents in `format` (`text`:
+/// the file's text, for formats that read it again their own way).
+fn yaml_input(
+    format: Format,
+    rel: &str,
+    text: &str,
+    docs: &[yaml::Document],
+) -> Result<Value, Diagnostic> {
+    Ok(match format {
         Format::Kubernetes => k8s::input(docs),
         Format::Dockerfile => Value::Null,
-    }
+        // Read again, keeping the short-form intrinsic tags.
+        Format::CloudFormation => cloudformation::input(&cloudformation::parse(rel, text)?),
+    })
 }
 
 /// The input document of one file read as `format`, or why there is
@@ -198,8 +228,9 @@ fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
 pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Value>, Diagnostic> {
     let mut doc = match format {
         Format::Dockerfile => dockerfile::parse(text),
-        _ => match parse_yaml(rel, text)? {
-            Some(docs) => yaml_input(format, &docs),
+        Format::CloudFormation => cloudformation::input(&cloudformation::parse(rel, text)?),
+        Format::Kubernetes => match parse_yaml(rel, text)? {
+            Some(docs) => yaml_input(format, rel, text, &docs)?,
             None => return Ok(None),
         },
     };
@@ -223,8 +254,12 @@ pub fn detect(
             let Some(format) = detect_yaml(rel, &docs) else {
                 return Ok(None);
             };
-            (format, yaml_input(format, &docs))
+            (format, yaml_input(format, rel, text, &docs)?)
         }
+        FileKind::Json => match cloudformation::detect_file(rel, text)? {
+            Some(doc) => (Format::CloudFormation, doc),
+            None => return Ok(None),
+        },
     };
     doc["path"] = Value::String(rel.to_string());
     Ok(Some((format, doc)))

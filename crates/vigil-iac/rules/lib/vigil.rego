@@ -17,3 +17,60 @@ pod_security(r) := {} if r.pod_spec == null
 
 # A container's security context, or an empty one.
 security(c) := object.get(c, "securityContext", {})
+
+# The line of `key` in the mapping `obj`, else `fallback`.
+line_or(obj, key, fallback) := object.get(object.get(obj, "__lines__", {}), key, fallback)
+
+# Whether `key` is set in `obj`.
+has(obj, key) if key in object.keys(obj)
+
+# Whether a value is true: the boolean, or the string "true" (any case).
+is_true(v) if v == true
+
+is_true(v) if {
+	is_string(v)
+	lower(v) == "true"
+}
+
+# Whether a value is false: the boolean, or the string "false" (any case).
+is_false(v) if v == false
+
+is_false(v) if {
+	is_string(v)
+	lower(v) == "false"
+}
+
+# Whether `obj[key]` is absent or false (an unknown value is neither).
+false_or_absent(obj, key) if not has(obj, key)
+
+false_or_absent(obj, key) if is_false(obj[key])
+
+# Whether a value is an unresolved CloudFormation intrinsic function
+# (`{"Ref": ...}`, `{"Fn::If": ...}`): an unknown, not a setting.
+intrinsic(v) if {
+	is_object(v)
+	some k in object.keys(v)
+	k in {"Ref", "Condition"}
+}
+
+intrinsic(v) if {
+	is_object(v)
+	some k in object.keys(v)
+	startswith(k, "Fn::")
+}
+
+# A value as a list: an array itself, anything else alone in one.
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if not is_array(v)
+
+# A number, or a string of digits as a number; undefined otherwise.
+num(v) := v if is_number(v)
+
+num(v) := to_number(v) if {
+	is_string(v)
+	regex.match(`^-?[0-9]+$`, v)
+}
+
+# The statements of an IAM policy document.
+statements(doc) := as_list(doc.Statement)

@@ -79,6 +79,11 @@ fn good_manifests_are_clean() {
     assert_eq!(ids(&rules, Format::Kubernetes, &k), Vec::<String>::new());
     let d = rules_dir().join("dockerfile/VIGIL-DF-001/pass.Dockerfile");
     assert_eq!(ids(&rules, Format::Dockerfile, &d), Vec::<String>::new());
+    let c = rules_dir().join("cloudformation/VIGIL-CFN-001/pass.yaml");
+    assert_eq!(
+        ids(&rules, Format::CloudFormation, &c),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -128,4 +133,23 @@ fn inline_ignore_suppresses_with_reason() {
     );
     let other = found.iter().find(|f| f.id == "VIGIL-K8S-011").unwrap();
     assert!(other.suppression.is_none());
+}
+
+#[test]
+fn cloudformation_rules_survive_odd_shapes() {
+    // Strings and numbers where objects and lists belong: no rule may
+    // fail the evaluation of the whole file.
+    let rules = RuleSet::load(&[]).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudformation/odd-shapes.yaml"),
+    )
+    .unwrap();
+    check_text(
+        &rules,
+        &rules.compile().unwrap(),
+        Format::CloudFormation,
+        "odd-shapes.yaml",
+        &text,
+    )
+    .unwrap();
 }

@@ -19,6 +19,7 @@ deny contains res if {
 	some r in input.resources
 	r.type == "AWS::S3::Bucket"
 	c := r.properties.PublicAccessBlockConfiguration
+	is_object(c)
 	not lib.intrinsic(c)
 	some k in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"]
 	lib.false_or_absent(c, k)

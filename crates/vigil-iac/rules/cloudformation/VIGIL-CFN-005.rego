@@ -26,6 +26,7 @@ deny contains res if {
 	some r in input.resources
 	r.type == "AWS::S3::Bucket"
 	v := r.properties.VersioningConfiguration
+	is_object(v)
 	v.Status == "Suspended"
 	res := {"msg": sprintf("S3 bucket %s has versioning suspended", [r.id]), "line": lib.line(v, "Status"), "resource": r.id}
 }

@@ -19,7 +19,9 @@ metadata := {
 log_targets contains dest.Ref if {
 	some b in input.resources
 	b.type == "AWS::S3::Bucket"
-	dest := object.get(object.get(b.properties, "LoggingConfiguration", {}), "DestinationBucketName", null)
+	c := b.properties.LoggingConfiguration
+	is_object(c)
+	dest := c.DestinationBucketName
 	is_object(dest)
 }
 

@@ -23,6 +23,15 @@ anyone(p) if {
 	a == "*"
 }
 
+# The bucket a policy is for, by logical ID when it is a `Ref`.
+bucket(p) := b.Ref if {
+	b := p.Bucket
+	is_object(b)
+	is_string(b.Ref)
+} else := p.Bucket if {
+	is_string(p.Bucket)
+} else := "its bucket"
+
 deny contains res if {
 	some r in input.resources
 	r.type == "AWS::S3::BucketPolicy"
@@ -30,6 +39,6 @@ deny contains res if {
 	s.Effect == "Allow"
 	anyone(s.Principal)
 	not lib.has(s, "Condition")
-	bucket := object.get(object.get(r.properties, "Bucket", {}), "Ref", "its bucket")
+	bucket := bucket(r.properties)
 	res := {"msg": sprintf("bucket policy %s allows anyone to %v on %s", [r.id, s.Action, bucket]), "line": lib.line(s, "Principal"), "resource": r.id}
 }

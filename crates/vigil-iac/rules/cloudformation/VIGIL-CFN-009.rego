@@ -19,7 +19,9 @@ metadata := {
 ingress contains [r, i] if {
 	some r in input.resources
 	r.type == "AWS::EC2::SecurityGroup"
+	is_array(r.properties.SecurityGroupIngress)
 	some i in r.properties.SecurityGroupIngress
+	is_object(i)
 }
 
 ingress contains [r, r.properties] if {
@@ -33,7 +35,10 @@ anywhere(i) if i.CidrIpv6 == "::/0"
 
 all_protocols(i) if lib.num(i.IpProtocol) == -1
 
-all_protocols(i) if lower(i.IpProtocol) == "all"
+all_protocols(i) if {
+	is_string(i.IpProtocol)
+	lower(i.IpProtocol) == "all"
+}
 
 deny contains res if {
 	some [r, i] in ingress

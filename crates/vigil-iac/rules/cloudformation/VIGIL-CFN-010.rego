@@ -24,7 +24,9 @@ documents contains [r, r.properties.PolicyDocument] if {
 documents contains [r, p.PolicyDocument] if {
 	some r in input.resources
 	r.type in {"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"}
+	is_array(r.properties.Policies)
 	some p in r.properties.Policies
+	is_object(p)
 }
 
 deny contains res if {

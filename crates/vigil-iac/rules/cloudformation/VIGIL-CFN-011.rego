@@ -18,6 +18,7 @@ metadata := {
 deny contains res if {
 	some r in input.resources
 	r.type == "AWS::IAM::User"
+	is_array(r.properties.Policies)
 	count(r.properties.Policies) > 0
 	res := {"msg": sprintf("IAM user %s has inline policies", [r.id]), "line": lib.line(r.properties, "Policies"), "resource": r.id}
 }
@@ -25,6 +26,7 @@ deny contains res if {
 deny contains res if {
 	some r in input.resources
 	r.type == "AWS::IAM::Policy"
+	is_array(r.properties.Users)
 	count(r.properties.Users) > 0
 	res := {"msg": sprintf("IAM policy %s is attached to users directly", [r.id]), "line": lib.line(r.properties, "Users"), "resource": r.id}
 }

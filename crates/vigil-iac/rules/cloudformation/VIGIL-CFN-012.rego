@@ -24,7 +24,12 @@ standalone(r) if {
 	not lib.has(r.properties, "SourceDBInstanceIdentifier")
 	not lib.has(r.properties, "SourceDBClusterIdentifier")
 	not lib.has(r.properties, "DBSnapshotIdentifier")
-	not startswith(lower(object.get(r.properties, "Engine", "")), "aurora")
+	not aurora(r.properties)
+}
+
+aurora(p) if {
+	is_string(p.Engine)
+	startswith(lower(p.Engine), "aurora")
 }
 
 deny contains res if {

@@ -19,6 +19,7 @@ metadata := {
 options contains [r, object.get(r.properties.LaunchTemplateData, "MetadataOptions", {})] if {
 	some r in input.resources
 	r.type == "AWS::EC2::LaunchTemplate"
+	is_object(r.properties.LaunchTemplateData)
 }
 
 options contains [r, object.get(r.properties, "MetadataOptions", {})] if {
@@ -28,6 +29,7 @@ options contains [r, object.get(r.properties, "MetadataOptions", {})] if {
 
 deny contains res if {
 	some [r, m] in options
+	is_object(m)
 	not lib.intrinsic(m)
 	not m.HttpEndpoint == "disabled"
 	not m.HttpTokens == "required"

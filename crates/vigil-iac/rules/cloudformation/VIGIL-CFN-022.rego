@@ -19,7 +19,10 @@ deny contains res if {
 	some r in input.resources
 	r.type == "AWS::ElasticLoadBalancingV2::Listener"
 	r.properties.Protocol == "HTTP"
+	is_array(r.properties.DefaultActions)
 	some a in r.properties.DefaultActions
+	is_object(a)
+	is_string(a.Type)
 	lower(a.Type) == "forward"
 	res := {"msg": sprintf("listener %s forwards plain HTTP to its targets", [r.id]), "line": lib.line(r.properties, "Protocol"), "resource": r.id}
 }

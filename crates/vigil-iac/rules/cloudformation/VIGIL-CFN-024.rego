@@ -15,16 +15,23 @@ metadata := {
 	"status": "stable",
 }
 
-behaviors contains b if {
+configs contains [r, c] if {
 	some r in input.resources
 	r.type == "AWS::CloudFront::Distribution"
-	b := [r, r.properties.DistributionConfig.DefaultCacheBehavior]
+	c := r.properties.DistributionConfig
+	is_object(c)
 }
 
-behaviors contains [r, c] if {
-	some r in input.resources
-	r.type == "AWS::CloudFront::Distribution"
-	some c in r.properties.DistributionConfig.CacheBehaviors
+behaviors contains [r, c.DefaultCacheBehavior] if {
+	some [r, c] in configs
+	is_object(c.DefaultCacheBehavior)
+}
+
+behaviors contains [r, b] if {
+	some [r, c] in configs
+	is_array(c.CacheBehaviors)
+	some b in c.CacheBehaviors
+	is_object(b)
 }
 
 deny contains res if {

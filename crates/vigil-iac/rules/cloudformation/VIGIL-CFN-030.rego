@@ -26,6 +26,7 @@ deny contains res if {
 	some r in input.resources
 	r.type == "AWS::Serverless::Function"
 	c := r.properties.FunctionUrlConfig
+	is_object(c)
 	c.AuthType == "NONE"
 	res := {"msg": sprintf("the function URL of %s requires no authentication", [r.id]), "line": lib.line(c, "AuthType"), "resource": r.id}
 }

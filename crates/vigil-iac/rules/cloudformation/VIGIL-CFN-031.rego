@@ -21,12 +21,17 @@ public(vpc) if lib.is_true(vpc.EndpointPublicAccess)
 
 open_cidrs(vpc) if not lib.has(vpc, "PublicAccessCidrs")
 
-open_cidrs(vpc) if "0.0.0.0/0" in vpc.PublicAccessCidrs
+open_cidrs(vpc) if {
+	is_array(vpc.PublicAccessCidrs)
+	"0.0.0.0/0" in vpc.PublicAccessCidrs
+}
 
 deny contains res if {
 	some r in input.resources
 	r.type == "AWS::EKS::Cluster"
 	vpc := r.properties.ResourcesVpcConfig
+	is_object(vpc)
+	not lib.intrinsic(vpc)
 	public(vpc)
 	open_cidrs(vpc)
 	res := {"msg": sprintf("EKS cluster %s serves its API endpoint to any address", [r.id]), "line": lib.line_or(vpc, "PublicAccessCidrs", lib.line_or(vpc, "EndpointPublicAccess", r.line)), "resource": r.id}

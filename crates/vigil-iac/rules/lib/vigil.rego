@@ -4,7 +4,9 @@ package vigil.lib
 import rego.v1
 
 # The line of `key` in the mapping `obj`, else the line `obj` starts on.
-line(obj, key) := object.get(object.get(obj, "__lines__", {}), key, object.get(obj, "__line__", 0))
+line(obj, key) := object.get(object.get(obj, "__lines__", {}), key, object.get(obj, "__line__", 0)) if is_object(obj)
+
+line(obj, _) := 0 if not is_object(obj)
 
 # Whether an environment variable or build argument name looks like it
 # holds a secret.
@@ -19,10 +21,15 @@ pod_security(r) := {} if r.pod_spec == null
 security(c) := object.get(c, "securityContext", {})
 
 # The line of `key` in the mapping `obj`, else `fallback`.
-line_or(obj, key, fallback) := object.get(object.get(obj, "__lines__", {}), key, fallback)
+line_or(obj, key, fallback) := object.get(object.get(obj, "__lines__", {}), key, fallback) if is_object(obj)
 
-# Whether `key` is set in `obj`.
-has(obj, key) if key in object.keys(obj)
+line_or(obj, _, fallback) := fallback if not is_object(obj)
+
+# Whether `key` is set in the object `obj`.
+has(obj, key) if {
+	is_object(obj)
+	key in object.keys(obj)
+}
 
 # Whether a value is true: the boolean, or the string "true" (any case).
 is_true(v) if v == true
@@ -40,10 +47,17 @@ is_false(v) if {
 	lower(v) == "false"
 }
 
-# Whether `obj[key]` is absent or false (an unknown value is neither).
-false_or_absent(obj, key) if not has(obj, key)
+# Whether `obj[key]` is absent or false (an unknown value is neither;
+# `obj` that is not an object is neither).
+false_or_absent(obj, key) if {
+	is_object(obj)
+	not has(obj, key)
+}
 
-false_or_absent(obj, key) if is_false(obj[key])
+false_or_absent(obj, key) if {
+	is_object(obj)
+	is_false(obj[key])
+}
 
 # Whether a value is an unresolved CloudFormation intrinsic function
 # (`{"Ref": ...}`, `{"Fn::If": ...}`): an unknown, not a setting.
@@ -72,5 +86,7 @@ num(v) := to_number(v) if {
 	regex.match(`^-?[0-9]+$`, v)
 }
 
-# The statements of an IAM policy document.
-statements(doc) := as_list(doc.Statement)
+# The statements (objects) of an IAM policy document.
+statements(doc) := [s | some s in as_list(doc.Statement); is_object(s)] if is_object(doc)
+
+statements(doc) := [] if not is_object(doc)

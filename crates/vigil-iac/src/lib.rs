@@ -499,6 +499,47 @@ mod tests {
     }
 
     #[test]
+    fn cloudformation_detected_beside_kubernetes_and_other_yaml() {
+        let t = fixture("cloudformation/resolve.yaml");
+        let (format, doc) = detect(FileKind::Yaml, "stack.yaml", &t).unwrap().unwrap();
+        assert_eq!(format, Format::CloudFormation);
+        assert_eq!(doc["path"], "stack.yaml");
+        let policy = &doc["resources"][1];
+        assert_eq!(policy["id"], "LogsPolicy");
+        assert_eq!(policy["properties"]["Bucket"]["Ref"], "Logs");
+        // A tag in a Kubernetes manifest is ignored, as before.
+        let k = fixture("k8s/tagged.yaml");
+        let (format, doc) = detect(FileKind::Yaml, "cm.yaml", &k).unwrap().unwrap();
+        assert_eq!(format, Format::Kubernetes);
+        assert_eq!(
+            doc["resources"][0]["document"]["data"]["ref"],
+            "not-cloudformation"
+        );
+        let j = fixture("cloudformation/template.json");
+        let kind = FileKind::of_path(Path::new("t/data.json")).unwrap();
+        assert_eq!(kind, FileKind::Json);
+        let (format, _) = detect(kind, "t/data.json", &j).unwrap().unwrap();
+        assert_eq!(format, Format::CloudFormation);
+        assert_eq!(
+            FileKind::of_path(Path::new("vpc.template")),
+            Some(FileKind::Json)
+        );
+        assert_eq!(
+            detect(kind, "package.json", "{\"name\": \"x\"}").unwrap(),
+            None
+        );
+        let d = detect(kind, "bad.json", &fixture("cloudformation/invalid.json")).unwrap_err();
+        assert_eq!((d.path.as_deref(), d.line), (Some("bad.json"), Some(5)));
+        let d = detect(
+            FileKind::Yaml,
+            "bad.yaml",
+            &fixture("cloudformation/invalid.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!((d.path.as_deref(), d.line), (Some("bad.yaml"), Some(7)));
+    }
+
+    #[test]
     fn bomb_is_refused_as_a_diagnostic() {
         let mut text = fixture("yaml/bomb.yaml");
         text.insert_str(0, "apiVersion: v1\nkind: ConfigMap\n");

@@ -1,7 +1,7 @@
-//! Infrastructure as code: Kubernetes manifests and Dockerfiles read into
-//! JSON input documents (with line numbers), checked by rules written in
-//! Rego (built in, or from `--rules-dir`), reported as misconfiguration
-//! findings.
+//! Infrastructure as code: Kubernetes manifests, Dockerfiles and AWS
+//! CloudFormation templates read into JSON input documents (with line
+//! numbers), checked by rules written in Rego (built in, or from
+//! `--rules-dir`), reported as misconfiguration findings.
 //!
 //! The input documents and the rule package layout are described in
 //! docs/iac.md.

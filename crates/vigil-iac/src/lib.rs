@@ -384,6 +384,12 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
             let rel = rel_path(root, path);
             let meta = fs_err::metadata(path).ok()?;
             if meta.len() > MAX_FILE_SIZE {
+                if kind == FileKind::Json {
+                    // Large JSON files are data (lock files, fixtures):
+                    // templates are at most 1 MB.
+                    tracing::debug!(path = rel, "large JSON file passed over");
+                    return None;
+                }
                 return Some((
                     rel.clone(),
                     Err(Diagnostic::warning(

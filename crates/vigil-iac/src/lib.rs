@@ -1,17 +1,19 @@
 //! Infrastructure as code: Kubernetes manifests, Dockerfiles, Docker
-//! Compose files and GitHub Actions workflows read into
-//! JSON input documents (with line numbers), checked by rules written in
-//! Rego (built in, or from `--rules-dir`), reported as misconfiguration
-//! findings.
+//! Compose files, GitHub Actions workflows and AWS CloudFormation
+//! templates read into JSON input documents (with line numbers), checked
+//! by rules written in Rego (built in, or from `--rules-dir`), reported as
+//! misconfiguration findings.
 //!
 //! The input documents and the rule package layout are described in
 //! docs/iac.md.
 
+pub mod cloudformation;
 pub mod compose;
 mod dfvars;
 pub mod dockerfile;
 pub mod docs;
 pub mod gha;
+pub mod json;
 pub mod k8s;
 pub mod rules;
 pub mod yaml;
@@ -72,6 +74,8 @@ pub enum Format {
     Compose,
     /// GitHub Actions workflows.
     GithubActions,
+    /// AWS CloudFormation templates (YAML or JSON; SAM included).
+    CloudFormation,
 }
 
 impl Format {
@@ -81,6 +85,7 @@ impl Format {
         Format::Dockerfile,
         Format::Compose,
         Format::GithubActions,
+        Format::CloudFormation,
     ];
 
     /// The name rules' `formats` use.
@@ -90,6 +95,7 @@ impl Format {
             Format::Dockerfile => "dockerfile",
             Format::Compose => "compose",
             Format::GithubActions => "github-actions",
+            Format::CloudFormation => "cloudformation",
         }
     }
 
@@ -107,6 +113,8 @@ pub enum FileKind {
     Dockerfile,
     /// A `.yaml`/`.yml` file.
     Yaml,
+    /// A `.json` file (or a CloudFormation `.template`, JSON or YAML).
+    Json,
 }
 
 impl FileKind {
@@ -117,7 +125,13 @@ impl FileKind {
             return Some(FileKind::Dockerfile);
         }
         let lower = name.to_ascii_lowercase();
-        (lower.ends_with(".yaml") || lower.ends_with(".yml")).then_some(FileKind::Yaml)
+        if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(FileKind::Yaml)
+        } else if lower.ends_with(".json") || lower.ends_with(".template") {
+            Some(FileKind::Json)
+        } else {
+            None
+        }
     }
 }
 
@@ -126,6 +140,8 @@ impl FileKind {
 fn detect_yaml(rel: &str, docs: &[yaml::Document]) -> Option<Format> {
     if docs.iter().any(|d| k8s::is_resource(&d.value)) {
         Some(Format::Kubernetes)
+    } else if docs.iter().any(|d| cloudformation::is_template(&d.value)) {
+        Some(Format::CloudFormation)
     } else if gha::is_workflow(rel, docs) {
         Some(Format::GithubActions)
     } else if compose::is_compose(rel, docs) {
@@ -206,17 +222,26 @@ fn looks_like_iac_yaml(rel: &str, text: &str) -> bool {
     (text.contains("apiVersion") && text.contains("kind"))
         || gha::is_workflow_path(rel)
         || (compose::is_compose_name(rel) && text.contains("services"))
+        || cloudformation::looks_like_template(text)
 }
 
 /// The input document of a YAML file's documents in `format` (`text`:
-/// the file's text, where lines of sequence items are looked up).
-fn yaml_input(format: Format, docs: &[yaml::Document], text: &str) -> Value {
-    match format {
+/// the file's text, where lines of sequence items are looked up, and
+/// that formats with their own reading read again).
+fn yaml_input(
+    format: Format,
+    rel: &str,
+    text: &str,
+    docs: &[yaml::Document],
+) -> Result<Value, Diagnostic> {
+    Ok(match format {
         Format::Kubernetes => k8s::input(docs),
         Format::Compose => compose::input(docs, text),
         Format::GithubActions => gha::input(docs, text),
         Format::Dockerfile => Value::Null,
-    }
+        // Read again, keeping the short-form intrinsic tags.
+        Format::CloudFormation => cloudformation::input(&cloudformation::parse(rel, text)?),
+    })
 }
 
 /// The input document of one file read as `format`, or why there is
@@ -225,8 +250,9 @@ fn yaml_input(format: Format, docs: &[yaml::Document], text: &str) -> Value {
 pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Value>, Diagnostic> {
     let mut doc = match format {
         Format::Dockerfile => dockerfile::parse(text),
+        Format::CloudFormation => cloudformation::input(&cloudformation::parse(rel, text)?),
         _ => match parse_yaml(rel, text)? {
-            Some(docs) => yaml_input(format, &docs, text),
+            Some(docs) => yaml_input(format, rel, text, &docs)?,
             None => return Ok(None),
         },
     };
@@ -250,8 +276,12 @@ pub fn detect(
             let Some(format) = detect_yaml(rel, &docs) else {
                 return Ok(None);
             };
-            (format, yaml_input(format, &docs, text))
+            (format, yaml_input(format, rel, text, &docs)?)
         }
+        FileKind::Json => match cloudformation::detect_file(rel, text)? {
+            Some(doc) => (Format::CloudFormation, doc),
+            None => return Ok(None),
+        },
     };
     doc["path"] = Value::String(rel.to_string());
     Ok(Some((format, doc)))
@@ -378,6 +408,12 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
             let rel = rel_path(root, path);
             let meta = fs_err::metadata(path).ok()?;
             if meta.len() > MAX_FILE_SIZE {
+                if kind == FileKind::Json {
+                    // Large JSON files are data (lock files, fixtures):
+                    // templates are at most 1 MB.
+                    tracing::debug!(path = rel, "large JSON file passed over");
+                    return None;
+                }
                 return Some((
                     rel.clone(),
                     Err(Diagnostic::warning(
@@ -490,6 +526,47 @@ mod tests {
         assert_eq!(detect(FileKind::Yaml, "t.yaml", &t).unwrap(), None);
         let other = "name: release\nsteps: [build]\n";
         assert_eq!(detect(FileKind::Yaml, "notes.yml", other).unwrap(), None);
+    }
+
+    #[test]
+    fn cloudformation_detected_beside_kubernetes_and_other_yaml() {
+        let t = fixture("cloudformation/resolve.yaml");
+        let (format, doc) = detect(FileKind::Yaml, "stack.yaml", &t).unwrap().unwrap();
+        assert_eq!(format, Format::CloudFormation);
+        assert_eq!(doc["path"], "stack.yaml");
+        let policy = &doc["resources"][1];
+        assert_eq!(policy["id"], "LogsPolicy");
+        assert_eq!(policy["properties"]["Bucket"]["Ref"], "Logs");
+        // A tag in a Kubernetes manifest is ignored, as before.
+        let k = fixture("k8s/tagged.yaml");
+        let (format, doc) = detect(FileKind::Yaml, "cm.yaml", &k).unwrap().unwrap();
+        assert_eq!(format, Format::Kubernetes);
+        assert_eq!(
+            doc["resources"][0]["document"]["data"]["ref"],
+            "not-cloudformation"
+        );
+        let j = fixture("cloudformation/template.json");
+        let kind = FileKind::of_path(Path::new("t/data.json")).unwrap();
+        assert_eq!(kind, FileKind::Json);
+        let (format, _) = detect(kind, "t/data.json", &j).unwrap().unwrap();
+        assert_eq!(format, Format::CloudFormation);
+        assert_eq!(
+            FileKind::of_path(Path::new("vpc.template")),
+            Some(FileKind::Json)
+        );
+        assert_eq!(
+            detect(kind, "package.json", "{\"name\": \"x\"}").unwrap(),
+            None
+        );
+        let d = detect(kind, "bad.json", &fixture("cloudformation/invalid.json")).unwrap_err();
+        assert_eq!((d.path.as_deref(), d.line), (Some("bad.json"), Some(5)));
+        let d = detect(
+            FileKind::Yaml,
+            "bad.yaml",
+            &fixture("cloudformation/invalid.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!((d.path.as_deref(), d.line), (Some("bad.yaml"), Some(7)));
     }
 
     #[test]

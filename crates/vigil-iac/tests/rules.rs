@@ -92,6 +92,11 @@ fn good_manifests_are_clean() {
         ids(&rules, &compiled, Format::Compose, &c),
         Vec::<String>::new()
     );
+    let c = rules_dir().join("cloudformation/VIGIL-CFN-001/pass.yaml");
+    assert_eq!(
+        ids(&rules, &compiled, Format::CloudFormation, &c),
+        Vec::<String>::new()
+    );
     for id in ["VIGIL-GHA-001", "VIGIL-GHA-002", "VIGIL-GHA-006"] {
         let g = rules_dir().join(format!("github-actions/{id}/pass.yaml"));
         assert_eq!(
@@ -258,4 +263,23 @@ fn kustomize_build_output_is_checked() {
         has(&found, "VIGIL-K8S-033", 60, "StatefulSet/shop-prod-db"),
         "{found:?}"
     );
+}
+
+#[test]
+fn cloudformation_rules_survive_odd_shapes() {
+    // Strings and numbers where objects and lists belong: no rule may
+    // fail the evaluation of the whole file.
+    let rules = RuleSet::load(&[]).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cloudformation/odd-shapes.yaml"),
+    )
+    .unwrap();
+    check_text(
+        &rules,
+        &rules.compile().unwrap(),
+        Format::CloudFormation,
+        "odd-shapes.yaml",
+        &text,
+    )
+    .unwrap();
 }

@@ -297,3 +297,57 @@ fn compose_files_and_workflows_are_checked() {
     assert_eq!(privileged["resource"], "service/db");
     assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn cloudformation_yaml_and_json_templates_are_checked() {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/iac-cfn"
+    ));
+    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The SSH rule's CIDR comes from a parameter default; the database's
+    // settings from `!If` on a condition the defaults decide (so it is
+    // clean); the JSON template's line is that of the offending key.
+    assert_eq!(
+        found,
+        [
+            (
+                "VIGIL-CFN-008".to_string(),
+                "Web".to_string(),
+                "stacks/app.yaml".to_string(),
+                19
+            ),
+            (
+                "VIGIL-CFN-025".to_string(),
+                "Orders".to_string(),
+                "stacks/data.json".to_string(),
+                10
+            ),
+        ]
+    );
+    // The broken template is a warning naming file and line; package.json
+    // and other YAML are passed over silently.
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["path"], "stacks/broken.template");
+    assert_eq!(diags[0]["line"], 5);
+    assert!(
+        err.contains("stacks/broken.template:5: invalid JSON"),
+        "{err}"
+    );
+}

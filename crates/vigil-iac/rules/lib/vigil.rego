@@ -4,7 +4,9 @@ package vigil.lib
 import rego.v1
 
 # The line of `key` in the mapping `obj`, else the line `obj` starts on.
-line(obj, key) := object.get(object.get(obj, "__lines__", {}), key, object.get(obj, "__line__", 0))
+line(obj, key) := object.get(object.get(obj, "__lines__", {}), key, object.get(obj, "__line__", 0)) if is_object(obj)
+
+line(obj, _) := 0 if not is_object(obj)
 
 # Whether an environment variable or build argument name looks like it
 # holds a secret.
@@ -57,3 +59,74 @@ literal_secret(value) if {
 	trim_space(value) != ""
 	not regex.match(`^[ \t\n]*(\$\{.*\}|\{\{.*\}\}|<.*>|true|false|yes|no|changeme|null|none|\*+)[ \t\n]*$`, lower(value))
 }
+
+# The line of `key` in the mapping `obj`, else `fallback`.
+line_or(obj, key, fallback) := object.get(object.get(obj, "__lines__", {}), key, fallback) if is_object(obj)
+
+line_or(obj, _, fallback) := fallback if not is_object(obj)
+
+# Whether `key` is set in the object `obj`.
+has(obj, key) if {
+	is_object(obj)
+	key in object.keys(obj)
+}
+
+# Whether a value is true: the boolean, or the string "true" (any case).
+is_true(v) if v == true
+
+is_true(v) if {
+	is_string(v)
+	lower(v) == "true"
+}
+
+# Whether a value is false: the boolean, or the string "false" (any case).
+is_false(v) if v == false
+
+is_false(v) if {
+	is_string(v)
+	lower(v) == "false"
+}
+
+# Whether `obj[key]` is absent or false (an unknown value is neither;
+# `obj` that is not an object is neither).
+false_or_absent(obj, key) if {
+	is_object(obj)
+	not has(obj, key)
+}
+
+false_or_absent(obj, key) if {
+	is_object(obj)
+	is_false(obj[key])
+}
+
+# Whether a value is an unresolved CloudFormation intrinsic function
+# (`{"Ref": ...}`, `{"Fn::If": ...}`): an unknown, not a setting.
+intrinsic(v) if {
+	is_object(v)
+	some k in object.keys(v)
+	k in {"Ref", "Condition"}
+}
+
+intrinsic(v) if {
+	is_object(v)
+	some k in object.keys(v)
+	startswith(k, "Fn::")
+}
+
+# A value as a list: an array itself, anything else alone in one.
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if not is_array(v)
+
+# A number, or a string of digits as a number; undefined otherwise.
+num(v) := v if is_number(v)
+
+num(v) := to_number(v) if {
+	is_string(v)
+	regex.match(`^-?[0-9]+$`, v)
+}
+
+# The statements (objects) of an IAM policy document.
+statements(doc) := [s | some s in as_list(doc.Statement); is_object(s)] if is_object(doc)
+
+statements(doc) := [] if not is_object(doc)

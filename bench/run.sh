@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for vigil, measured against the goals in the README.
 #
-#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|all]
+#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|iac|all]
 #
 # import:      `vigil db import` of every snapshot in ../shared/data/osv (goal < 3 s)
 # monorepo:    `vigil scan` of a generated monorepo of 2,000 lockfiles /
@@ -27,6 +27,13 @@
 #              with a 600 MB layer of data files added, and on that one
 #              with a 200 MB executable added (goal < 200 MB whatever the
 #              image size)
+# iac:         `vigil scan config` against `checkov -d` (--skip-download) on
+#              5,000 IaC files generated from the rules' fixtures
+#              (bench/gen_iac.py: Kubernetes, Dockerfiles, Terraform,
+#              CloudFormation, Compose, workflows), in one run (goal: vigil
+#              >= 20x faster); then bench/compare_checkov.py on one copy of
+#              every fixture. Needs checkov (pip install checkov) on PATH
+#              or in $CHECKOV
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a plain
 # loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
@@ -376,12 +383,29 @@ PY
   kill "$REGISTRY_PID" 2>/dev/null || true
 }
 
+bench_iac() {
+  local checkov=${CHECKOV:-$(command -v checkov || true)}
+  if [ -z "$checkov" ]; then
+    echo "checkov not found: pip install checkov, or set CHECKOV" >&2
+    return 1
+  fi
+  python3 bench/gen_iac.py speed "$WORK/iac-speed" 5000
+  echo "== vigil scan config vs checkov on 5,000 IaC files (goal: vigil >= 20x faster)"
+  hyperfine --warmup 1 --runs 5 -N --export-json "$WORK/iac.hyperfine.json" \
+    -n "vigil" "$BIN -q scan config $WORK/iac-speed -f json -o $WORK/iac-vigil.json"
+  hyperfine --runs 1 --export-json "$WORK/iac-checkov.hyperfine.json" \
+    -n "checkov" "$checkov -d $WORK/iac-speed -o json --skip-download --quiet --compact > $WORK/iac-checkov.json || true"
+  python3 bench/gen_iac.py coverage "$WORK/iac-coverage"
+  CHECKOV=$checkov python3 bench/compare_checkov.py "$WORK/iac-coverage" "$BIN"
+}
+
 case "${1:-all}" in
   import) bench_import ;;
   monorepo) bench_monorepo ;;
   cargo-audit) bench_cargo_audit ;;
   inventory) bench_inventory ;;
   image) bench_image ;;
-  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image ;;
-  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|all]" >&2; exit 2 ;;
+  iac) bench_iac ;;
+  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image; bench_iac ;;
+  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|iac|all]" >&2; exit 2 ;;
 esac

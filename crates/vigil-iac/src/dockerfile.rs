@@ -3,6 +3,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::dfvars::{self, Scope, Undeclared};
+
 /// Whether a file name is a Dockerfile's: `Dockerfile`, `Containerfile`,
 /// `*.Dockerfile`, `Dockerfile.*`.
 pub fn is_dockerfile_name(name: &str) -> bool {
@@ -53,7 +55,7 @@ fn split_flags(args: &str) -> (Map<String, Value>, String) {
 }
 
 /// `image[:tag][@digest]` split.
-fn image_parts(image: &str) -> (String, Option<String>, Option<String>) {
+pub(crate) fn image_parts(image: &str) -> (String, Option<String>, Option<String>) {
     let (rest, digest) = match image.split_once('@') {
         Some((r, d)) => (r, Some(d.to_string())),
         None => (image, None),
@@ -71,12 +73,92 @@ fn image_parts(image: &str) -> (String, Option<String>, Option<String>) {
     }
 }
 
+/// The instructions whose arguments the builder expands (`RUN` is
+/// expanded by its shell, with the same variables in its environment).
+const EXPANDED: &[&str] = &[
+    "ADD",
+    "COPY",
+    "USER",
+    "WORKDIR",
+    "EXPOSE",
+    "VOLUME",
+    "LABEL",
+    "STOPSIGNAL",
+];
+
+/// An instruction's value with its variables expanded where they are
+/// known (see docs/iac.md), its `--flags` too; ARG and ENV update the
+/// scopes and give their assignments (`vars`).
+fn expand_instruction(
+    cmd: &str,
+    raw: &str,
+    flags: &mut Map<String, Value>,
+    globals: &mut Scope,
+    scope: &mut Scope,
+    env: Option<&mut Scope>,
+) -> (String, Option<Value>) {
+    let in_stage = env.is_some();
+    let expand_flags = |flags: &mut Map<String, Value>, s: &Scope, u: Undeclared| {
+        for v in flags.values_mut() {
+            if let Some(t) = v.as_str() {
+                *v = Value::String(dfvars::expand(t, s, u, false));
+            }
+        }
+    };
+    match cmd {
+        "FROM" => {
+            expand_flags(flags, globals, Undeclared::Empty);
+            (dfvars::expand(raw, globals, Undeclared::Empty, false), None)
+        }
+        "ARG" | "ENV" => {
+            let (target, undeclared) = if in_stage {
+                (&mut *scope, Undeclared::Unknown)
+            } else {
+                (&mut *globals, Undeclared::Empty)
+            };
+            let expanded = dfvars::expand(raw, target, undeclared, true);
+            let pairs = dfvars::assignments(cmd, &expanded);
+            let mut vars = Vec::new();
+            let mut env = env;
+            for (name, value) in pairs {
+                // `ARG NAME` in a stage takes the global default.
+                let value = match value {
+                    None if cmd == "ARG" && in_stage => globals.get(&name).cloned().flatten(),
+                    v => v,
+                };
+                vars.push(json!({ "name": name, "value": value }));
+                if cmd == "ENV" {
+                    if let Some(env) = env.as_deref_mut() {
+                        env.insert(name.clone(), value.clone());
+                    }
+                }
+                let target = if in_stage { &mut *scope } else { &mut *globals };
+                target.insert(name, value);
+            }
+            (expanded, Some(Value::Array(vars)))
+        }
+        "RUN" if in_stage && !raw.starts_with('[') => {
+            (dfvars::expand(raw, scope, Undeclared::Unknown, true), None)
+        }
+        c if in_stage && EXPANDED.contains(&c) => {
+            expand_flags(flags, scope, Undeclared::Unknown);
+            (dfvars::expand(raw, scope, Undeclared::Unknown, false), None)
+        }
+        _ => (raw.to_string(), None),
+    }
+}
+
 /// Parses a Dockerfile into its input document (see docs/iac.md):
 /// `{"format": "dockerfile", "stages": [...], "instructions": [...]}`.
 pub fn parse(text: &str) -> Value {
     let lines: Vec<&str> = text.lines().collect();
     let mut instructions = Vec::new();
     let mut stages: Vec<Value> = Vec::new();
+    // ARGs before the first FROM; the current stage's variables; each
+    // stage's ENV (inherited by stages built FROM it).
+    let mut globals = Scope::new();
+    let mut scope = Scope::new();
+    let mut stage_env: Vec<Scope> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let first = lines[i].trim();
@@ -134,7 +216,16 @@ pub fn parse(text: &str) -> Value {
             }
             heredocs.push(Value::String(body.join("\n")));
         }
-        let (flags, value) = split_flags(&args);
+        let (mut flags, raw) = split_flags(&args);
+        let in_stage = !stages.is_empty();
+        let (value, vars) = expand_instruction(
+            &cmd,
+            &raw,
+            &mut flags,
+            &mut globals,
+            &mut scope,
+            stage_env.last_mut().filter(|_| in_stage),
+        );
         let exec = value
             .starts_with('[')
             .then(|| serde_json::from_str::<Vec<String>>(&value).ok())
@@ -149,15 +240,23 @@ pub fn parse(text: &str) -> Value {
                 _ => None,
             };
             let (repo, tag, digest) = image_parts(&image);
-            let from_stage = stages.iter().any(|s| {
+            let parent = stages.iter().position(|s| {
                 s["name"]
                     .as_str()
                     .is_some_and(|n| n.eq_ignore_ascii_case(&image))
             });
+            let from_stage = parent.is_some();
+            let env = parent
+                .and_then(|p| stage_env.get(p))
+                .cloned()
+                .unwrap_or_default();
+            scope = env.clone();
+            stage_env.push(env);
             stages.push(json!({
                 "index": stages.len(),
                 "name": name,
                 "image": image,
+                "image_raw": raw.split_whitespace().next().unwrap_or_default(),
                 "repository": repo,
                 "tag": tag,
                 "digest": digest,
@@ -170,6 +269,7 @@ pub fn parse(text: &str) -> Value {
         let mut ins = json!({
             "cmd": cmd,
             "value": value,
+            "raw": raw,
             "flags": flags,
             "line": line,
             "end_line": end_line,
@@ -178,6 +278,9 @@ pub fn parse(text: &str) -> Value {
         });
         if let Some(exec) = exec {
             ins["exec"] = json!(exec);
+        }
+        if let Some(vars) = vars {
+            ins["vars"] = vars;
         }
         instructions.push(ins);
         i += 1;
@@ -232,6 +335,40 @@ mod tests {
         assert_eq!(stages[1]["final"], true);
     }
 
+    #[test]
+    fn arg_and_env_expansion() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/Dockerfile.args"
+        ))
+        .unwrap();
+        let doc = parse(&text);
+        let stages = doc["stages"].as_array().unwrap();
+        assert_eq!(stages[0]["image"], "docker.io/library/golang:1.22");
+        assert_eq!(stages[0]["image_raw"], "${REGISTRY}/golang:${VERSION}");
+        assert_eq!(stages[0]["tag"], "1.22");
+        // An ARG without a default stays as written: no tag is guessed.
+        assert_eq!(stages[1]["image"], "${BASE}");
+        assert_eq!(stages[1]["tag"], Value::Null);
+        assert_eq!(stages[2]["image"], "debian:bookworm-slim");
+        assert_eq!(stages[3]["from_stage"], true);
+        let ins = doc["instructions"].as_array().unwrap();
+        let find = |line: u64| ins.iter().find(|i| i["line"] == line).unwrap();
+        assert_eq!(find(6)["vars"][0]["value"], "1.22");
+        assert_eq!(find(7)["vars"][1]["value"], "-mod=vendor -trimpath");
+        assert_eq!(find(8)["value"], "/src");
+        assert_eq!(find(8)["raw"], "$APP_HOME");
+        assert_eq!(
+            find(9)["value"],
+            "echo \"go 1.22 in /src\" && echo '$APP_HOME' && for f in a b; do echo $f; done"
+        );
+        assert_eq!(find(13)["value"], "10001:${GID:-0}");
+        // APP_HOME is not set in this stage: unknown, left as written.
+        assert_eq!(find(14)["value"], "${APP_HOME}/app /app");
+        assert_eq!(find(14)["flags"]["chown"], "10001");
+        // A stage built FROM another inherits its ENV.
+        assert_eq!(find(16)["value"], "cd /src && go test ./...");
+    }
     #[test]
     fn names() {
         for n in [

@@ -20,6 +20,18 @@ pub fn is_resource(v: &Value) -> bool {
     v.get("apiVersion").is_some_and(Value::is_string) && v.get("kind").is_some_and(Value::is_string)
 }
 
+/// The metadata of a workload's pods (the Pod's own, its template's),
+/// if it is one.
+fn pod_metadata(kind: &str, v: &Value) -> Option<Value> {
+    let meta = match kind {
+        "Pod" => v.get("metadata"),
+        "CronJob" => v.pointer("/spec/jobTemplate/spec/template/metadata"),
+        k if TEMPLATED.contains(&k) => v.pointer("/spec/template/metadata"),
+        _ => None,
+    }?;
+    meta.is_object().then(|| meta.clone())
+}
+
 /// The pod spec of a workload, if it is one.
 fn pod_spec(kind: &str, v: &Value) -> Option<Value> {
     let spec = match kind {
@@ -70,6 +82,7 @@ fn resource(v: &Value, line: u32, end_line: Option<u32>) -> Value {
         "end_line": end_line,
         "document": v,
         "pod_spec": spec,
+        "pod_metadata": pod_metadata(&kind, v),
         "containers": containers,
     })
 }

@@ -1,13 +1,19 @@
-//! Infrastructure as code: Kubernetes manifests, Dockerfiles and Terraform
-//! modules and plans read into
-//! JSON input documents (with line numbers), checked by rules written in
-//! Rego (built in, or from `--rules-dir`), reported as misconfiguration
-//! findings.
+//! Infrastructure as code: Kubernetes manifests, Dockerfiles, Docker
+//! Compose files, GitHub Actions workflows, AWS CloudFormation templates
+//! and Terraform (modules and plans) read into JSON input documents (with
+//! line numbers), checked by rules written in Rego (built in, or from
+//! `--rules-dir`), reported as misconfiguration findings.
 //!
 //! The input documents and the rule package layout are described in
 //! docs/iac.md.
 
+pub mod cloudformation;
+pub mod compose;
+mod dfvars;
 pub mod dockerfile;
+pub mod docs;
+pub mod gha;
+pub mod json;
 pub mod k8s;
 pub mod rules;
 pub mod terraform;
@@ -65,19 +71,35 @@ pub enum Format {
     Kubernetes,
     /// Dockerfiles.
     Dockerfile,
+    /// Docker Compose files.
+    Compose,
+    /// GitHub Actions workflows.
+    GithubActions,
+    /// AWS CloudFormation templates (YAML or JSON; SAM included).
+    CloudFormation,
     /// Terraform: HCL and JSON modules, and plans.
     Terraform,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: &'static [Format] = &[Format::Kubernetes, Format::Dockerfile, Format::Terraform];
+    pub const ALL: &'static [Format] = &[
+        Format::Kubernetes,
+        Format::Dockerfile,
+        Format::Compose,
+        Format::GithubActions,
+        Format::CloudFormation,
+        Format::Terraform,
+    ];
 
     /// The name rules' `formats` use.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Kubernetes => "kubernetes",
             Format::Dockerfile => "dockerfile",
+            Format::Compose => "compose",
+            Format::GithubActions => "github-actions",
+            Format::CloudFormation => "cloudformation",
             Format::Terraform => "terraform",
         }
     }
@@ -99,7 +121,7 @@ pub enum FileKind {
     /// A Terraform `.tf`/`.tf.json` file (read with the other files of
     /// its directory, the module).
     Terraform,
-    /// A `.json` file.
+    /// A `.json` file (or a CloudFormation `.template`, JSON or YAML).
     Json,
 }
 
@@ -114,19 +136,30 @@ impl FileKind {
         if terraform::is_terraform_name(&lower) {
             return Some(FileKind::Terraform);
         }
-        if lower.ends_with(".json") {
-            return Some(FileKind::Json);
+        if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(FileKind::Yaml)
+        } else if lower.ends_with(".json") || lower.ends_with(".template") {
+            Some(FileKind::Json)
+        } else {
+            None
         }
-        (lower.ends_with(".yaml") || lower.ends_with(".yml")).then_some(FileKind::Yaml)
     }
 }
 
 /// The format of a YAML file's documents, if it is IaC vigil reads.
 /// `rel` is its path (some formats are known by where they live).
-fn detect_yaml(_rel: &str, docs: &[yaml::Document]) -> Option<Format> {
-    docs.iter()
-        .any(|d| k8s::is_resource(&d.value))
-        .then_some(Format::Kubernetes)
+fn detect_yaml(rel: &str, docs: &[yaml::Document]) -> Option<Format> {
+    if docs.iter().any(|d| k8s::is_resource(&d.value)) {
+        Some(Format::Kubernetes)
+    } else if docs.iter().any(|d| cloudformation::is_template(&d.value)) {
+        Some(Format::CloudFormation)
+    } else if gha::is_workflow(rel, docs) {
+        Some(Format::GithubActions)
+    } else if compose::is_compose(rel, docs) {
+        Some(Format::Compose)
+    } else {
+        None
+    }
 }
 
 /// What an IaC scan found.
@@ -199,16 +232,30 @@ fn parse_yaml(rel: &str, text: &str) -> Result<Option<Vec<yaml::Document>>, Diag
 
 /// Whether the text of a YAML file that does not parse looks like a
 /// format vigil checks (so that its error is worth a warning).
-fn looks_like_iac_yaml(_rel: &str, text: &str) -> bool {
-    text.contains("apiVersion") && text.contains("kind")
+fn looks_like_iac_yaml(rel: &str, text: &str) -> bool {
+    (text.contains("apiVersion") && text.contains("kind"))
+        || gha::is_workflow_path(rel)
+        || (compose::is_compose_name(rel) && text.contains("services"))
+        || cloudformation::looks_like_template(text)
 }
 
-/// The input document of a YAML file's documents in `format`.
-fn yaml_input(format: Format, docs: &[yaml::Document]) -> Value {
-    match format {
+/// The input document of a YAML file's documents in `format` (`text`:
+/// the file's text, where lines of sequence items are looked up, and
+/// that formats with their own reading read again).
+fn yaml_input(
+    format: Format,
+    rel: &str,
+    text: &str,
+    docs: &[yaml::Document],
+) -> Result<Value, Diagnostic> {
+    Ok(match format {
         Format::Kubernetes => k8s::input(docs),
+        Format::Compose => compose::input(docs, text),
+        Format::GithubActions => gha::input(docs, text),
         Format::Dockerfile | Format::Terraform => Value::Null,
-    }
+        // Read again, keeping the short-form intrinsic tags.
+        Format::CloudFormation => cloudformation::input(&cloudformation::parse(rel, text)?),
+    })
 }
 
 /// The input document of one file read as `format`, or why there is
@@ -218,8 +265,9 @@ pub fn input_document(format: Format, rel: &str, text: &str) -> Result<Option<Va
     let mut doc = match format {
         Format::Dockerfile => dockerfile::parse(text),
         Format::Terraform => return terraform::text_input(rel, text).map(Some),
+        Format::CloudFormation => cloudformation::input(&cloudformation::parse(rel, text)?),
         _ => match parse_yaml(rel, text)? {
-            Some(docs) => yaml_input(format, &docs),
+            Some(docs) => yaml_input(format, rel, text, &docs)?,
             None => return Ok(None),
         },
     };
@@ -243,26 +291,19 @@ pub fn detect(
             let Some(format) = detect_yaml(rel, &docs) else {
                 return Ok(None);
             };
-            (format, yaml_input(format, &docs))
+            (format, yaml_input(format, rel, text, &docs)?)
         }
         FileKind::Terraform => {
             return terraform::text_input(rel, text).map(|d| Some((Format::Terraform, d)))
         }
         FileKind::Json => {
-            // Only JSON that may be a plan is parsed.
-            if !text.contains("\"format_version\"") {
-                return Ok(None);
+            if let Some(plan) = terraform::detect_plan(rel, text) {
+                return Ok(Some((Format::Terraform, plan)));
             }
-            let Ok(v) = serde_json::from_str::<Value>(text) else {
-                return Ok(None);
-            };
-            if !terraform::is_plan(&v) {
-                return Ok(None);
+            match cloudformation::detect_file(rel, text)? {
+                Some(doc) => (Format::CloudFormation, doc),
+                None => return Ok(None),
             }
-            return Ok(Some((
-                Format::Terraform,
-                terraform::plan_input(rel, text, &v),
-            )));
         }
     };
     doc["path"] = Value::String(rel.to_string());
@@ -312,10 +353,13 @@ pub fn check_document_in(
     let hits = rules
         .evaluate(compiled, format.as_str(), doc)
         .map_err(|e| Diagnostic::warning(rel, None, format!("evaluating rules: {e}")))?;
+    // The resources findings name: Kubernetes objects, Compose services,
+    // workflow jobs, Terraform resources and data sources (with the file
+    // each is in).
     type Span<'a> = (u64, Option<u64>, Option<&'a str>);
-    let resources: HashMap<&str, Span<'_>> = ["resources", "data"]
+    let resources: HashMap<&str, Span<'_>> = ["resources", "data", "services", "jobs"]
         .iter()
-        .filter_map(|k| doc.get(k).and_then(Value::as_array))
+        .filter_map(|k| doc.get(*k).and_then(Value::as_array))
         .flatten()
         .filter_map(|r| {
             Some((
@@ -389,6 +433,7 @@ pub fn check_document_in(
             informational: None,
             published: None,
             suppression,
+            help: Some(RuleSet::help(rule)),
         });
     }
     Ok(findings)
@@ -419,6 +464,12 @@ pub fn check_files(rules: &RuleSet, root: &Path, files: &[PathBuf]) -> Result<Ia
             let rel = rel_path(root, path);
             let meta = fs_err::metadata(path).ok()?;
             if meta.len() > MAX_FILE_SIZE {
+                if kind == FileKind::Json {
+                    // Large JSON files are data (lock files, fixtures):
+                    // templates are at most 1 MB.
+                    tracing::debug!(path = rel, "large JSON file passed over");
+                    return None;
+                }
                 return Some((
                     rel.clone(),
                     Err(Diagnostic::warning(
@@ -604,11 +655,97 @@ mod tests {
     }
 
     #[test]
+    fn cloudformation_detected_beside_kubernetes_and_other_yaml() {
+        let t = fixture("cloudformation/resolve.yaml");
+        let (format, doc) = detect(FileKind::Yaml, "stack.yaml", &t).unwrap().unwrap();
+        assert_eq!(format, Format::CloudFormation);
+        assert_eq!(doc["path"], "stack.yaml");
+        let policy = &doc["resources"][1];
+        assert_eq!(policy["id"], "LogsPolicy");
+        assert_eq!(policy["properties"]["Bucket"]["Ref"], "Logs");
+        // A tag in a Kubernetes manifest is ignored, as before.
+        let k = fixture("k8s/tagged.yaml");
+        let (format, doc) = detect(FileKind::Yaml, "cm.yaml", &k).unwrap().unwrap();
+        assert_eq!(format, Format::Kubernetes);
+        assert_eq!(
+            doc["resources"][0]["document"]["data"]["ref"],
+            "not-cloudformation"
+        );
+        let j = fixture("cloudformation/template.json");
+        let kind = FileKind::of_path(Path::new("t/data.json")).unwrap();
+        assert_eq!(kind, FileKind::Json);
+        let (format, _) = detect(kind, "t/data.json", &j).unwrap().unwrap();
+        assert_eq!(format, Format::CloudFormation);
+        assert_eq!(
+            FileKind::of_path(Path::new("vpc.template")),
+            Some(FileKind::Json)
+        );
+        assert_eq!(
+            detect(kind, "package.json", "{\"name\": \"x\"}").unwrap(),
+            None
+        );
+        let d = detect(kind, "bad.json", &fixture("cloudformation/invalid.json")).unwrap_err();
+        assert_eq!((d.path.as_deref(), d.line), (Some("bad.json"), Some(5)));
+        let d = detect(
+            FileKind::Yaml,
+            "bad.yaml",
+            &fixture("cloudformation/invalid.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!((d.path.as_deref(), d.line), (Some("bad.yaml"), Some(7)));
+    }
+
+    #[test]
     fn bomb_is_refused_as_a_diagnostic() {
         let mut text = fixture("yaml/bomb.yaml");
         text.insert_str(0, "apiVersion: v1\nkind: ConfigMap\n");
         let d = input_document(Format::Kubernetes, "bomb.yaml", &text).unwrap_err();
         assert!(d.message.contains("YAML bomb"), "{d}");
+    }
+
+    #[test]
+    fn compose_files_and_workflows_are_detected_by_name_and_content() {
+        let compose = fixture("compose/docker-compose.yml");
+        let (f, doc) = detect(FileKind::Yaml, "deploy/docker-compose.yml", &compose)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::Compose);
+        assert_eq!(doc["path"], "deploy/docker-compose.yml");
+        // The same content under a name that is not a Compose file's.
+        assert_eq!(
+            detect(FileKind::Yaml, "deploy/app.yml", &compose).unwrap(),
+            None
+        );
+        let wf = fixture("github-actions/triage.yml");
+        let (f, doc) = detect(FileKind::Yaml, ".github/workflows/triage.yml", &wf)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::GithubActions);
+        assert_eq!(doc["jobs"][0]["id"], "job/triage");
+        // Known by content elsewhere.
+        let (f, _) = detect(FileKind::Yaml, "ci/triage.yml", &wf)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f, Format::GithubActions);
+        assert_eq!(
+            Format::from_name("github-actions"),
+            Some(Format::GithubActions)
+        );
+        assert_eq!(Format::from_name("compose"), Some(Format::Compose));
+    }
+
+    #[test]
+    fn invalid_workflow_is_a_diagnostic() {
+        let text = fixture("github-actions/broken.yml");
+        let d = detect(FileKind::Yaml, ".github/workflows/broken.yml", &text).unwrap_err();
+        assert_eq!(d.path.as_deref(), Some(".github/workflows/broken.yml"));
+        assert!(d.line.is_some(), "{d}");
+        // Elsewhere, an invalid YAML file that does not look like IaC is
+        // passed over.
+        assert_eq!(
+            detect(FileKind::Yaml, "notes/broken.yml", &text).unwrap(),
+            None
+        );
     }
 
     #[test]

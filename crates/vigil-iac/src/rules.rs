@@ -49,6 +49,39 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "kubernetes/VIGIL-K8S-015.rego",
     "kubernetes/VIGIL-K8S-016.rego",
     "kubernetes/VIGIL-K8S-017.rego",
+    "kubernetes/VIGIL-K8S-018.rego",
+    "kubernetes/VIGIL-K8S-019.rego",
+    "kubernetes/VIGIL-K8S-020.rego",
+    "kubernetes/VIGIL-K8S-021.rego",
+    "kubernetes/VIGIL-K8S-022.rego",
+    "kubernetes/VIGIL-K8S-023.rego",
+    "kubernetes/VIGIL-K8S-024.rego",
+    "kubernetes/VIGIL-K8S-025.rego",
+    "kubernetes/VIGIL-K8S-026.rego",
+    "kubernetes/VIGIL-K8S-027.rego",
+    "kubernetes/VIGIL-K8S-028.rego",
+    "kubernetes/VIGIL-K8S-029.rego",
+    "kubernetes/VIGIL-K8S-030.rego",
+    "kubernetes/VIGIL-K8S-031.rego",
+    "kubernetes/VIGIL-K8S-032.rego",
+    "kubernetes/VIGIL-K8S-033.rego",
+    "kubernetes/VIGIL-K8S-034.rego",
+    "kubernetes/VIGIL-K8S-035.rego",
+    "kubernetes/VIGIL-K8S-036.rego",
+    "kubernetes/VIGIL-K8S-037.rego",
+    "kubernetes/VIGIL-K8S-038.rego",
+    "kubernetes/VIGIL-K8S-039.rego",
+    "kubernetes/VIGIL-K8S-040.rego",
+    "kubernetes/VIGIL-K8S-041.rego",
+    "kubernetes/VIGIL-K8S-042.rego",
+    "kubernetes/VIGIL-K8S-043.rego",
+    "kubernetes/VIGIL-K8S-044.rego",
+    "kubernetes/VIGIL-K8S-045.rego",
+    "kubernetes/VIGIL-K8S-046.rego",
+    "kubernetes/VIGIL-K8S-047.rego",
+    "kubernetes/VIGIL-K8S-048.rego",
+    "kubernetes/VIGIL-K8S-049.rego",
+    "kubernetes/VIGIL-K8S-050.rego",
     "dockerfile/VIGIL-DF-001.rego",
     "dockerfile/VIGIL-DF-002.rego",
     "dockerfile/VIGIL-DF-003.rego",
@@ -57,6 +90,77 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "dockerfile/VIGIL-DF-006.rego",
     "dockerfile/VIGIL-DF-007.rego",
     "dockerfile/VIGIL-DF-008.rego",
+    "dockerfile/VIGIL-DF-009.rego",
+    "dockerfile/VIGIL-DF-010.rego",
+    "dockerfile/VIGIL-DF-011.rego",
+    "dockerfile/VIGIL-DF-012.rego",
+    "dockerfile/VIGIL-DF-013.rego",
+    "dockerfile/VIGIL-DF-014.rego",
+    "dockerfile/VIGIL-DF-015.rego",
+    "dockerfile/VIGIL-DF-016.rego",
+    "dockerfile/VIGIL-DF-017.rego",
+    "dockerfile/VIGIL-DF-018.rego",
+    "dockerfile/VIGIL-DF-019.rego",
+    "dockerfile/VIGIL-DF-020.rego",
+    "dockerfile/VIGIL-DF-021.rego",
+    "compose/VIGIL-COMPOSE-001.rego",
+    "compose/VIGIL-COMPOSE-002.rego",
+    "compose/VIGIL-COMPOSE-003.rego",
+    "compose/VIGIL-COMPOSE-004.rego",
+    "compose/VIGIL-COMPOSE-005.rego",
+    "compose/VIGIL-COMPOSE-006.rego",
+    "compose/VIGIL-COMPOSE-007.rego",
+    "compose/VIGIL-COMPOSE-008.rego",
+    "compose/VIGIL-COMPOSE-009.rego",
+    "compose/VIGIL-COMPOSE-010.rego",
+    "compose/VIGIL-COMPOSE-011.rego",
+    "compose/VIGIL-COMPOSE-012.rego",
+    "compose/VIGIL-COMPOSE-013.rego",
+    "compose/VIGIL-COMPOSE-014.rego",
+    "github-actions/VIGIL-GHA-001.rego",
+    "github-actions/VIGIL-GHA-002.rego",
+    "github-actions/VIGIL-GHA-003.rego",
+    "github-actions/VIGIL-GHA-004.rego",
+    "github-actions/VIGIL-GHA-005.rego",
+    "github-actions/VIGIL-GHA-006.rego",
+    "github-actions/VIGIL-GHA-007.rego",
+    "github-actions/VIGIL-GHA-008.rego",
+    "github-actions/VIGIL-GHA-009.rego",
+    "github-actions/VIGIL-GHA-010.rego",
+    "github-actions/VIGIL-GHA-011.rego",
+    "github-actions/VIGIL-GHA-012.rego",
+    "github-actions/VIGIL-GHA-013.rego",
+    "cloudformation/VIGIL-CFN-001.rego",
+    "cloudformation/VIGIL-CFN-002.rego",
+    "cloudformation/VIGIL-CFN-003.rego",
+    "cloudformation/VIGIL-CFN-004.rego",
+    "cloudformation/VIGIL-CFN-005.rego",
+    "cloudformation/VIGIL-CFN-006.rego",
+    "cloudformation/VIGIL-CFN-007.rego",
+    "cloudformation/VIGIL-CFN-008.rego",
+    "cloudformation/VIGIL-CFN-009.rego",
+    "cloudformation/VIGIL-CFN-010.rego",
+    "cloudformation/VIGIL-CFN-011.rego",
+    "cloudformation/VIGIL-CFN-012.rego",
+    "cloudformation/VIGIL-CFN-013.rego",
+    "cloudformation/VIGIL-CFN-014.rego",
+    "cloudformation/VIGIL-CFN-015.rego",
+    "cloudformation/VIGIL-CFN-016.rego",
+    "cloudformation/VIGIL-CFN-017.rego",
+    "cloudformation/VIGIL-CFN-018.rego",
+    "cloudformation/VIGIL-CFN-019.rego",
+    "cloudformation/VIGIL-CFN-020.rego",
+    "cloudformation/VIGIL-CFN-021.rego",
+    "cloudformation/VIGIL-CFN-022.rego",
+    "cloudformation/VIGIL-CFN-023.rego",
+    "cloudformation/VIGIL-CFN-024.rego",
+    "cloudformation/VIGIL-CFN-025.rego",
+    "cloudformation/VIGIL-CFN-026.rego",
+    "cloudformation/VIGIL-CFN-027.rego",
+    "cloudformation/VIGIL-CFN-028.rego",
+    "cloudformation/VIGIL-CFN-029.rego",
+    "cloudformation/VIGIL-CFN-030.rego",
+    "cloudformation/VIGIL-CFN-031.rego",
     "terraform/VIGIL-AWS-001.rego",
     "terraform/VIGIL-AWS-002.rego",
     "terraform/VIGIL-AWS-003.rego",
@@ -150,7 +254,15 @@ pub struct Rule {
     /// file of `--rules-dir`).
     #[serde(default)]
     pub source: String,
+    /// Its documentation page: `metadata.url` when the rule gives one,
+    /// else, for a built-in rule, its page in the project's
+    /// `docs/rules/`.
+    #[serde(default)]
+    pub url: Option<String>,
 }
+
+/// Where the built-in rules' pages are published.
+pub const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules/");
 
 fn stable() -> String {
     "stable".to_string()
@@ -187,17 +299,44 @@ pub struct Hit {
 
 /// The rules: their metadata, and their sources to compile. The Rego
 /// engine cannot be shared between threads, so each worker compiles its
-/// own once ([`RuleSet::compile`]) and clones it per file.
+/// own once ([`RuleSet::compile`]) and evaluates every file with it.
 #[derive(Clone)]
 pub struct RuleSet {
     sources: Vec<(String, String)>,
     rules: Vec<Rule>,
 }
 
-/// The rules compiled into one engine, for one thread.
+/// The rules compiled for one thread: per format, one policy whose
+/// entry point gathers the `deny` sets of every rule of that format, so
+/// that a file is one evaluation (rather than one per rule: about 2.5
+/// times faster).
 #[derive(Clone)]
 pub struct Compiled {
-    engine: regorus::Engine,
+    policies: std::collections::HashMap<String, regorus::CompiledPolicy>,
+}
+
+/// The package of the module gathering a format's rules.
+fn gather_package(format: &str) -> String {
+    let ident: String = format
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("vigil.eval.{ident}")
+}
+
+/// The module gathering the `deny` sets of the rules (by index) of a
+/// format into `hits`, a set of `[rule index, deny item]`.
+fn gather_module(format: &str, rules: &[Rule]) -> String {
+    let mut text = format!("package {}\n\nimport rego.v1\n\n", gather_package(format));
+    for (i, r) in rules.iter().enumerate() {
+        if r.formats.iter().any(|f| f == format) {
+            text.push_str(&format!(
+                "hits contains [{i}, x] if {{\n\tsome x in {}.deny\n}}\n\n",
+                r.package
+            ));
+        }
+    }
+    text
 }
 
 impl std::fmt::Debug for Compiled {
@@ -299,17 +438,50 @@ impl RuleSet {
             }
             rule.package = package;
             rule.source = name.clone();
+            if rule.url.is_none() && name.starts_with("builtin:") {
+                rule.url = Some(format!("{DOCS_BASE}{}.md", rule.id));
+            }
             rules.push(rule);
         }
         rules.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(RuleSet { sources, rules })
     }
 
-    /// Compiles the rules into an engine (once per thread).
+    /// Compiles the rules (once per thread).
     pub fn compile(&self) -> Result<Compiled, IacError> {
-        Ok(Compiled {
-            engine: compile(&self.sources)?.0,
-        })
+        let (mut engine, _) = compile(&self.sources)?;
+        let mut formats: Vec<&str> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.formats.iter().map(String::as_str))
+            .collect();
+        formats.sort_unstable();
+        formats.dedup();
+        for format in &formats {
+            let name = format!("builtin:gather/{format}.rego");
+            engine
+                .add_policy(name.clone(), gather_module(format, &self.rules))
+                .map_err(|e| IacError::rule(&name, e))?;
+        }
+        let mut policies = std::collections::HashMap::new();
+        for format in formats {
+            let entry: std::rc::Rc<str> = format!("data.{}.hits", gather_package(format)).into();
+            let policy = engine
+                .compile_with_entrypoint(&entry)
+                .map_err(|e| IacError::rule(&format!("builtin:gather/{format}.rego"), e))?;
+            policies.insert(format.to_string(), policy);
+        }
+        Ok(Compiled { policies })
+    }
+
+    /// What a rule says about its findings.
+    pub fn help(rule: &Rule) -> vigil_model::Help {
+        vigil_model::Help {
+            description: rule.description.clone(),
+            remediation: rule.remediation.clone(),
+            references: rule.references.clone(),
+            url: rule.url.clone(),
+        }
     }
 
     /// The rules, by ID.
@@ -329,55 +501,53 @@ impl RuleSet {
         format: &str,
         input: &Value,
     ) -> Result<Vec<Hit>, String> {
-        let mut engine = compiled.engine.clone();
-        let input = regorus::Value::from_json_str(&input.to_string()).map_err(|e| e.to_string())?;
-        engine.set_input(input);
+        let Some(policy) = compiled.policies.get(format) else {
+            return Ok(Vec::new());
+        };
+        let value = policy
+            .eval_with_input(regorus::Value::from(input.clone()))
+            .map_err(|e| e.to_string())?;
+        if value == regorus::Value::Undefined {
+            return Ok(Vec::new());
+        }
+        let value = serde_json::to_value(&value).map_err(|e| e.to_string())?;
         let mut hits = Vec::new();
-        for (i, rule) in self.rules.iter().enumerate() {
-            if !rule.formats.iter().any(|f| f == format) {
+        for pair in value.as_array().into_iter().flatten() {
+            let Some((i, rule)) = pair
+                .get(0)
+                .and_then(Value::as_u64)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| Some((i, self.rules.get(i)?)))
+            else {
                 continue;
-            }
-            let value = engine
-                .eval_rule(format!("{}.deny", rule.package))
-                .map_err(|e| format!("{}: {e}", rule.id))?;
-            if value == regorus::Value::Undefined {
-                continue;
-            }
-            let json = value.to_json_str().map_err(|e| e.to_string())?;
-            let value: Value = serde_json::from_str(&json).map_err(|e| e.to_string())?;
-            let items = match value {
-                Value::Array(a) => a,
-                other => vec![other],
             };
-            for item in items {
-                let hit = match item {
-                    Value::String(msg) => Hit {
-                        rule: i,
-                        msg,
-                        line: None,
-                        resource: None,
-                    },
-                    Value::Object(o) => Hit {
-                        rule: i,
-                        msg: o
-                            .get("msg")
-                            .and_then(Value::as_str)
-                            .unwrap_or(&rule.title)
-                            .to_string(),
-                        line: o
-                            .get("line")
-                            .and_then(Value::as_u64)
-                            .and_then(|l| u32::try_from(l).ok())
-                            .filter(|l| *l > 0),
-                        resource: o
-                            .get("resource")
-                            .and_then(Value::as_str)
-                            .map(str::to_string),
-                    },
-                    _ => continue,
-                };
-                hits.push(hit);
-            }
+            let hit = match pair.get(1) {
+                Some(Value::String(msg)) => Hit {
+                    rule: i,
+                    msg: msg.clone(),
+                    line: None,
+                    resource: None,
+                },
+                Some(Value::Object(o)) => Hit {
+                    rule: i,
+                    msg: o
+                        .get("msg")
+                        .and_then(Value::as_str)
+                        .unwrap_or(&rule.title)
+                        .to_string(),
+                    line: o
+                        .get("line")
+                        .and_then(Value::as_u64)
+                        .and_then(|l| u32::try_from(l).ok())
+                        .filter(|l| *l > 0),
+                    resource: o
+                        .get("resource")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                },
+                _ => continue,
+            };
+            hits.push(hit);
         }
         Ok(hits)
     }

@@ -35,6 +35,16 @@ pub fn is_plan(v: &Value) -> bool {
         && (v.get("planned_values").is_some() || v.get("resource_changes").is_some())
 }
 
+/// The input document of a JSON file if it is a Terraform plan (only
+/// files that mention `format_version` are parsed).
+pub fn detect_plan(rel: &str, text: &str) -> Option<Value> {
+    if !text.contains("\"format_version\"") {
+        return None;
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    is_plan(&v).then(|| plan_input(rel, text, &v))
+}
+
 /// One attribute of a body.
 struct Attr {
     key: String,

@@ -3,6 +3,11 @@
 //! each of its keys (`__lines__`), so that rules can point at the
 //! offending attribute.
 //!
+//! Tags are ignored, except by [`parse_cloudformation`], which turns
+//! CloudFormation's short-form intrinsic functions (`!Ref X`,
+//! `!GetAtt A.B`, `!Sub ...`) into their long form (`{"Ref": "X"}`,
+//! `{"Fn::GetAtt": ["A", "B"]}`, `{"Fn::Sub": ...}`), lines kept.
+//!
 //! Aliases are expanded, within a budget: a stream whose aliases would
 //! expand to more than [`MAX_ALIAS_NODES`] nodes (a "billion laughs"
 //! bomb) is refused, as is nesting deeper than [`MAX_DEPTH`].
@@ -10,7 +15,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// The most nodes that alias expansion may add to one file.
@@ -44,16 +49,83 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// CloudFormation's short-form tags (`!Ref`, `!Condition`) and the
+/// `Fn::` functions whose short form is `!Name`.
+const INTRINSICS: &[&str] = &[
+    "Ref",
+    "Condition",
+    "And",
+    "Base64",
+    "Cidr",
+    "Equals",
+    "FindInMap",
+    "GetAtt",
+    "GetAZs",
+    "If",
+    "ImportValue",
+    "Join",
+    "Length",
+    "Not",
+    "Or",
+    "Select",
+    "Split",
+    "Sub",
+    "ToJsonString",
+    "Transform",
+];
+
+/// The long-form key of a CloudFormation short-form tag (`!Ref` → `Ref`,
+/// `!Sub` → `Fn::Sub`), if the tag is one.
+fn intrinsic_key(tag: Option<&Tag>) -> Option<String> {
+    let tag = tag?;
+    if tag.handle != "!" {
+        return None;
+    }
+    let name = INTRINSICS.iter().find(|n| **n == tag.suffix)?;
+    Some(match *name {
+        "Ref" | "Condition" => (*name).to_string(),
+        n => format!("Fn::{n}"),
+    })
+}
+
+/// `{key: value}`, annotated like every mapping.
+fn wrap(key: String, value: Value, line: u32) -> Value {
+    let mut lines = Map::new();
+    lines.insert(key.clone(), Value::Number(line.into()));
+    let mut map = Map::new();
+    map.insert(key, value);
+    map.insert(LINE_KEY.to_string(), Value::Number(line.into()));
+    map.insert(LINES_KEY.to_string(), Value::Object(lines));
+    Value::Object(map)
+}
+
+/// The long form of a tagged scalar: `!GetAtt A.B` is `["A", "B"]`, other
+/// functions take the text as a string.
+fn tagged_scalar(key: String, text: String, line: u32) -> Value {
+    let arg = if key == "Fn::GetAtt" {
+        match text.split_once('.') {
+            Some((a, b)) => Value::Array(vec![a.into(), b.into()]),
+            None => Value::String(text),
+        }
+    } else {
+        Value::String(text)
+    };
+    wrap(key, arg, line)
+}
+
 /// A collection being built.
 enum Open {
     Seq {
         anchor: usize,
+        line: u32,
+        tag: Option<String>,
         items: Vec<Value>,
         nodes: usize,
     },
     Map {
         anchor: usize,
         line: u32,
+        tag: Option<String>,
         map: Map<String, Value>,
         lines: Map<String, Value>,
         key: Option<(String, u32)>,
@@ -63,6 +135,8 @@ enum Open {
 
 #[derive(Default)]
 struct Builder {
+    /// Whether CloudFormation's short-form tags become long-form objects.
+    intrinsics: bool,
     stack: Vec<Open>,
     anchors: HashMap<usize, (Value, usize)>,
     docs: Vec<Document>,
@@ -110,6 +184,15 @@ fn key_text(v: &Value) -> String {
 }
 
 impl Builder {
+    /// The long-form key of a node's tag, when tags are read.
+    fn tag_key(&self, tag: Option<&Tag>) -> Option<String> {
+        if self.intrinsics {
+            intrinsic_key(tag)
+        } else {
+            None
+        }
+    }
+
     fn fail(&mut self, line: u32, message: impl Into<String>) {
         if self.error.is_none() {
             self.error = Some(YamlError {
@@ -165,10 +248,14 @@ impl MarkedEventReceiver for Builder {
         let line = line_of(mark);
         match ev {
             Event::DocumentStart => self.doc_line = None,
-            Event::Scalar(text, style, anchor, _) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 self.doc_line.get_or_insert(line);
                 self.last_line = line + u32::try_from(text.matches('\n').count()).unwrap_or(0);
-                self.place(scalar(text, style), 1, line, anchor);
+                let value = match self.tag_key(tag.as_ref()) {
+                    Some(key) => tagged_scalar(key, text, line),
+                    None => scalar(text, style),
+                };
+                self.place(value, 1, line, anchor);
             }
             Event::Alias(id) => {
                 self.doc_line.get_or_insert(line);
@@ -188,15 +275,18 @@ impl MarkedEventReceiver for Builder {
                 }
                 self.place(value, nodes, line, 0);
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 self.doc_line.get_or_insert(line);
                 if self.stack.len() >= MAX_DEPTH {
                     self.fail(line, format!("nested deeper than {MAX_DEPTH} levels"));
                     return;
                 }
+                let tag = self.tag_key(tag.as_ref());
                 self.stack.push(if matches!(ev, Event::SequenceStart(..)) {
                     Open::Seq {
                         anchor,
+                        line,
+                        tag,
                         items: Vec::new(),
                         nodes: 1,
                     }
@@ -204,6 +294,7 @@ impl MarkedEventReceiver for Builder {
                     Open::Map {
                         anchor,
                         line,
+                        tag,
                         map: Map::new(),
                         lines: Map::new(),
                         key: None,
@@ -213,15 +304,18 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.last_line = self.last_line.max(line);
-                let (value, nodes, start, anchor) = match self.stack.pop() {
+                let (value, nodes, start, anchor, tag) = match self.stack.pop() {
                     Some(Open::Seq {
                         anchor,
+                        line: start,
+                        tag,
                         items,
                         nodes,
-                    }) => (Value::Array(items), nodes, line, anchor),
+                    }) => (Value::Array(items), nodes, start, anchor, tag),
                     Some(Open::Map {
                         anchor,
                         line: start,
+                        tag,
                         mut map,
                         lines,
                         nodes,
@@ -229,9 +323,13 @@ impl MarkedEventReceiver for Builder {
                     }) => {
                         map.insert(LINE_KEY.to_string(), Value::Number(start.into()));
                         map.insert(LINES_KEY.to_string(), Value::Object(lines));
-                        (Value::Object(map), nodes, start, anchor)
+                        (Value::Object(map), nodes, start, anchor, tag)
                     }
                     None => return,
+                };
+                let value = match tag {
+                    Some(key) => wrap(key, value, start),
+                    None => value,
                 };
                 self.place(value, nodes, start, anchor);
             }
@@ -240,9 +338,24 @@ impl MarkedEventReceiver for Builder {
     }
 }
 
-/// Parses every document of a YAML stream. Empty documents are left out.
+/// Parses every document of a YAML stream. Empty documents are left out;
+/// tags are ignored.
 pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder::default();
+    parse_with(text, false)
+}
+
+/// Parses a CloudFormation template's YAML: like [`parse`], with the
+/// short-form intrinsic functions (`!Ref`, `!Sub`, `!GetAtt`, ...) turned
+/// into their long-form objects, each annotated with its line.
+pub fn parse_cloudformation(text: &str) -> Result<Vec<Document>, YamlError> {
+    parse_with(text, true)
+}
+
+fn parse_with(text: &str, intrinsics: bool) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder {
+        intrinsics,
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         return Err(YamlError {
@@ -255,6 +368,52 @@ pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
     }
     builder.docs.retain(|d| !d.value.is_null());
     Ok(builder.docs)
+}
+
+/// The line of `key` in a mapping (from its `__lines__`), else the line
+/// the mapping starts on, else 0.
+pub fn key_line(map: &Value, key: &str) -> u32 {
+    map.get(LINES_KEY)
+        .and_then(|l| l.get(key))
+        .or_else(|| map.get(LINE_KEY))
+        .and_then(Value::as_u64)
+        .and_then(|l| u32::try_from(l).ok())
+        .unwrap_or(0)
+}
+
+/// The first line (1-based), at or after `from`, of `lines` that holds
+/// `needle`.
+pub fn find_line(lines: &[&str], from: u32, needle: &str) -> Option<u32> {
+    let start = usize::try_from(from.max(1) - 1).ok()?;
+    lines
+        .iter()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.contains(needle))
+        .and_then(|(i, _)| u32::try_from(i + 1).ok())
+}
+
+/// The last line a value mentions (the line of its deepest, last key).
+pub fn last_line(v: &Value) -> u64 {
+    match v {
+        Value::Object(o) => {
+            let own = o.get(LINE_KEY).and_then(Value::as_u64).unwrap_or(0);
+            let keys = o
+                .get(LINES_KEY)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(_, l)| l.as_u64())
+                .max()
+                .unwrap_or(0);
+            o.iter()
+                .filter(|(k, _)| k.as_str() != LINES_KEY)
+                .map(|(_, v)| last_line(v))
+                .fold(own.max(keys), u64::max)
+        }
+        Value::Array(a) => a.iter().map(last_line).max().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 #[cfg(test)]

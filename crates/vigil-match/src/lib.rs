@@ -453,6 +453,7 @@ fn build_finding(
             .min()
             .map(str::to_string),
         suppression: None,
+        help: None,
     }
 }
 

@@ -180,6 +180,25 @@ pub struct Finding {
     /// and counted, but never listed as open nor fails a gate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// For a misconfiguration: why it matters, how to fix it and where
+    /// to read more (from the rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<Help>,
+}
+
+/// What a rule says about its findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Help {
+    /// Why it matters.
+    pub description: String,
+    /// How to fix it.
+    pub remediation: String,
+    /// Benchmark items and documentation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// The rule's documentation page, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// What suppressed a finding.

@@ -247,6 +247,7 @@ impl LicensePolicy {
                     fingerprint,
                     published: None,
                     suppression: None,
+                    help: None,
                 });
             }
         }

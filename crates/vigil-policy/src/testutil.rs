@@ -30,5 +30,6 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         informational: None,
         published: None,
         suppression: None,
+        help: None,
     }
 }

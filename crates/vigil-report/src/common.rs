@@ -21,8 +21,8 @@ pub(crate) fn advisory_url(id: &str) -> String {
 pub(crate) fn finding_url(f: &Finding) -> Option<String> {
     match f.kind {
         FindingKind::License => license_url(&f.id),
-        // Rule pages are not published yet; never an advisory link.
-        FindingKind::Misconfiguration => None,
+        // A rule's page, never an advisory link.
+        FindingKind::Misconfiguration => f.help.as_ref().and_then(|h| h.url.clone()),
         _ => Some(advisory_url(&f.id)),
     }
 }

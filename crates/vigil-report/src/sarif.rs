@@ -92,6 +92,24 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
     }
     let license = f.kind == FindingKind::License;
     let misconfig = f.kind == FindingKind::Misconfiguration;
+    if let Some(help) = &f.help {
+        text.push_str(&format!(
+            "\n{}\nRemediation: {}",
+            help.description, help.remediation
+        ));
+        markdown.push_str(&format!(
+            "\n\n{}\n\n**Remediation:** {}",
+            escape_md(&help.description),
+            help.remediation
+        ));
+        if !help.references.is_empty() {
+            text.push_str(&format!("\nReferences: {}", help.references.join("; ")));
+            markdown.push_str("\n\nReferences:\n");
+            for r in &help.references {
+                markdown.push_str(&format!("\n- {}", escape_md(r)));
+            }
+        }
+    }
     if facts.fixes.is_empty() {
         if !facts.informational && !license && !misconfig {
             text.push_str("\nNo fixed version yet.");
@@ -106,7 +124,13 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
     }
     let url = finding_url(f);
     if let Some(url) = &url {
-        let what = if license { "License" } else { "Advisory" };
+        let what = if license {
+            "License"
+        } else if misconfig {
+            "Rule"
+        } else {
+            "Advisory"
+        };
         text.push_str(&format!("\n{what}: {url}"));
         markdown.push_str(&format!("\n\n{what}: <{url}>"));
     }

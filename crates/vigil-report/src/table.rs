@@ -649,6 +649,7 @@ mod tests {
             fingerprint: Fingerprint(id.into()),
             published: None,
             suppression: None,
+            help: None,
         }
     }
 

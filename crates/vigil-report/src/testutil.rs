@@ -53,6 +53,7 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
         fingerprint: Fingerprint::vulnerability(s.id, s.ecosystem, s.name, s.path),
         published: None,
         suppression: None,
+        help: None,
     }
 }
 

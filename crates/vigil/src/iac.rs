@@ -102,6 +102,9 @@ pub(crate) fn rules(cmd: &RulesCommand) -> Result<Outcome> {
             writeln!(out, "Formats: {}", r.formats.join(", "))?;
             writeln!(out, "Status: {}", r.status)?;
             writeln!(out, "Source: {}", r.source)?;
+            if let Some(url) = &r.url {
+                writeln!(out, "Documentation: {url}")?;
+            }
             writeln!(out, "\n{}\n\nRemediation: {}", r.description, r.remediation)?;
             if !r.references.is_empty() {
                 writeln!(out, "\nReferences:")?;

@@ -71,6 +71,33 @@ fn scan_config_finds_rules_with_lines_without_a_database() {
     assert!(has("VIGIL-DF-003", "app/Dockerfile", 2), "{found:?}");
     assert!(has("VIGIL-DF-002", "app/Dockerfile", 4), "{found:?}");
     assert!(has("VIGIL-DF-007", "app/Dockerfile", 5), "{found:?}");
+    // A new RBAC rule, pointing at the rule's `resources`.
+    assert!(has("VIGIL-K8S-024", "k8s/rbac.yaml", 10), "{found:?}");
+    assert!(!found.iter().any(|f| f.0 == "VIGIL-K8S-024" && f.2 == 7));
+    // ARG expansion: `FROM python:${PY_TAG}` is `python:latest`; `FROM
+    // ${BASE}` (no default) is not judged; `USER ${APP_UID}` is not root.
+    let args = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["path"] == "app/Dockerfile.args")
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        args.contains(&("VIGIL-DF-005", 5, "FROM python:latest has no version tag")),
+        "{args:?}"
+    );
+    assert!(
+        !args.iter().any(|a| a.0 == "VIGIL-DF-005" && a.1 == 3),
+        "{args:?}"
+    );
+    assert!(!args.iter().any(|a| a.0 == "VIGIL-DF-001"), "{args:?}");
     let privileged = report["findings"]
         .as_array()
         .unwrap()
@@ -79,6 +106,13 @@ fn scan_config_finds_rules_with_lines_without_a_database() {
         .unwrap();
     assert_eq!(privileged["resource"], "Deployment/web");
     assert_eq!(privileged["severity"], "HIGH");
+    // The rule's guidance travels with the finding.
+    let help = &privileged["help"];
+    assert!(help["remediation"].as_str().unwrap().contains("privileged"));
+    assert!(help["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/docs/rules/VIGIL-K8S-001.md"));
     // Inline suppression, with its reason.
     let root = found.iter().find(|f| f.0 == "VIGIL-K8S-004").unwrap();
     assert!(root.3, "{root:?}");
@@ -111,7 +145,7 @@ fn ignore_file_applies_to_misconfigurations() {
     let ignore = dir.path().join("ignore.yaml");
     std::fs::write(
         &ignore,
-        "ignore:\n  - id: VIGIL-K8S-001\n    reason: reviewed\n  - id: VIGIL-K8S-005\n    reason: reviewed\n  - id: VIGIL-K8S-016\n    reason: reviewed\n  - id: VIGIL-DF-001\n    reason: reviewed\n  - id: VIGIL-DF-007\n    reason: reviewed\n",
+        "ignore:\n  - id: VIGIL-K8S-001\n    reason: reviewed\n  - id: VIGIL-K8S-005\n    reason: reviewed\n  - id: VIGIL-K8S-016\n    reason: reviewed\n  - id: VIGIL-DF-001\n    reason: reviewed\n  - id: VIGIL-DF-007\n    reason: reviewed\n  - id: VIGIL-K8S-024\n    reason: reviewed\n",
     )
     .unwrap();
     let (code, report, err) = scan_json(&[
@@ -145,7 +179,14 @@ fn sarif_has_a_rule_per_id_and_no_advisory_links() {
     let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
-    assert!(rules.iter().any(|r| r["id"] == "VIGIL-K8S-001"));
+    let privileged = rules.iter().find(|r| r["id"] == "VIGIL-K8S-001").unwrap();
+    assert!(privileged["helpUri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/docs/rules/VIGIL-K8S-001.md"));
+    let help = privileged["help"]["markdown"].as_str().unwrap();
+    assert!(help.contains("**Remediation:**"), "{help}");
+    assert!(help.contains("CIS Kubernetes Benchmark 5.2.2"), "{help}");
     let result = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -204,6 +245,111 @@ fn a_directory_scan_checks_iac_too_unless_told_not_to() {
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn compose_files_and_workflows_are_checked() {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/iac-ci"
+    ));
+    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found = findings(&report);
+    let has = |id: &str, path: &str, line: u64| {
+        found
+            .iter()
+            .any(|(i, p, l, _)| i == id && p == path && *l == line)
+    };
+    let compose = "docker-compose.yml";
+    assert!(has("VIGIL-COMPOSE-010", compose, 3), "{found:?}");
+    assert!(has("VIGIL-COMPOSE-011", compose, 6), "{found:?}");
+    assert!(has("VIGIL-COMPOSE-012", compose, 9), "{found:?}");
+    assert!(has("VIGIL-COMPOSE-005", compose, 11), "{found:?}");
+    // Suppressed inline, with its reason.
+    let socket = found.iter().find(|f| f.0 == "VIGIL-COMPOSE-005").unwrap();
+    assert!(socket.3, "{socket:?}");
+    assert!(report.to_string().contains("reads container labels"));
+    assert!(has("VIGIL-COMPOSE-001", compose, 14), "{found:?}");
+    // The port bound to the loopback address is not reported.
+    assert!(!has("VIGIL-COMPOSE-012", compose, 8), "{found:?}");
+    let ci = ".github/workflows/ci.yml";
+    assert!(has("VIGIL-GHA-005", ci, 5), "{found:?}");
+    assert!(has("VIGIL-GHA-002", ci, 10), "{found:?}");
+    assert!(has("VIGIL-GHA-001", ci, 11), "{found:?}");
+    // The line inside the script where the expression is.
+    assert!(has("VIGIL-GHA-003", ci, 15), "{found:?}");
+    let injection = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-GHA-003")
+        .unwrap();
+    assert_eq!(injection["resource"], "job/build");
+    assert_eq!(injection["severity"], "HIGH");
+    let privileged = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-COMPOSE-001")
+        .unwrap();
+    assert_eq!(privileged["resource"], "service/db");
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn cloudformation_yaml_and_json_templates_are_checked() {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/iac-cfn"
+    ));
+    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The SSH rule's CIDR comes from a parameter default; the database's
+    // settings from `!If` on a condition the defaults decide (so it is
+    // clean); the JSON template's line is that of the offending key.
+    assert_eq!(
+        found,
+        [
+            (
+                "VIGIL-CFN-008".to_string(),
+                "Web".to_string(),
+                "stacks/app.yaml".to_string(),
+                19
+            ),
+            (
+                "VIGIL-CFN-025".to_string(),
+                "Orders".to_string(),
+                "stacks/data.json".to_string(),
+                10
+            ),
+        ]
+    );
+    // The broken template is a warning naming file and line; package.json
+    // and other YAML are passed over silently.
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["path"], "stacks/broken.template");
+    assert_eq!(diags[0]["line"], 5);
+    assert!(
+        err.contains("stacks/broken.template:5: invalid JSON"),
+        "{err}"
+    );
 }
 
 #[test]

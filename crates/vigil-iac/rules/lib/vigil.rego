@@ -4,7 +4,9 @@ package vigil.lib
 import rego.v1
 
 # The line of `key` in the mapping `obj`, else the line `obj` starts on.
-line(obj, key) := object.get(object.get(obj, "__lines__", {}), key, object.get(obj, "__line__", 0))
+line(obj, key) := object.get(object.get(obj, "__lines__", {}), key, object.get(obj, "__line__", 0)) if is_object(obj)
+
+line(obj, _) := 0 if not is_object(obj)
 
 # Whether an environment variable or build argument name looks like it
 # holds a secret.
@@ -17,6 +19,117 @@ pod_security(r) := {} if r.pod_spec == null
 
 # A container's security context, or an empty one.
 security(c) := object.get(c, "securityContext", {})
+
+# The annotations of an object (a resource's document, pod metadata).
+annotations(obj) := object.get(object.get(obj, "metadata", {}), "annotations", {})
+
+# The annotations of a workload's pods, or none.
+pod_annotations(r) := object.get(r.pod_metadata, "annotations", {}) if r.pod_metadata != null
+
+pod_annotations(r) := {} if r.pod_metadata == null
+
+# The rules of a Role or ClusterRole (none for other kinds).
+rbac_rules(r) := object.get(r.document, "rules", []) if r.kind in {"Role", "ClusterRole"}
+
+# Whether an RBAC rule applies to the core API group ("" or "*").
+core_group(rule) if "" in object.get(rule, "apiGroups", [])
+
+core_group(rule) if "*" in object.get(rule, "apiGroups", [])
+
+# Whether an RBAC rule grants one of `verbs` (a set of lower-case verbs),
+# or `*`.
+grants_verb(rule, verbs) if {
+	some v in object.get(rule, "verbs", [])
+	lower(v) in verbs
+}
+
+grants_verb(rule, _) if "*" in object.get(rule, "verbs", [])
+
+# Whether a configuration key names a secret itself (`DB_PASSWORD`,
+# `apiKey`, `auth.token`), not a setting about one
+# (`PASSWORD_MIN_LENGTH`, `DB_PASSWORD_FILE`).
+secret_key(name) if regex.match(`(^|[_.-])(passw(or)?d|secret|token|api[_-]?key|secret[_-]?key|private[_-]?key|access[_-]?key|client[_-]?secret|credentials?)$`, lower(name))
+
+secret_key(name) if regex.match(`^[a-z0-9]*(password|secret|token|apikey)$`, lower(name))
+
+# Whether a value is a literal secret: a non-empty string that is not a
+# reference (`${VAR}`, `{{ .x }}`), a placeholder or a boolean.
+literal_secret(value) if {
+	is_string(value)
+	trim_space(value) != ""
+	not regex.match(`^[ \t\n]*(\$\{.*\}|\{\{.*\}\}|<.*>|true|false|yes|no|changeme|null|none|\*+)[ \t\n]*$`, lower(value))
+}
+
+# The line of `key` in the mapping `obj`, else `fallback`.
+line_or(obj, key, fallback) := object.get(object.get(obj, "__lines__", {}), key, fallback) if is_object(obj)
+
+line_or(obj, _, fallback) := fallback if not is_object(obj)
+
+# Whether `key` is set in the object `obj`.
+has(obj, key) if {
+	is_object(obj)
+	key in object.keys(obj)
+}
+
+# Whether a value is true: the boolean, or the string "true" (any case).
+is_true(v) if v == true
+
+is_true(v) if {
+	is_string(v)
+	lower(v) == "true"
+}
+
+# Whether a value is false: the boolean, or the string "false" (any case).
+is_false(v) if v == false
+
+is_false(v) if {
+	is_string(v)
+	lower(v) == "false"
+}
+
+# Whether `obj[key]` is absent or false (an unknown value is neither;
+# `obj` that is not an object is neither).
+false_or_absent(obj, key) if {
+	is_object(obj)
+	not has(obj, key)
+}
+
+false_or_absent(obj, key) if {
+	is_object(obj)
+	is_false(obj[key])
+}
+
+# Whether a value is an unresolved CloudFormation intrinsic function
+# (`{"Ref": ...}`, `{"Fn::If": ...}`): an unknown, not a setting.
+intrinsic(v) if {
+	is_object(v)
+	some k in object.keys(v)
+	k in {"Ref", "Condition"}
+}
+
+intrinsic(v) if {
+	is_object(v)
+	some k in object.keys(v)
+	startswith(k, "Fn::")
+}
+
+# A value as a list: an array itself, anything else alone in one.
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if not is_array(v)
+
+# A number, or a string of digits as a number; undefined otherwise.
+num(v) := v if is_number(v)
+
+num(v) := to_number(v) if {
+	is_string(v)
+	regex.match(`^-?[0-9]+$`, v)
+}
+
+# The statements (objects) of an IAM policy document.
+statements(doc) := [s | some s in as_list(doc.Statement); is_object(s)] if is_object(doc)
+
+statements(doc) := [] if not is_object(doc)
 
 # Terraform: the managed resources of a type.
 resources(t) := [r | some r in input.resources; r.type == t]
@@ -46,10 +159,6 @@ blocks(obj, key) := v if {
 	is_object(v)
 	not unknown(v)
 } else := []
-
-# A string or a list as a list.
-as_list(v) := v if is_array(v)
-else := [v]
 
 # Whether the value `v` refers to resource `r`: its address, or an
 # attribute of it (`aws_s3_bucket.b.id`).
@@ -103,9 +212,6 @@ policy_doc(v) := json.unmarshal(v) if {
 }
 
 policy_doc(v) := v.__jsonencode__ if is_object(v)
-
-# The statements of a policy document.
-statements(doc) := as_list(object.get(doc, "Statement", []))
 
 # Whether a CIDR (IPv4 or IPv6) is the whole Internet.
 open_cidr(c) if c in {"0.0.0.0/0", "::/0"}

@@ -161,6 +161,7 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "cloudformation/VIGIL-CFN-029.rego",
     "cloudformation/VIGIL-CFN-030.rego",
     "cloudformation/VIGIL-CFN-031.rego",
+    "cloudformation/VIGIL-CFN-032.rego",
     "terraform/VIGIL-AWS-001.rego",
     "terraform/VIGIL-AWS-002.rego",
     "terraform/VIGIL-AWS-003.rego",

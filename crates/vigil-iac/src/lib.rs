@@ -325,6 +325,7 @@ pub fn check_document(
             published: None,
             suppression,
             help: Some(RuleSet::help(rule)),
+            secret: None,
         });
     }
     Ok(findings)

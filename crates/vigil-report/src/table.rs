@@ -650,6 +650,7 @@ mod tests {
             published: None,
             suppression: None,
             help: None,
+            secret: None,
         }
     }
 

@@ -1,0 +1,84 @@
+//! The built-in catalogue: every rule compiles, IDs are unique, every
+//! rule finds its true examples and no rule finds anything in any false
+//! example.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashSet;
+
+use vigil_secrets::{RuleSet, Scanner};
+
+fn scanner() -> Scanner {
+    Scanner::new(RuleSet::builtin().unwrap()).unwrap()
+}
+
+#[test]
+fn catalogue_is_large_and_ids_are_unique_and_stable_slugs() {
+    let set = RuleSet::builtin().unwrap();
+    assert!(set.rules().len() >= 150, "{} rules", set.rules().len());
+    let mut ids = HashSet::new();
+    for r in set.rules() {
+        assert!(ids.insert(r.id.clone()), "{} twice", r.id);
+        assert!(
+            r.id.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "built-in IDs are lower-case slugs: {}",
+            r.id
+        );
+        assert!(!r.title.is_empty() && !r.description.is_empty(), "{}", r.id);
+        assert!(
+            !r.examples.positive.is_empty(),
+            "{} has no true example",
+            r.id
+        );
+    }
+}
+
+#[test]
+fn every_rule_finds_its_true_examples() {
+    let s = scanner();
+    let mut failures = Vec::new();
+    for (i, r) in s.rules().rules().iter().enumerate() {
+        for (n, ex) in r.examples.positive.iter().enumerate() {
+            if s.scan_rule("example.txt", ex.as_bytes(), i).is_empty() {
+                failures.push(format!("{} true example {n}", r.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "not found:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn no_rule_finds_anything_in_false_examples() {
+    let s = scanner();
+    let mut failures = Vec::new();
+    for r in s.rules().rules() {
+        for (n, ex) in r.examples.negative.iter().enumerate() {
+            for hit in s.scan("example.txt", ex.as_bytes()) {
+                failures.push(format!(
+                    "{} false example {n}: found by {}",
+                    r.id,
+                    s.rule(&hit).id
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "found:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn github_true_examples_carry_valid_checksums() {
+    let set = RuleSet::builtin().unwrap();
+    for r in set.rules().iter().filter(|r| r.checksum.is_some()) {
+        for ex in &r.examples.positive {
+            let token = ex
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .find(|w| w.starts_with("gh"))
+                .unwrap();
+            assert!(
+                vigil_secrets::checksum_ok(r.checksum.unwrap(), token.as_bytes()),
+                "{}",
+                r.id
+            );
+        }
+    }
+}

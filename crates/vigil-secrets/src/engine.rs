@@ -134,6 +134,10 @@ impl Scanner {
         }
         candidates.sort_unstable();
         let mut found: Vec<(usize, Range<usize>)> = Vec::new();
+        // Text a specific rule's regex matched, whether or not the value
+        // passed its filters: a generic rule does not report it (a token
+        // whose checksum is wrong is no password either).
+        let mut claimed: Vec<Range<usize>> = Vec::new();
         let mut i = 0;
         while i < candidates.len() {
             let r = candidates[i].0;
@@ -149,7 +153,7 @@ impl Scanner {
                     AFTER
                 };
                 for w in windows(bytes, &candidates[i..j], after) {
-                    self.run_rule(r, rule, bytes, w, &mut found);
+                    self.run_rule(r, rule, bytes, w, &mut found, &mut claimed);
                 }
             }
             i = j;
@@ -162,6 +166,7 @@ impl Scanner {
             .iter()
             .filter(|(r, _)| !rules[*r].fallback)
             .map(|(_, range)| range.clone())
+            .chain(claimed)
             .collect();
         found.retain(|(r, range)| {
             !rules[*r].fallback
@@ -181,6 +186,7 @@ impl Scanner {
         bytes: &[u8],
         window: Range<usize>,
         found: &mut Vec<(usize, Range<usize>)>,
+        claimed: &mut Vec<Range<usize>>,
     ) {
         let haystack = &bytes[..window.end];
         let mut pos = window.start;
@@ -204,6 +210,9 @@ impl Scanner {
             pos = secret.end().max(whole.start() + 1);
             let value = secret.as_bytes();
             if value.is_empty() || !self.passes(rule, value) {
+                if !rule.fallback {
+                    claimed.push(secret.range());
+                }
                 continue;
             }
             found.push((r, secret.range()));

@@ -77,8 +77,9 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 }
 
 /// The findings of one text: hits mapped to findings, with inline
-/// `vigil:ignore RULE-ID reason` comments (on the secret's line or the
-/// line above) as suppressions.
+/// `vigil:ignore RULE-ID reason` comments as suppressions: a marker after
+/// code applies to its line, a marker alone on its line (after nothing but
+/// comment characters) to its line and the next.
 pub fn scan_bytes(scanner: &Scanner, rel: &str, bytes: &[u8]) -> Vec<Finding> {
     let hits = scanner.scan(rel, bytes);
     if hits.is_empty() {
@@ -88,9 +89,9 @@ pub fn scan_bytes(scanner: &Scanner, rel: &str, bytes: &[u8]) -> Vec<Finding> {
     hits.iter()
         .map(|hit| {
             let rule = scanner.rule(hit);
-            let suppression = [hit.line, hit.line.saturating_sub(1)]
-                .iter()
-                .filter_map(|l| ignores.get(l))
+            let suppression = ignores
+                .get(&hit.line)
+                .into_iter()
                 .flatten()
                 .find(|(id, _)| id.eq_ignore_ascii_case(&rule.id))
                 .map(|(_, reason)| Suppression {
@@ -154,6 +155,9 @@ fn inline_ignores(bytes: &[u8]) -> HashMap<u32, Vec<(String, Option<String>)>> {
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
         let line = 1 + memchr::memchr_iter(b'\n', &bytes[..line_start]).count();
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        // Alone on its line: only comment characters before it.
+        let alone = !bytes[line_start..at].iter().any(u8::is_ascii_alphanumeric);
         let rest = String::from_utf8_lossy(&bytes[at + MARK.len()..line_end]);
         let rest = rest
             .trim()
@@ -169,9 +173,13 @@ fn inline_ignores(bytes: &[u8]) -> HashMap<u32, Vec<(String, Option<String>)>> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string);
-        out.entry(u32::try_from(line).unwrap_or(u32::MAX))
-            .or_default()
-            .push((id.to_string(), reason));
+        let entry = (id.to_string(), reason);
+        if alone {
+            out.entry(line.saturating_add(1))
+                .or_default()
+                .push(entry.clone());
+        }
+        out.entry(line).or_default().push(entry);
     }
     out
 }

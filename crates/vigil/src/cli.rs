@@ -174,6 +174,9 @@ pub(crate) enum ScanTarget {
     /// Check infrastructure as code (Kubernetes manifests, Dockerfiles)
     /// for misconfigurations, without the advisory database
     Config(ScanArgs),
+    /// Find secrets (tokens, keys, passwords) written in files, without
+    /// the advisory database (docs/secrets.md)
+    Secrets(ScanArgs),
 }
 
 /// `vigil rules ...`.
@@ -308,6 +311,21 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     pub(crate) no_misconfig: bool,
 
+    /// Also find secrets with the rules of this TOML file (repeatable; a
+    /// rule with a built-in rule's ID replaces it; the format is in
+    /// docs/secrets.md)
+    #[arg(
+        long = "secret-rules",
+        visible_alias = "rules",
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
+    )]
+    pub(crate) secret_rules: Vec<PathBuf>,
+
+    /// Do not look for secrets in a directory scan
+    #[arg(long)]
+    pub(crate) no_secrets: bool,
+
     #[command(flatten)]
     pub(crate) report: ReportArgs,
 }
@@ -390,6 +408,10 @@ pub(crate) struct ReportArgs {
     /// present (--fail-on counts vulnerabilities only)
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub(crate) fail_on_misconfig: Option<FailOn>,
+
+    /// Exit 1 when an open (not suppressed) secret is found
+    #[arg(long)]
+    pub(crate) fail_on_secrets: bool,
 
     /// With --fail-on: do not fail on findings of UNKNOWN severity
     #[arg(long)]

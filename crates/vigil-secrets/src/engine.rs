@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::allow::is_placeholder;
 use crate::entropy::{checksum_ok, shannon};
@@ -60,6 +60,7 @@ impl Scanner {
     /// Compiles the keyword automaton of a rule set.
     pub fn new(rules: RuleSet) -> Result<Scanner, BuildError> {
         let mut keywords: Vec<String> = Vec::new();
+        // A keyword's rules, by its index.
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut index = std::collections::HashMap::new();
         for (i, r) in rules.rules().iter().enumerate() {
@@ -76,7 +77,10 @@ impl Scanner {
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
+            // Every keyword at every place, overlaps included: one
+            // keyword inside another must not hide the other's rules.
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| BuildError(e.to_string()))?;
         let multiline = rules
@@ -240,17 +244,28 @@ fn windows(bytes: &[u8], hits: &[(usize, usize, usize)], after: usize) -> Vec<Ra
     let mut out: Vec<Range<usize>> = Vec::new();
     for &(_, start, end) in hits {
         let lo = start.saturating_sub(BEFORE);
+        let hi = end.saturating_add(after).min(bytes.len());
+        if let Some(last) = out.last_mut() {
+            if lo <= last.end {
+                // Within the last window: widen it only when this keyword
+                // reaches past it.
+                if hi > last.end {
+                    last.end = line_end(bytes, hi);
+                }
+                continue;
+            }
+        }
         let floor = lo.saturating_sub(LINE_SLACK);
         let lo = memchr::memrchr(b'\n', &bytes[floor..lo]).map_or(floor, |p| floor + p + 1);
-        let hi = end.saturating_add(after).min(bytes.len());
-        let ceil = hi.saturating_add(LINE_SLACK).min(bytes.len());
-        let hi = memchr::memchr(b'\n', &bytes[hi..ceil]).map_or(ceil, |p| hi + p);
-        match out.last_mut() {
-            Some(last) if lo <= last.end => last.end = last.end.max(hi),
-            _ => out.push(lo..hi),
-        }
+        out.push(lo..line_end(bytes, hi));
     }
     out
+}
+
+/// The end of the line holding `at` (within [`LINE_SLACK`]).
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    let ceil = at.saturating_add(LINE_SLACK).min(bytes.len());
+    memchr::memchr(b'\n', &bytes[at..ceil]).map_or(ceil, |p| at + p)
 }
 
 /// Lines and columns of the found ranges (sorted by start).

@@ -175,6 +175,7 @@ mod tests {
         assert!(a.allows_path("static/app.min.js"));
         assert!(!a.allows_path("src/config.js"));
         assert!(a.allows_secret(b"AKIAIOSFODNN7EXAMPLE"));
+        // vigil:ignore aws-access-key-id a synthetic value in a test
         assert!(!a.allows_secret(b"AKIAQ2FBZ7LMNX4RTW3Y"));
     }
 }

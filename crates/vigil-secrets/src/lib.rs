@@ -19,6 +19,7 @@ pub mod rules;
 mod value;
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -242,11 +243,18 @@ fn scan_file(scanner: &Scanner, root: &Path, file: &Path, options: &ScanOptions)
             ),
         });
     }
-    let bytes = std::fs::read(file).map_err(read_err)?;
+    // The first bytes tell a binary file, which is then not read further.
+    let mut f = std::fs::File::open(file).map_err(read_err)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(BINARY_SNIFF));
+    (&mut f)
+        .take(BINARY_SNIFF as u64)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
     if is_binary(&bytes) {
         tracing::trace!(path = rel, "binary: not scanned for secrets");
         return Ok(None);
     }
+    f.read_to_end(&mut bytes).map_err(read_err)?;
     let findings = scan_bytes(scanner, &rel, &bytes);
     Ok(Some((findings, bytes.len() as u64)))
 }

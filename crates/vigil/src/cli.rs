@@ -486,7 +486,8 @@ pub(crate) struct ReportArgs {
 /// The limits of what is read.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct LimitArgs {
-    /// Refuse lockfiles larger than this many MiB
+    /// Refuse lockfiles larger than this many MiB (and do not search
+    /// larger files for secrets)
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub(crate) max_file_size: u64,
 

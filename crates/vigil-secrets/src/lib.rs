@@ -13,6 +13,7 @@
 //! only its redacted form ([`redact`]) and fingerprints.
 
 mod allow;
+pub mod docs;
 mod engine;
 mod entropy;
 pub mod rules;

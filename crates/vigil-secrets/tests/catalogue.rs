@@ -82,3 +82,17 @@ fn github_true_examples_carry_valid_checksums() {
         }
     }
 }
+
+#[test]
+fn the_catalogue_page_is_fresh() {
+    let page = vigil_secrets::docs::catalogue(&RuleSet::builtin().unwrap());
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/secret-rules.md");
+    if std::env::var_os("VIGIL_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &page).unwrap();
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == page,
+        "docs/secret-rules.md is stale: VIGIL_UPDATE_DOCS=1 cargo test -p vigil-secrets --test catalogue"
+    );
+}

@@ -44,6 +44,9 @@ pub fn catalogue(rules: &RuleSet) -> String {
         if r.fallback {
             filters.push("fallback".to_string());
         }
+        if r.binary {
+            filters.push("binary files".to_string());
+        }
         let keywords: Vec<String> = r
             .keywords
             .iter()

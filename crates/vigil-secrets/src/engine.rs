@@ -30,9 +30,10 @@ const LINE_SLACK: usize = 1024;
 pub struct Hit {
     /// The rule's index in the rule set.
     pub rule: usize,
-    /// 1-based line of the secret's start.
+    /// 1-based line of the secret's start (0 in a binary file).
     pub line: u32,
-    /// 1-based column of the secret's start, in characters of the line.
+    /// 1-based column of the secret's start, in characters of the line (0
+    /// in a binary file).
     pub column: u32,
     /// The secret's byte range in the scanned input.
     pub range: Range<usize>,
@@ -116,7 +117,58 @@ impl Scanner {
     /// As [`Scanner::scan`], with only the rule of index `only` (the
     /// catalogue test runs one rule at a time).
     pub fn scan_rule(&self, rel: &str, bytes: &[u8], only: usize) -> Vec<Hit> {
+        if self.rules.rules().get(only).is_some_and(|r| r.binary) {
+            return self.scan_binary_with(rel, bytes, Some(only));
+        }
         self.scan_with(rel, bytes, Some(only))
+    }
+
+    /// Whether there are rules for binary files.
+    pub fn has_binary_rules(&self) -> bool {
+        self.rules.rules().iter().any(|r| r.binary)
+    }
+
+    /// Runs the binary rules on `head`, the first bytes of a binary file.
+    pub fn scan_binary(&self, rel: &str, head: &[u8]) -> Vec<Hit> {
+        self.scan_binary_with(rel, head, None)
+    }
+
+    fn scan_binary_with(&self, rel: &str, head: &[u8], only: Option<usize>) -> Vec<Hit> {
+        if self.rules.allow.allows_path(rel) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (r, rule) in self.rules.rules().iter().enumerate() {
+            if !rule.binary || only.is_some_and(|o| o != r) || rule.allow.allows_path(rel) {
+                continue;
+            }
+            let Some(caps) = rule.regex.captures(head) else {
+                continue;
+            };
+            let secret = match rule.secret_group {
+                Some(g) => caps.get(g),
+                None => (1..caps.len())
+                    .find_map(|g| caps.get(g))
+                    .or_else(|| caps.get(0)),
+            };
+            let Some(secret) = secret else {
+                continue;
+            };
+            let value = secret.as_bytes();
+            if rule.entropy.is_some_and(|min| shannon(value) < min)
+                || rule.allow.allows_secret(value)
+            {
+                continue;
+            }
+            out.push(Hit {
+                rule: r,
+                line: 0,
+                column: 0,
+                range: secret.range(),
+                value: SecretValue::new(value),
+            });
+        }
+        out
     }
 
     fn scan_with(&self, rel: &str, bytes: &[u8], only: Option<usize>) -> Vec<Hit> {

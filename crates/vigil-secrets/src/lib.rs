@@ -111,8 +111,9 @@ pub fn scan_bytes(scanner: &Scanner, rel: &str, bytes: &[u8]) -> Vec<Finding> {
 
 /// The finding of a hit in the file at `rel`.
 pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppression>) -> Finding {
-    let mut location = Location::new(rel, Some(hit.line));
-    location.column = Some(hit.column);
+    // A binary file's secret has no line.
+    let mut location = Location::new(rel, Some(hit.line).filter(|l| *l > 0));
+    location.column = Some(hit.column).filter(|c| *c > 0);
     let raw = hit.value.expose();
     Finding {
         kind: FindingKind::Secret,
@@ -139,7 +140,12 @@ pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppressio
             url: None,
         }),
         secret: Some(SecretInfo {
-            redacted: hit.value.redacted(),
+            // Nothing of a binary secret is readable.
+            redacted: if rule.binary {
+                "…".to_string()
+            } else {
+                hit.value.redacted()
+            },
             secret_fingerprint: Fingerprint::secret(&rule.id, None, raw),
             commit: None,
             author: None,
@@ -252,6 +258,16 @@ fn scan_file(scanner: &Scanner, root: &Path, file: &Path, options: &ScanOptions)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
     if is_binary(&bytes) {
+        if scanner.has_binary_rules() {
+            let findings: Vec<Finding> = scanner
+                .scan_binary(&rel, &bytes)
+                .iter()
+                .map(|h| finding(scanner.rule(h), h, &rel, None))
+                .collect();
+            if !findings.is_empty() {
+                return Ok(Some((findings, bytes.len() as u64)));
+            }
+        }
         tracing::trace!(path = rel, "binary: not scanned for secrets");
         return Ok(None);
     }

@@ -81,6 +81,7 @@ struct RawRule {
     #[serde(default)]
     remediation: Option<String>,
     severity: String,
+    #[serde(default)]
     keywords: Vec<String>,
     regex: String,
     #[serde(default)]
@@ -91,6 +92,8 @@ struct RawRule {
     checksum: Option<String>,
     #[serde(default)]
     fallback: bool,
+    #[serde(default)]
+    binary: bool,
     #[serde(default)]
     allow: RawAllow,
     #[serde(default)]
@@ -242,6 +245,10 @@ pub struct Rule {
     /// A generic rule: its finding is dropped when a specific rule's
     /// finding overlaps it.
     pub fallback: bool,
+    /// A rule for binary files (keystores): no keywords; its regex runs on
+    /// the first 8 KiB of files that are binary, and its examples are hex
+    /// (`hex:3082...`).
+    pub binary: bool,
     /// The rule's own allowlist.
     #[serde(skip)]
     pub allow: Allowlist,
@@ -361,7 +368,13 @@ fn build(file: &str, raw: RawRule) -> Result<Rule, RulesError> {
             raw.severity
         ))
     })?;
-    if raw.keywords.is_empty() {
+    if raw.binary && !raw.keywords.is_empty() {
+        return Err(err(
+            "a binary rule has no keywords (its regex runs on the first 8 KiB of binary files)"
+                .into(),
+        ));
+    }
+    if !raw.binary && raw.keywords.is_empty() {
         return Err(err(
             "needs at least one keyword (the prefilter runs a rule only near one)".into(),
         ));
@@ -411,6 +424,7 @@ fn build(file: &str, raw: RawRule) -> Result<Rule, RulesError> {
         entropy: raw.entropy,
         checksum,
         fallback: raw.fallback,
+        binary: raw.binary,
         allow,
         examples: raw.examples,
         verify: raw.verify,

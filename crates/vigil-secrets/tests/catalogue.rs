@@ -7,6 +7,17 @@ use std::collections::HashSet;
 
 use vigil_secrets::{RuleSet, Scanner};
 
+/// An example's bytes: `hex:...` for binary rules, else the text.
+fn bytes(example: &str) -> Vec<u8> {
+    match example.strip_prefix("hex:") {
+        Some(hex) => (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect(),
+        None => example.as_bytes().to_vec(),
+    }
+}
+
 fn scanner() -> Scanner {
     Scanner::new(RuleSet::builtin().unwrap()).unwrap()
 }
@@ -39,7 +50,7 @@ fn every_rule_finds_its_true_examples() {
     let mut failures = Vec::new();
     for (i, r) in s.rules().rules().iter().enumerate() {
         for (n, ex) in r.examples.positive.iter().enumerate() {
-            if s.scan_rule("example.txt", ex.as_bytes(), i).is_empty() {
+            if s.scan_rule("example.txt", &bytes(ex), i).is_empty() {
                 failures.push(format!("{} true example {n}", r.id));
             }
         }
@@ -53,7 +64,13 @@ fn no_rule_finds_anything_in_false_examples() {
     let mut failures = Vec::new();
     for r in s.rules().rules() {
         for (n, ex) in r.examples.negative.iter().enumerate() {
-            for hit in s.scan("example.txt", ex.as_bytes()) {
+            let b = bytes(ex);
+            let hits = if ex.starts_with("hex:") {
+                s.scan_binary("example.bin", &b)
+            } else {
+                s.scan("example.txt", &b)
+            };
+            for hit in hits {
                 failures.push(format!(
                     "{} false example {n}: found by {}",
                     r.id,

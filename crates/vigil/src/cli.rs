@@ -65,7 +65,8 @@ pub(crate) enum Command {
     /// Manage the advisory database
     #[command(subcommand)]
     Db(DbCommand),
-    /// The misconfiguration rules (built in, and those of --rules-dir)
+    /// The misconfiguration rules (built in, and those of --rules-dir) and
+    /// the secret rules (--secrets)
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Write an SBOM (CycloneDX or SPDX) of a directory, root filesystem
@@ -198,17 +199,29 @@ pub(crate) struct RulesListArgs {
     /// Also the rules of this directory (repeatable; docs/iac.md)
     #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) rules_dir: Vec<PathBuf>,
+
+    /// List the secret rules instead (docs/secrets.md)
+    #[arg(long)]
+    pub(crate) secrets: bool,
+
+    /// Also the secret rules of this TOML file (repeatable)
+    #[arg(long = "secret-rules", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) secret_rules: Vec<PathBuf>,
 }
 
 /// `vigil rules show ID`.
 #[derive(Debug, Args)]
 pub(crate) struct RulesShowArgs {
-    /// The rule ID (`VIGIL-K8S-001`)
+    /// The rule ID (`VIGIL-K8S-001`, or a secret rule's: `github-pat-classic`)
     pub(crate) id: String,
 
     /// Also the rules of this directory (repeatable)
     #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) rules_dir: Vec<PathBuf>,
+
+    /// Also the secret rules of this TOML file (repeatable)
+    #[arg(long = "secret-rules", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) secret_rules: Vec<PathBuf>,
 }
 
 /// Output formats.

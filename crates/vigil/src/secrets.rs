@@ -3,11 +3,13 @@
 
 use std::path::Path;
 
+use std::io::Write;
+
 use anyhow::{bail, Context, Result};
 use vigil_report::Report;
 use vigil_secrets::{RuleSet, ScanOptions, Scanner, SecretScan};
 
-use crate::cli::{GlobalArgs, ScanArgs};
+use crate::cli::{ConfigFormat, GlobalArgs, ScanArgs};
 use crate::gates::{scan_root, Gates};
 use crate::Outcome;
 
@@ -64,4 +66,66 @@ pub(crate) fn scan_secrets(_global: &GlobalArgs, args: &ScanArgs) -> Result<Outc
         scan.diagnostics,
     );
     crate::scan::emit(&args.report, &gates, report)
+}
+
+/// `vigil rules list --secrets`.
+pub(crate) fn list(rules: &RuleSet, format: ConfigFormat, out: &mut dyn Write) -> Result<()> {
+    match format {
+        ConfigFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, rules.rules())?;
+            writeln!(out)?;
+        }
+        ConfigFormat::Table => {
+            let width = rules.rules().iter().map(|r| r.id.len()).max().unwrap_or(2);
+            writeln!(
+                out,
+                "{:width$}  {:8}  {:14}  TITLE",
+                "ID", "SEVERITY", "SOURCE"
+            )?;
+            for r in rules.rules() {
+                let source = r.source.strip_prefix("builtin:").unwrap_or(&r.source);
+                writeln!(
+                    out,
+                    "{:width$}  {:8}  {:14}  {}",
+                    r.id,
+                    r.severity.as_str(),
+                    source,
+                    r.title
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `vigil rules show ID` for a secret rule.
+pub(crate) fn show(r: &vigil_secrets::Rule, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "{}: {}", r.id, r.title)?;
+    writeln!(out, "Kind: secret")?;
+    writeln!(out, "Severity: {}", r.severity.as_str())?;
+    writeln!(out, "Source: {}", r.source)?;
+    if r.binary {
+        writeln!(out, "Binary files: the regex runs on their first 8 KiB")?;
+    } else {
+        writeln!(out, "Keywords: {}", r.keywords.join(", "))?;
+    }
+    writeln!(out, "Regex: {}", r.regex_source)?;
+    if let Some(e) = r.entropy {
+        writeln!(out, "Least entropy: {e} bits per byte")?;
+    }
+    if let Some(c) = r.checksum {
+        writeln!(
+            out,
+            "Checksum: {}",
+            serde_json::to_string(&c)?.trim_matches('"')
+        )?;
+    }
+    if r.fallback {
+        writeln!(
+            out,
+            "Fallback: a specific rule's finding on the same text wins"
+        )?;
+    }
+    writeln!(out, "\n{}\n\nRemediation: {}", r.description, r.remediation)?;
+    Ok(())
 }

@@ -291,3 +291,32 @@ fn a_directory_scan_finds_secrets_too_unless_told_not_to() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn rules_list_and_show_the_secret_rules() {
+    let (code, out, err) = vigil(&["rules", "list", "--secrets"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().count() > 150, "{out}");
+    assert!(out.contains("github-pat-classic"));
+    let (code, out, err) = vigil(&["rules", "list", "--secrets", "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let rules: Value = serde_json::from_str(&out).unwrap();
+    assert!(rules.as_array().unwrap().len() >= 150);
+    let (code, out, err) = vigil(&["rules", "show", "github-pat-classic"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("github-pat-classic: GitHub personal access token (classic)"),
+        "{out}"
+    );
+    assert!(out.contains("Checksum: github-crc32"), "{out}");
+    let rules_file = fixtures().join("user-rules.toml");
+    let (code, out, err) = vigil(&[
+        "rules",
+        "show",
+        "acme-internal-token",
+        "--secret-rules",
+        rules_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Keywords: acme_"), "{out}");
+}

@@ -284,10 +284,25 @@ impl Scanner {
         if rule.checksum.is_some_and(|c| !checksum_ok(c, value)) {
             return false;
         }
+        if rule.fallback && is_code_reference(value) {
+            return false;
+        }
         !(rule.allow.allows_secret(value)
             || self.rules.allow.allows_secret(value)
             || is_placeholder(value))
     }
+}
+
+/// Whether a value a generic rule matched is rather a name in code than a
+/// secret: letters and `_` only, in one or more `.`-separated parts, with an
+/// optional `()` (`self.password`, `settings.DB_PASSWORD`,
+/// `hashed_password`, `get_token()`).
+fn is_code_reference(value: &[u8]) -> bool {
+    let value = value.strip_suffix(b"()").unwrap_or(value);
+    !value.is_empty()
+        && value.split(|&b| b == b'.').all(|part| {
+            !part.is_empty() && part.iter().all(|&b| b.is_ascii_alphabetic() || b == b'_')
+        })
 }
 
 /// The windows the regex of one rule runs on: around each keyword, widened
@@ -349,4 +364,24 @@ fn positions(bytes: &[u8], found: Vec<(usize, Range<usize>)>) -> Vec<Hit> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_references() {
+        for v in [
+            "self.password",
+            "settings.DB_PASSWORD",
+            "hashed_password",
+            "get_token()",
+        ] {
+            assert!(is_code_reference(v.as_bytes()), "{v}");
+        }
+        for v in ["hunter2hunter", "s3cr3t.V4lue", "a..b", "Zq8vR2mK9pLx"] {
+            assert!(!is_code_reference(v.as_bytes()), "{v}");
+        }
+    }
 }

@@ -265,7 +265,10 @@ impl Scanner {
             // boundary the regex consumed).
             pos = secret.end().max(whole.start() + 1);
             let value = secret.as_bytes();
-            if value.is_empty() || !self.passes(rule, value) {
+            if value.is_empty()
+                || !self.passes(rule, value)
+                || rule.allow.allows_context(whole.as_bytes())
+            {
                 if !rule.fallback {
                     claimed.push(secret.range());
                 }
@@ -296,8 +299,27 @@ impl Scanner {
 /// Whether a value a generic rule matched is rather a name in code than a
 /// secret: letters and `_` only, in one or more `.`-separated parts, with an
 /// optional `()` (`self.password`, `settings.DB_PASSWORD`,
-/// `hashed_password`, `get_token()`).
+/// `hashed_password`, `get_token()`); a path with `::`, a macro call
+/// (`Token![impl]`); an upper-case constant's name (`WIN32_ERROR`).
 fn is_code_reference(value: &[u8]) -> bool {
+    // A path (`libc::passwd`), or what follows a `:` type annotation's
+    // first colon (`Token::Suffix` read as `Token: :Suffix`).
+    if value.starts_with(b":")
+        || [&b"::"[..], b"!["]
+            .iter()
+            .any(|p| memchr::memmem::find(value, p).is_some())
+    {
+        return true;
+    }
+    // An upper-case constant's name (`WIN32_ERROR`, `DB_PASSWORD`).
+    if value.first().is_some_and(u8::is_ascii_uppercase)
+        && value.contains(&b'_')
+        && value
+            .iter()
+            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return true;
+    }
     let value = value.strip_suffix(b"()").unwrap_or(value);
     !value.is_empty()
         && value.split(|&b| b == b'.').all(|part| {
@@ -377,6 +399,10 @@ mod tests {
             "settings.DB_PASSWORD",
             "hashed_password",
             "get_token()",
+            "libc::passwd",
+            ":RecursiveSuffix",
+            "Token![impl]",
+            "WIN32_ERROR",
         ] {
             assert!(is_code_reference(v.as_bytes()), "{v}");
         }

@@ -113,6 +113,8 @@ struct RawAllow {
     stopwords: Vec<String>,
     #[serde(default)]
     paths: Vec<String>,
+    #[serde(default)]
+    context: Vec<String>,
 }
 
 /// A rule's examples: texts it must find a secret in, and texts no rule
@@ -136,6 +138,9 @@ pub struct Allowlist {
     pub regexes: Vec<Regex>,
     /// Lower-case words; a secret holding one (in any case) is let pass.
     pub stopwords: Vec<String>,
+    /// Regexes over the whole match (the secret and its surroundings the
+    /// rule's regex matched: a URL's host, a key name).
+    pub context: Vec<Regex>,
     /// The path globs, as written.
     pub path_globs: Vec<String>,
     paths: GlobSet,
@@ -151,8 +156,17 @@ impl Allowlist {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let paths = globs(&raw.paths).map_err(|e| RulesError::new(file, rule, e))?;
+        let context = raw
+            .context
+            .iter()
+            .map(|r| {
+                compile(r)
+                    .map_err(|e| RulesError::new(file, rule, format!("allow context regex: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Allowlist {
             regexes,
+            context,
             stopwords: raw
                 .stopwords
                 .iter()
@@ -185,9 +199,15 @@ impl Allowlist {
         Ok(())
     }
 
+    /// Whether the whole match is allowed (by a context regex).
+    pub fn allows_context(&self, whole: &[u8]) -> bool {
+        self.context.iter().any(|r| r.is_match(whole))
+    }
+
     fn extend(&mut self, file: &str, other: RawAllow) -> Result<(), RulesError> {
         let other = Allowlist::build(file, None, other)?;
         self.regexes.extend(other.regexes);
+        self.context.extend(other.context);
         self.stopwords.extend(other.stopwords);
         self.path_globs.extend(other.path_globs);
         self.rebuild_paths()

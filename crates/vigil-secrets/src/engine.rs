@@ -300,10 +300,13 @@ impl Scanner {
 /// secret: letters and `_` only, in one or more `.`-separated parts, with an
 /// optional `()` (`self.password`, `settings.DB_PASSWORD`,
 /// `hashed_password`, `get_token()`); a path with `::`, a macro call
-/// (`Token![impl]`); an upper-case constant's name (`WIN32_ERROR`).
+/// (`Token![impl]`), an index or type parameter (`keypair[:32]`,
+/// `Optional[bytes]`), a URL; an upper-case constant's name
+/// (`WIN32_ERROR`).
 fn is_code_reference(value: &[u8]) -> bool {
-    // A path (`libc::passwd`), or what follows a `:` type annotation's
-    // first colon (`Token::Suffix` read as `Token: :Suffix`).
+    // A path (`libc::passwd`), what follows a `:` type annotation's first
+    // colon (`Token::Suffix` read as `Token: :Suffix`), a macro, a URL, an
+    // index.
     if value.starts_with(b":")
         || [&b"::"[..], b"!["]
             .iter()
@@ -402,6 +405,9 @@ mod tests {
             "libc::passwd",
             ":RecursiveSuffix",
             "Token![impl]",
+            "typing.Optional[bytes]",
+            "keypair[:32]",
+            "https://tools.ietf.org/html/rfc6749",
             "WIN32_ERROR",
         ] {
             assert!(is_code_reference(v.as_bytes()), "{v}");

@@ -308,9 +308,10 @@ fn is_code_reference(value: &[u8]) -> bool {
     // colon (`Token::Suffix` read as `Token: :Suffix`), a macro, a URL, an
     // index.
     if value.starts_with(b":")
-        || [&b"::"[..], b"!["]
+        || [&b"::"[..], b"![", b"://"]
             .iter()
             .any(|p| memchr::memmem::find(value, p).is_some())
+        || (value.ends_with(b"]") && value.contains(&b'['))
     {
         return true;
     }

@@ -434,6 +434,7 @@ pub fn check_document_in(
             published: None,
             suppression,
             help: Some(RuleSet::help(rule)),
+            secret: None,
         });
     }
     Ok(findings)

@@ -454,6 +454,7 @@ fn build_finding(
             .map(str::to_string),
         suppression: None,
         help: None,
+        secret: None,
     }
 }
 

@@ -16,6 +16,10 @@ pub struct Location {
     /// The last line of what is located, where known and not `line`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_line: Option<u32>,
+    /// The 1-based column (in characters of the line), where known: for
+    /// secrets, where the secret starts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
 }
 
 impl Location {
@@ -25,6 +29,7 @@ impl Location {
             path: path.into(),
             line,
             end_line: None,
+            column: None,
         }
     }
 }

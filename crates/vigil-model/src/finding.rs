@@ -17,6 +17,9 @@ pub enum FindingKind {
     /// A rule of the infrastructure-as-code checks (Kubernetes manifests,
     /// Dockerfiles) that a file breaks.
     Misconfiguration,
+    /// A credential (token, key, password) written in a file, found by a
+    /// secret rule.
+    Secret,
 }
 
 impl FindingKind {
@@ -26,6 +29,7 @@ impl FindingKind {
             FindingKind::Vulnerability => "vulnerability",
             FindingKind::License => "license",
             FindingKind::Misconfiguration => "misconfiguration",
+            FindingKind::Secret => "secret",
         }
     }
 }
@@ -126,6 +130,49 @@ impl Fingerprint {
     }
 }
 
+impl Fingerprint {
+    /// The fingerprint of a secret: the first 16 bytes of a SHA-256 over
+    /// the kind, the rule ID, the path (when given) and the secret's raw
+    /// bytes, in hex. Without a path it names the secret wherever it is
+    /// (the same token in two files, or in many commits, has one); with
+    /// the path it names one finding, which moving the secret within its
+    /// file keeps.
+    pub fn secret(rule_id: &str, path: Option<&str>, secret: &[u8]) -> Self {
+        let mut h = Sha256::new();
+        for part in [
+            FindingKind::Secret.as_str().as_bytes(),
+            rule_id.as_bytes(),
+            path.unwrap_or_default().as_bytes(),
+            secret,
+        ] {
+            h.update(part);
+            h.update([0u8]);
+        }
+        let digest = h.finalize();
+        Fingerprint(hex::encode(&digest[..16]))
+    }
+}
+
+/// What a secret finding says about the secret, never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretInfo {
+    /// The redacted match: at most its first four characters, then `…`.
+    #[serde(rename = "secret")]
+    pub redacted: String,
+    /// The fingerprint of the secret alone ([`Fingerprint::secret`]
+    /// without a path): the same value wherever it was found.
+    pub secret_fingerprint: Fingerprint,
+    /// For a secret found in version-control history: the commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// For a secret found in history: the commit's author.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// For a secret found in history: the commit's date (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -184,6 +231,10 @@ pub struct Finding {
     /// to read more (from the rule).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<Help>,
+    /// For a secret: the redacted match and where in history it was
+    /// found (its keys sit at the top level of the finding).
+    #[serde(flatten)]
+    pub secret: Option<SecretInfo>,
 }
 
 /// What a rule says about its findings.
@@ -235,7 +286,7 @@ pub enum SuppressionKind {
     Vex,
     /// The fingerprint is in the baseline report.
     Baseline,
-    /// A `# vigil:ignore RULE-ID reason` comment in the scanned file.
+    /// A `vigil:ignore RULE-ID reason` comment in the scanned file.
     Inline,
 }
 

@@ -248,6 +248,7 @@ impl LicensePolicy {
                     published: None,
                     suppression: None,
                     help: None,
+                    secret: None,
                 });
             }
         }

@@ -31,5 +31,6 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         published: None,
         suppression: None,
         help: None,
+        secret: None,
     }
 }

@@ -22,7 +22,9 @@ pub(crate) fn finding_url(f: &Finding) -> Option<String> {
     match f.kind {
         FindingKind::License => license_url(&f.id),
         // A rule's page, never an advisory link.
-        FindingKind::Misconfiguration => f.help.as_ref().and_then(|h| h.url.clone()),
+        FindingKind::Misconfiguration | FindingKind::Secret => {
+            f.help.as_ref().and_then(|h| h.url.clone())
+        }
         _ => Some(advisory_url(&f.id)),
     }
 }

@@ -61,7 +61,11 @@ pub struct JunitOptions {
 impl JunitOptions {
     fn fails(&self, f: &Finding) -> bool {
         // A license the policy denies fails the scan whatever the gate.
-        if f.kind == vigil_model::FindingKind::License {
+        // So does an open secret.
+        if matches!(
+            f.kind,
+            vigil_model::FindingKind::License | vigil_model::FindingKind::Secret
+        ) {
             return f.suppression.is_none();
         }
         if f.kind == vigil_model::FindingKind::Misconfiguration {
@@ -133,6 +137,15 @@ fn details(f: &Finding) -> String {
     if let Some(m) = &f.message {
         d.push_str(&format!("\n{m}"));
     }
+    if let Some(s) = &f.secret {
+        d.push_str(&format!(
+            "\nSecret: {} (fingerprint {})",
+            s.redacted, s.secret_fingerprint.0
+        ));
+        if let Some(c) = &f.location.column {
+            d.push_str(&format!("\nColumn: {c}"));
+        }
+    }
     if f.kev {
         d.push_str("\nIn CISA's catalogue of known exploited vulnerabilities (KEV).");
     }
@@ -166,6 +179,9 @@ fn case_of(f: &Finding, options: &JunitOptions) -> Case {
             f.resource.as_deref().unwrap_or(&f.location.path),
             f.id
         ),
+        vigil_model::FindingKind::Secret => {
+            format!("{}: {}", crate::common::location_label(f), f.id)
+        }
         _ => format!("{}: {}", package_label(f), id_with_cve(f)),
     };
     let outcome = if let Some(s) = &f.suppression {

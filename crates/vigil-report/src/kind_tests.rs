@@ -236,3 +236,109 @@ fn misconfigurations_have_their_own_sections_and_no_advisory_link() {
     assert!(case(&junit(Some(Severity::High))).contains("<failure"));
     assert!(!case(&junit(Some(Severity::Critical))).contains("<failure"));
 }
+
+fn with_secret() -> Report {
+    let mut report = sample_report();
+    let mut f = finding(Spec {
+        id: "github-pat-classic",
+        aliases: &[],
+        title: "GitHub personal access token (classic)",
+        severity: Severity::Critical,
+        cvss: None,
+        ecosystem: Ecosystem::Npm,
+        name: "unused",
+        version: "0",
+        path: "deploy/ci.env",
+        line: Some(3),
+        fixed: &[],
+    });
+    f.kind = FindingKind::Secret;
+    f.package = None;
+    f.location.column = Some(14);
+    f.secret = Some(vigil_model::SecretInfo {
+        redacted: "ghp_…".into(),
+        secret_fingerprint: vigil_model::Fingerprint("0123456789abcdef0123456789abcdef".into()),
+        commit: None,
+        author: None,
+        date: None,
+    });
+    report.findings.push(f);
+    report
+}
+
+#[test]
+fn secrets_have_their_own_sections_columns_and_no_advisory_link() {
+    let report = with_secret();
+    let table = text(|out| {
+        crate::write_table(
+            &report,
+            out,
+            crate::TableOptions {
+                color: false,
+                max_not_checked: 5,
+            },
+        )
+        .unwrap()
+    });
+    assert!(table.contains("deploy/ci.env (1 secret)"), "{table}");
+    assert!(table.contains("Found 1 secret (1 critical)."), "{table}");
+    assert!(table.contains("ghp_…"), "{table}");
+    let md = text(|out| crate::write_markdown(&report, out).unwrap());
+    assert!(md.contains("### Secrets: 1"), "{md}");
+    assert!(
+        md.contains("| CRITICAL | github-pat-classic | `ghp_…` |"),
+        "{md}"
+    );
+    let sarif = crate::sarif_value(&report);
+    assert!(!sarif.to_string().contains("osv.dev/vulnerability/github"));
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "github-pat-classic")
+        .unwrap();
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        14
+    );
+    assert!(result["message"]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("ghp_…"));
+    let rule = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "github-pat-classic")
+        .unwrap();
+    assert!(rule["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("secret")));
+    let json = text(|out| crate::write_json(&report, out).unwrap());
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "secret")
+        .unwrap();
+    assert_eq!(f["secret"], "ghp_…");
+    assert_eq!(f["location"]["column"], 14);
+    assert!(f.get("commit").is_none());
+    let options = SbomOptions {
+        created: 0,
+        vulnerabilities: true,
+    };
+    let cdx = crate::cyclonedx_value(&report, &options)
+        .unwrap()
+        .to_string();
+    assert!(!cdx.contains("github-pat-classic"));
+    let junit =
+        text(|out| crate::write_junit(&report, &crate::JunitOptions::default(), out).unwrap());
+    let case = junit
+        .split("<testcase ")
+        .find(|c| c.contains("deploy/ci.env:3: github-pat-classic"))
+        .unwrap();
+    assert!(case.contains("<failure"), "{case}");
+}

@@ -143,6 +143,11 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
         .iter()
         .filter(|f| f.kind == FindingKind::Misconfiguration && f.suppression.is_none())
         .collect();
+    let secrets: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Secret && f.suppression.is_none())
+        .collect();
     let suppressed: Vec<&Finding> = report
         .findings
         .iter()
@@ -296,6 +301,29 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
         }
         if misconfigs.len() > MAX_ROWS {
             writeln!(out, "\n… and {} more.", misconfigs.len() - MAX_ROWS)?;
+        }
+    }
+
+    if !secrets.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Secrets: {}", secrets.len())?;
+        writeln!(out)?;
+        writeln!(out, "| Severity | Rule | Secret | Title | File |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for f in secrets.iter().take(MAX_ROWS) {
+            let shown = f.secret.as_ref().map_or("…", |s| s.redacted.as_str());
+            writeln!(
+                out,
+                "| {} | {} | `{}` | {} | {} |",
+                f.severity,
+                cell(&f.id),
+                shown.replace('`', "'").replace('|', "\\|"),
+                cell(&f.title),
+                cell(&location_label(f))
+            )?;
+        }
+        if secrets.len() > MAX_ROWS {
+            writeln!(out, "\n… and {} more.", secrets.len() - MAX_ROWS)?;
         }
     }
 

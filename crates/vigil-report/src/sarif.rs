@@ -60,6 +60,10 @@ pub(crate) fn uri_path(path: &str) -> String {
 }
 
 fn physical_location(path: &str, line: Option<u32>, end_line: Option<u32>) -> Value {
+    located(path, line, end_line, None)
+}
+
+fn located(path: &str, line: Option<u32>, end_line: Option<u32>, column: Option<u32>) -> Value {
     let mut loc = json!({
         "artifactLocation": { "uri": uri_path(path), "uriBaseId": SRCROOT },
     });
@@ -67,6 +71,9 @@ fn physical_location(path: &str, line: Option<u32>, end_line: Option<u32>) -> Va
         loc["region"] = json!({ "startLine": line });
         if let Some(end) = end_line.filter(|e| *e > line) {
             loc["region"]["endLine"] = json!(end);
+        }
+        if let Some(c) = column {
+            loc["region"]["startColumn"] = json!(c);
         }
     }
     json!({ "physicalLocation": loc })
@@ -91,7 +98,7 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
         markdown.push_str(&format!("\n\nAliases: {}.", f.aliases.join(", ")));
     }
     let license = f.kind == FindingKind::License;
-    let misconfig = f.kind == FindingKind::Misconfiguration;
+    let misconfig = matches!(f.kind, FindingKind::Misconfiguration | FindingKind::Secret);
     if let Some(help) = &f.help {
         text.push_str(&format!(
             "\n{}\nRemediation: {}",
@@ -143,6 +150,8 @@ fn rule(id: &str, facts: &RuleFacts<'_>) -> Value {
         }
     } else if license {
         tags.push(json!("license"));
+    } else if f.kind == FindingKind::Secret {
+        tags.push(json!("secret"));
     } else if misconfig {
         tags.push(json!("misconfiguration"));
     } else {
@@ -195,6 +204,10 @@ fn result(f: &Finding, rule_index: usize) -> Value {
                 None => format!("{what} ({})", f.id),
             }
         }
+        (_, FindingKind::Secret) => {
+            let shown = f.secret.as_ref().map_or("…", |s| s.redacted.as_str());
+            format!("{} ({}): {shown}", f.title, f.id)
+        }
         (Some(kind), _) => format!("{subject}: {kind} notice {}: {}.", id_with_cve(f), f.title),
         (None, _) => format!("{subject} is affected by {}: {}.", id_with_cve(f), f.title),
     };
@@ -217,7 +230,7 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "ruleIndex": rule_index,
         "level": level(f),
         "message": { "text": message },
-        "locations": [physical_location(&f.location.path, f.location.line, f.location.end_line)],
+        "locations": [located(&f.location.path, f.location.line, f.location.end_line, f.location.column)],
         "partialFingerprints": fingerprints,
         "properties": properties,
     });

@@ -90,6 +90,26 @@ fn misconfig_rows(findings: &[&Finding]) -> Vec<Row> {
         .collect()
 }
 
+fn secret_rows(findings: &[&Finding]) -> Vec<Row> {
+    findings
+        .iter()
+        .map(|f| Row {
+            cells: vec![
+                f.location.line.map(|l| l.to_string()).unwrap_or_default(),
+                f.location.column.map(|c| c.to_string()).unwrap_or_default(),
+                f.id.clone(),
+                f.severity.to_string(),
+                f.secret
+                    .as_ref()
+                    .map(|s| s.redacted.clone())
+                    .unwrap_or_default(),
+                truncate(&f.title, TITLE_WIDTH),
+            ],
+            style: severity_style(f.severity),
+        })
+        .collect()
+}
+
 fn rows_of(findings: &[&Finding]) -> Vec<Row> {
     findings
         .iter()
@@ -243,7 +263,12 @@ pub fn write_table(
     let mut informational: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     let mut licenses: Vec<&Finding> = Vec::new();
     let mut misconfigs: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut secrets: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in report.open_findings() {
+        if f.kind == FindingKind::Secret {
+            secrets.entry(f.location.path.as_str()).or_default().push(f);
+            continue;
+        }
         if f.kind == FindingKind::License {
             licenses.push(f);
             continue;
@@ -305,6 +330,22 @@ pub fn write_table(
             out,
             &["LINE", "RESOURCE", "ID", "SEVERITY", "MESSAGE"],
             &misconfig_rows(findings),
+            color,
+        )?;
+        writeln!(out)?;
+    }
+    for (path, findings) in &secrets {
+        let n = findings.len();
+        let title = format!("{path} ({n} {})", if n == 1 { "secret" } else { "secrets" });
+        if color {
+            writeln!(out, "{}{title}{}", bold.render(), bold.render_reset())?;
+        } else {
+            writeln!(out, "{title}")?;
+        }
+        write_rows(
+            out,
+            &["LINE", "COLUMN", "ID", "SEVERITY", "SECRET", "TITLE"],
+            &secret_rows(findings),
             color,
         )?;
         writeln!(out)?;
@@ -494,6 +535,44 @@ pub fn write_table(
     } else {
         summary
     };
+    // Secrets: their own line; a secrets-only scan's summary is that line.
+    let open_secrets: usize = secrets.values().map(Vec::len).sum();
+    let has_secrets = report
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::Secret);
+    let summary = if has_secrets {
+        let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+        for f in secrets.values().flatten() {
+            *by_severity
+                .entry(std::cmp::Reverse(f.severity))
+                .or_default() += 1;
+        }
+        let parts: Vec<String> = by_severity
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.0.as_str().to_ascii_lowercase()))
+            .collect();
+        let line = if open_secrets == 0 {
+            "No secrets.".to_string()
+        } else {
+            format!(
+                "Found {open_secrets} {} ({}).",
+                if open_secrets == 1 {
+                    "secret"
+                } else {
+                    "secrets"
+                },
+                parts.join(", ")
+            )
+        };
+        if report.components.is_empty() && total == 0 && !has_misconfigs {
+            line
+        } else {
+            format!("{summary}\n{line}")
+        }
+    } else {
+        summary
+    };
     if color {
         writeln!(out, "{}{summary}{}", bold.render(), bold.render_reset())?;
     } else {
@@ -650,6 +729,7 @@ mod tests {
             published: None,
             suppression: None,
             help: None,
+            secret: None,
         }
     }
 

@@ -54,6 +54,7 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
         published: None,
         suppression: None,
         help: None,
+        secret: None,
     }
 }
 

@@ -65,7 +65,8 @@ pub(crate) enum Command {
     /// Manage the advisory database
     #[command(subcommand)]
     Db(DbCommand),
-    /// The misconfiguration rules (built in, and those of --rules-dir)
+    /// The misconfiguration rules (built in, and those of --rules-dir) and
+    /// the secret rules (--secrets)
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Write an SBOM (CycloneDX or SPDX) of a directory, root filesystem
@@ -174,6 +175,9 @@ pub(crate) enum ScanTarget {
     /// Check infrastructure as code (Kubernetes manifests, Dockerfiles,
     /// Terraform) for misconfigurations, without the advisory database
     Config(ScanArgs),
+    /// Find secrets (tokens, keys, passwords) written in files, without
+    /// the advisory database (docs/secrets.md)
+    Secrets(ScanArgs),
 }
 
 /// `vigil rules ...`.
@@ -195,17 +199,29 @@ pub(crate) struct RulesListArgs {
     /// Also the rules of this directory (repeatable; docs/iac.md)
     #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) rules_dir: Vec<PathBuf>,
+
+    /// List the secret rules instead (docs/secrets.md)
+    #[arg(long)]
+    pub(crate) secrets: bool,
+
+    /// Also the secret rules of this TOML file (repeatable)
+    #[arg(long = "secret-rules", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) secret_rules: Vec<PathBuf>,
 }
 
 /// `vigil rules show ID`.
 #[derive(Debug, Args)]
 pub(crate) struct RulesShowArgs {
-    /// The rule ID (`VIGIL-K8S-001`)
+    /// The rule ID (`VIGIL-K8S-001`, or a secret rule's: `github-pat-classic`)
     pub(crate) id: String,
 
     /// Also the rules of this directory (repeatable)
     #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) rules_dir: Vec<PathBuf>,
+
+    /// Also the secret rules of this TOML file (repeatable)
+    #[arg(long = "secret-rules", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) secret_rules: Vec<PathBuf>,
 }
 
 /// Output formats.
@@ -308,6 +324,21 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     pub(crate) no_misconfig: bool,
 
+    /// Also find secrets with the rules of this TOML file (repeatable; a
+    /// rule with a built-in rule's ID replaces it; the format is in
+    /// docs/secrets.md)
+    #[arg(
+        long = "secret-rules",
+        visible_alias = "rules",
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
+    )]
+    pub(crate) secret_rules: Vec<PathBuf>,
+
+    /// Do not look for secrets in a directory scan
+    #[arg(long)]
+    pub(crate) no_secrets: bool,
+
     #[command(flatten)]
     pub(crate) report: ReportArgs,
 }
@@ -391,6 +422,10 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub(crate) fail_on_misconfig: Option<FailOn>,
 
+    /// Exit 1 when an open (not suppressed) secret is found
+    #[arg(long)]
+    pub(crate) fail_on_secrets: bool,
+
     /// With --fail-on: do not fail on findings of UNKNOWN severity
     #[arg(long)]
     pub(crate) ignore_unknown_severity: bool,
@@ -464,7 +499,8 @@ pub(crate) struct ReportArgs {
 /// The limits of what is read.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct LimitArgs {
-    /// Refuse lockfiles larger than this many MiB
+    /// Refuse lockfiles larger than this many MiB (and do not search
+    /// larger files for secrets)
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub(crate) max_file_size: u64,
 

@@ -156,6 +156,18 @@ impl Gates {
                 ));
             }
         }
+        if args.fail_on_secrets {
+            let n = report
+                .open_findings()
+                .filter(|f| f.kind == FindingKind::Secret)
+                .count();
+            if n > 0 {
+                reasons.push(format!(
+                    "{n} {} (--fail-on-secrets)",
+                    if n == 1 { "secret" } else { "secrets" }
+                ));
+            }
+        }
         let licenses = report
             .open_findings()
             .filter(|f| f.kind == FindingKind::License)

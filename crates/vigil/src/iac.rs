@@ -65,6 +65,10 @@ pub(crate) fn rules(cmd: &RulesCommand) -> Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match cmd {
+        RulesCommand::List(args) if args.secrets => {
+            let scanner = crate::secrets::scanner(&args.secret_rules)?;
+            crate::secrets::list(scanner.rules(), args.format, &mut out)?;
+        }
         RulesCommand::List(args) => {
             let rules = load_rules(&args.rules_dir)?;
             match args.format {
@@ -95,7 +99,21 @@ pub(crate) fn rules(cmd: &RulesCommand) -> Result<Outcome> {
         RulesCommand::Show(args) => {
             let rules = load_rules(&args.rules_dir)?;
             let Some(r) = rules.get(&args.id) else {
-                bail!("no rule {}; `vigil rules list` lists them", args.id);
+                let scanner = crate::secrets::scanner(&args.secret_rules)?;
+                let Some(r) = scanner
+                    .rules()
+                    .rules()
+                    .iter()
+                    .find(|r| r.id.eq_ignore_ascii_case(&args.id))
+                else {
+                    bail!(
+                        "no rule {}; `vigil rules list` lists them (`--secrets`: the secret rules)",
+                        args.id
+                    );
+                };
+                crate::secrets::show(r, &mut out)?;
+                out.flush()?;
+                return Ok(Outcome::Done);
             };
             writeln!(out, "{}: {}", r.id, r.title)?;
             writeln!(out, "Severity: {}", r.severity.as_str())?;

@@ -53,7 +53,7 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
         target,
         store,
         scan.inventory,
-        vigil_iac::IacScan::default(),
+        crate::scan::FileChecks::default(),
         Some(scan.facts),
         started,
     )

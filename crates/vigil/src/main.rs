@@ -13,6 +13,7 @@ mod image;
 mod progress;
 mod rootfs;
 mod scan;
+mod secrets;
 mod versions;
 
 use std::process::ExitCode;

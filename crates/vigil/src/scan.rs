@@ -36,6 +36,7 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
         Some(ScanTarget::Rootfs(args)) => return scan(global, args, Source::Rootfs),
         Some(ScanTarget::Image(args)) => return crate::image::scan_image(global, args),
         Some(ScanTarget::Config(args)) => return crate::iac::scan_config(global, args),
+        Some(ScanTarget::Secrets(args)) => return crate::secrets::scan_secrets(global, args),
         None => {
             let shown = cmd.args.path.to_string_lossy();
             if TARGET_NAMES.contains(&shown.as_ref()) {
@@ -117,18 +118,25 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
     };
     // A directory's infrastructure as code is checked too; a root
     // filesystem's or an SBOM's is not what it is scanned for.
-    let iac = if matches!(source, Source::Fs) && !args.no_misconfig {
-        crate::iac::check(&args.path, args)?
-    } else {
-        vigil_iac::IacScan::default()
-    };
+    let mut checks = FileChecks::default();
+    if matches!(source, Source::Fs) && !args.no_misconfig {
+        let iac = crate::iac::check(&args.path, args)?;
+        checks.findings.extend(iac.findings);
+        checks.diagnostics.extend(iac.diagnostics);
+    }
+    // So are its secrets.
+    if matches!(source, Source::Fs) && !args.no_secrets {
+        let secrets = crate::secrets::check(&args.path, args)?;
+        checks.findings.extend(secrets.findings);
+        checks.diagnostics.extend(secrets.diagnostics);
+    }
     finish(
         &args.report,
         &gates,
         args.path.display().to_string(),
         store,
         inventory,
-        iac,
+        checks,
         None,
         started,
     )
@@ -288,6 +296,16 @@ pub(crate) fn scan_options(args: &LimitArgs) -> ScanOptions {
     }
 }
 
+/// The findings of the checks of a directory's files beside its inventory:
+/// misconfigurations and secrets.
+#[derive(Debug, Default)]
+pub(crate) struct FileChecks {
+    /// Their findings.
+    pub(crate) findings: Vec<vigil_model::Finding>,
+    /// Files they could not check.
+    pub(crate) diagnostics: Vec<vigil_model::Diagnostic>,
+}
+
 /// Matches an inventory against the advisories, triages the findings
 /// (license policy, ignore file, VEX, baseline), plans remediation, writes
 /// the report and applies the gates.
@@ -298,7 +316,7 @@ pub(crate) fn finish(
     target: String,
     store: Store,
     inventory: vigil_inventory::Inventory,
-    iac: vigil_iac::IacScan,
+    checks: FileChecks,
     image: Option<vigil_model::ImageFacts>,
     started: std::time::Instant,
 ) -> Result<Outcome> {
@@ -332,7 +350,7 @@ pub(crate) fn finish(
         findings.retain(|f| f.fix_available);
         tracing::info!(hidden = before - findings.len(), "--ignore-unfixed");
     }
-    findings.extend(iac.findings);
+    findings.extend(checks.findings);
     gates.triage(&inventory.components, &mut findings);
     let remediation = vigil_policy::remediation::plan(&inventory.components, &findings, |cs| {
         matcher.run(cs).findings
@@ -343,7 +361,7 @@ pub(crate) fn finish(
     not_checked.extend(matched.not_checked);
     let mut diagnostics = inventory.diagnostics;
     diagnostics.extend(matched.diagnostics);
-    diagnostics.extend(iac.diagnostics);
+    diagnostics.extend(checks.diagnostics);
     for d in &diagnostics {
         match d.level {
             vigil_model::Level::Info => note(format!("note: {d}")),

@@ -76,6 +76,9 @@ pub(crate) struct Entry<'a> {
 /// its purl, the version field when the purl has none) or, when the purl is
 /// missing, invalid or names no OSV package, a "not checked" entry with the
 /// reason.
+// Both outcomes are kept (neither is an error on a hot path), so the
+// larger `NotChecked` (its location grew a column) is not boxed.
+#[allow(clippy::result_large_err)]
 pub(crate) fn to_component(e: &Entry<'_>) -> Result<Component, NotChecked> {
     let shown_name = e.name.unwrap_or_default().trim().to_string();
     let field_version = e.version.map(str::trim).filter(|v| !v.is_empty());

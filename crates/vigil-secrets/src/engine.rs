@@ -1,0 +1,420 @@
+//! The detection engine: one Aho-Corasick automaton over every rule's
+//! keywords finds candidate places; only the rules whose keywords occur
+//! run their regex, and only on the lines around the keyword. The
+//! matches then pass the entropy, checksum and allowlist filters.
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use crate::allow::is_placeholder;
+use crate::entropy::{checksum_ok, shannon};
+use crate::rules::{Rule, RuleSet};
+use crate::value::SecretValue;
+
+/// How far before a keyword a secret may start, in bytes (then widened
+/// to the start of its line).
+const BEFORE: usize = 256;
+/// How far after a keyword a secret may end (then widened to the end of
+/// its line).
+const AFTER: usize = 256;
+/// For rules whose regex spans lines (`(?s)`, private key blocks): how far
+/// after a keyword.
+const AFTER_MULTILINE: usize = 16 * 1024;
+/// How far a window is widened to reach a line's start or end at most
+/// (minified files have very long lines).
+const LINE_SLACK: usize = 1024;
+
+/// A secret found: which rule, where, and its raw value.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The rule's index in the rule set.
+    pub rule: usize,
+    /// 1-based line of the secret's start (0 in a binary file).
+    pub line: u32,
+    /// 1-based column of the secret's start, in characters of the line (0
+    /// in a binary file).
+    pub column: u32,
+    /// The secret's byte range in the scanned input.
+    pub range: Range<usize>,
+    /// The raw value (never printed).
+    pub value: SecretValue,
+}
+
+/// The compiled rule set and its keyword automaton.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: RuleSet,
+    automaton: AhoCorasick,
+    /// For each automaton pattern: the rules that have it as a keyword.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Per rule: whether its regex spans lines.
+    multiline: Vec<bool>,
+}
+
+/// The automaton could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("building the keyword automaton: {0}")]
+pub struct BuildError(String);
+
+impl Scanner {
+    /// Compiles the keyword automaton of a rule set.
+    pub fn new(rules: RuleSet) -> Result<Scanner, BuildError> {
+        let mut keywords: Vec<String> = Vec::new();
+        // A keyword's rules, by its index.
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (i, r) in rules.rules().iter().enumerate() {
+            for k in &r.keywords {
+                let slot = *index.entry(k.clone()).or_insert_with(|| {
+                    keywords.push(k.clone());
+                    keyword_rules.push(Vec::new());
+                    keywords.len() - 1
+                });
+                if !keyword_rules[slot].contains(&i) {
+                    keyword_rules[slot].push(i);
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            // Every keyword at every place, overlaps included: one
+            // keyword inside another must not hide the other's rules.
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&keywords)
+            .map_err(|e| BuildError(e.to_string()))?;
+        let multiline = rules
+            .rules()
+            .iter()
+            .map(|r| r.regex_source.contains("(?s)") || r.regex_source.contains("\\n"))
+            .collect();
+        Ok(Scanner {
+            rules,
+            automaton,
+            keyword_rules,
+            multiline,
+        })
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The rule of a hit.
+    pub fn rule(&self, hit: &Hit) -> &Rule {
+        &self.rules.rules()[hit.rule]
+    }
+
+    /// Finds the secrets in `bytes`, the content of the file at `rel` (the
+    /// path relative to the scan root, `/`-separated, for path
+    /// allowlists). Hits are in the order of their position.
+    pub fn scan(&self, rel: &str, bytes: &[u8]) -> Vec<Hit> {
+        self.scan_with(rel, bytes, None)
+    }
+
+    /// As [`Scanner::scan`], with only the rule of index `only` (the
+    /// catalogue test runs one rule at a time).
+    pub fn scan_rule(&self, rel: &str, bytes: &[u8], only: usize) -> Vec<Hit> {
+        if self.rules.rules().get(only).is_some_and(|r| r.binary) {
+            return self.scan_binary_with(rel, bytes, Some(only));
+        }
+        self.scan_with(rel, bytes, Some(only))
+    }
+
+    /// Whether there are rules for binary files.
+    pub fn has_binary_rules(&self) -> bool {
+        self.rules.rules().iter().any(|r| r.binary)
+    }
+
+    /// Runs the binary rules on `head`, the first bytes of a binary file.
+    pub fn scan_binary(&self, rel: &str, head: &[u8]) -> Vec<Hit> {
+        self.scan_binary_with(rel, head, None)
+    }
+
+    fn scan_binary_with(&self, rel: &str, head: &[u8], only: Option<usize>) -> Vec<Hit> {
+        if self.rules.allow.allows_path(rel) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (r, rule) in self.rules.rules().iter().enumerate() {
+            if !rule.binary || only.is_some_and(|o| o != r) || rule.allow.allows_path(rel) {
+                continue;
+            }
+            let Some(caps) = rule.regex.captures(head) else {
+                continue;
+            };
+            let secret = match rule.secret_group {
+                Some(g) => caps.get(g),
+                None => (1..caps.len())
+                    .find_map(|g| caps.get(g))
+                    .or_else(|| caps.get(0)),
+            };
+            let Some(secret) = secret else {
+                continue;
+            };
+            let value = secret.as_bytes();
+            if rule.entropy.is_some_and(|min| shannon(value) < min)
+                || rule.allow.allows_secret(value)
+            {
+                continue;
+            }
+            out.push(Hit {
+                rule: r,
+                line: 0,
+                column: 0,
+                range: secret.range(),
+                value: SecretValue::new(value),
+            });
+        }
+        out
+    }
+
+    fn scan_with(&self, rel: &str, bytes: &[u8], only: Option<usize>) -> Vec<Hit> {
+        if self.rules.allow.allows_path(rel) {
+            return Vec::new();
+        }
+        let rules = self.rules.rules();
+        // (rule, keyword start, keyword end)
+        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(bytes) {
+            for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                if only.is_none_or(|o| o == r) {
+                    candidates.push((r, m.start(), m.end()));
+                }
+            }
+        }
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        candidates.sort_unstable();
+        let mut found: Vec<(usize, Range<usize>)> = Vec::new();
+        // Text a specific rule's regex matched, whether or not the value
+        // passed its filters: a generic rule does not report it (a token
+        // whose checksum is wrong is no password either).
+        let mut claimed: Vec<Range<usize>> = Vec::new();
+        let mut i = 0;
+        while i < candidates.len() {
+            let r = candidates[i].0;
+            let mut j = i;
+            while j < candidates.len() && candidates[j].0 == r {
+                j += 1;
+            }
+            let rule = &rules[r];
+            if !rule.allow.allows_path(rel) {
+                let after = if self.multiline[r] {
+                    AFTER_MULTILINE
+                } else {
+                    AFTER
+                };
+                for w in windows(bytes, &candidates[i..j], after) {
+                    self.run_rule(r, rule, bytes, w, &mut found, &mut claimed);
+                }
+            }
+            i = j;
+        }
+        found.sort_by_key(|(r, range)| (range.start, range.end, *r));
+        found.dedup();
+        // A specific rule's finding wins over a generic one on the same
+        // text.
+        let specific: Vec<Range<usize>> = found
+            .iter()
+            .filter(|(r, _)| !rules[*r].fallback)
+            .map(|(_, range)| range.clone())
+            .chain(claimed)
+            .collect();
+        found.retain(|(r, range)| {
+            !rules[*r].fallback
+                || !specific
+                    .iter()
+                    .any(|s| s.start < range.end && range.start < s.end)
+        });
+        positions(bytes, found)
+    }
+
+    /// Runs one rule's regex over one window and keeps the matches that
+    /// pass the filters.
+    fn run_rule(
+        &self,
+        r: usize,
+        rule: &Rule,
+        bytes: &[u8],
+        window: Range<usize>,
+        found: &mut Vec<(usize, Range<usize>)>,
+        claimed: &mut Vec<Range<usize>>,
+    ) {
+        let haystack = &bytes[..window.end];
+        let mut pos = window.start;
+        while pos <= haystack.len() {
+            let Some(caps) = rule.regex.captures_at(haystack, pos) else {
+                break;
+            };
+            let Some(whole) = caps.get(0) else {
+                break;
+            };
+            let group = match rule.secret_group {
+                Some(g) => caps.get(g),
+                None => (1..caps.len()).find_map(|g| caps.get(g)).or(Some(whole)),
+            };
+            let Some(secret) = group else {
+                pos = whole.end().max(whole.start() + 1);
+                continue;
+            };
+            // The next match may use the text after the secret (a
+            // boundary the regex consumed).
+            pos = secret.end().max(whole.start() + 1);
+            let value = secret.as_bytes();
+            if value.is_empty()
+                || !self.passes(rule, value)
+                || rule.allow.allows_context(whole.as_bytes())
+            {
+                if !rule.fallback {
+                    claimed.push(secret.range());
+                }
+                continue;
+            }
+            found.push((r, secret.range()));
+        }
+    }
+
+    /// Whether a matched value passes the rule's entropy, checksum and
+    /// allowlists, and the global allowlist.
+    fn passes(&self, rule: &Rule, value: &[u8]) -> bool {
+        if rule.entropy.is_some_and(|min| shannon(value) < min) {
+            return false;
+        }
+        if rule.checksum.is_some_and(|c| !checksum_ok(c, value)) {
+            return false;
+        }
+        if rule.fallback && is_code_reference(value) {
+            return false;
+        }
+        !(rule.allow.allows_secret(value)
+            || self.rules.allow.allows_secret(value)
+            || is_placeholder(value))
+    }
+}
+
+/// Whether a value a generic rule matched is rather a name in code than a
+/// secret: letters and `_` only, in one or more `.`-separated parts, with an
+/// optional `()` (`self.password`, `settings.DB_PASSWORD`,
+/// `hashed_password`, `get_token()`); a path with `::`, a macro call
+/// (`Token![impl]`), an index or type parameter (`keypair[:32]`,
+/// `Optional[bytes]`), a URL; an upper-case constant's name
+/// (`WIN32_ERROR`).
+fn is_code_reference(value: &[u8]) -> bool {
+    // A path (`libc::passwd`), what follows a `:` type annotation's first
+    // colon (`Token::Suffix` read as `Token: :Suffix`), a macro, a URL, an
+    // index.
+    if value.starts_with(b":")
+        || [&b"::"[..], b"![", b"://"]
+            .iter()
+            .any(|p| memchr::memmem::find(value, p).is_some())
+        || (value.ends_with(b"]") && value.contains(&b'['))
+    {
+        return true;
+    }
+    // An upper-case constant's name (`WIN32_ERROR`, `DB_PASSWORD`).
+    if value.first().is_some_and(u8::is_ascii_uppercase)
+        && value.contains(&b'_')
+        && value
+            .iter()
+            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return true;
+    }
+    let value = value.strip_suffix(b"()").unwrap_or(value);
+    !value.is_empty()
+        && value.split(|&b| b == b'.').all(|part| {
+            !part.is_empty() && part.iter().all(|&b| b.is_ascii_alphabetic() || b == b'_')
+        })
+}
+
+/// The windows the regex of one rule runs on: around each keyword, widened
+/// to whole lines (within [`LINE_SLACK`]), overlapping ones merged.
+fn windows(bytes: &[u8], hits: &[(usize, usize, usize)], after: usize) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for &(_, start, end) in hits {
+        let lo = start.saturating_sub(BEFORE);
+        let hi = end.saturating_add(after).min(bytes.len());
+        if let Some(last) = out.last_mut() {
+            if lo <= last.end {
+                // Within the last window: widen it only when this keyword
+                // reaches past it.
+                if hi > last.end {
+                    last.end = line_end(bytes, hi);
+                }
+                continue;
+            }
+        }
+        let floor = lo.saturating_sub(LINE_SLACK);
+        let lo = memchr::memrchr(b'\n', &bytes[floor..lo]).map_or(floor, |p| floor + p + 1);
+        out.push(lo..line_end(bytes, hi));
+    }
+    out
+}
+
+/// The end of the line holding `at` (within [`LINE_SLACK`]).
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    let ceil = at.saturating_add(LINE_SLACK).min(bytes.len());
+    memchr::memchr(b'\n', &bytes[at..ceil]).map_or(ceil, |p| at + p)
+}
+
+/// Lines and columns of the found ranges (sorted by start).
+fn positions(bytes: &[u8], found: Vec<(usize, Range<usize>)>) -> Vec<Hit> {
+    let mut line: u32 = 1;
+    let mut line_start = 0usize;
+    let mut scanned = 0usize;
+    let mut out = Vec::with_capacity(found.len());
+    for (rule, range) in found {
+        let upto = range.start;
+        if upto > scanned {
+            for p in memchr::memchr_iter(b'\n', &bytes[scanned..upto]) {
+                line = line.saturating_add(1);
+                line_start = scanned + p + 1;
+            }
+            scanned = upto;
+        }
+        // Characters, not bytes: UTF-8 continuation bytes don't count.
+        let chars = bytes[line_start..range.start]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count();
+        out.push(Hit {
+            rule,
+            line,
+            column: u32::try_from(chars + 1).unwrap_or(u32::MAX),
+            value: SecretValue::new(&bytes[range.clone()]),
+            range,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_references() {
+        for v in [
+            "self.password",
+            "settings.DB_PASSWORD",
+            "hashed_password",
+            "get_token()",
+            "libc::passwd",
+            ":RecursiveSuffix",
+            "Token![impl]",
+            "typing.Optional[bytes]",
+            "keypair[:32]",
+            "https://tools.ietf.org/html/rfc6749",
+            "WIN32_ERROR",
+        ] {
+            assert!(is_code_reference(v.as_bytes()), "{v}");
+        }
+        for v in ["hunter2hunter", "s3cr3t.V4lue", "a..b", "Zq8vR2mK9pLx"] {
+            assert!(!is_code_reference(v.as_bytes()), "{v}");
+        }
+    }
+}

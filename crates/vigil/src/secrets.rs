@@ -1,0 +1,131 @@
+//! Secrets: `vigil scan secrets`, and the secret pass of a directory
+//! scan.
+
+use std::path::Path;
+
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use vigil_report::Report;
+use vigil_secrets::{RuleSet, ScanOptions, Scanner, SecretScan};
+
+use crate::cli::{ConfigFormat, GlobalArgs, ScanArgs};
+use crate::gates::{scan_root, Gates};
+use crate::Outcome;
+
+/// The built-in rules and those of `--secret-rules`, compiled.
+pub(crate) fn scanner(files: &[std::path::PathBuf]) -> Result<Scanner> {
+    for f in files {
+        if !f.is_file() {
+            bail!("--secret-rules {}: not a file", f.display());
+        }
+    }
+    let rules = RuleSet::load(files).context("loading the secret rules")?;
+    Ok(Scanner::new(rules)?)
+}
+
+/// Looks for secrets in the files below `path`.
+pub(crate) fn check(path: &Path, args: &ScanArgs) -> Result<SecretScan> {
+    let scanner = scanner(&args.secret_rules)?;
+    let started = std::time::Instant::now();
+    let options = ScanOptions {
+        no_ignore: args.no_ignore,
+        max_file_size: args.report.limits.max_file_size.saturating_mul(1024 * 1024),
+    };
+    let scan = vigil_secrets::scan(&scanner, path, &options);
+    tracing::info!(
+        files = scan.files,
+        bytes = scan.bytes,
+        findings = scan.findings.len(),
+        elapsed = ?started.elapsed(),
+        "secrets checked"
+    );
+    Ok(scan)
+}
+
+/// `vigil scan secrets PATH`: secrets only, no advisory database.
+pub(crate) fn scan_secrets(_global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
+    if !args.path.exists() {
+        bail!("{}: no such file or directory", args.path.display());
+    }
+    let gates = Gates::load(&args.report, Some(&scan_root(&args.path)))?;
+    let scan = check(&args.path, args)?;
+    let mut findings = scan.findings;
+    gates.triage(&[], &mut findings);
+    for d in &scan.diagnostics {
+        match d.level {
+            vigil_model::Level::Info => crate::note(format!("note: {d}")),
+            _ => crate::warn_user(d),
+        }
+    }
+    let report = Report::new(
+        args.path.display().to_string(),
+        Vec::new(),
+        findings,
+        Vec::new(),
+        scan.diagnostics,
+    );
+    crate::scan::emit(&args.report, &gates, report)
+}
+
+/// `vigil rules list --secrets`.
+pub(crate) fn list(rules: &RuleSet, format: ConfigFormat, out: &mut dyn Write) -> Result<()> {
+    match format {
+        ConfigFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, rules.rules())?;
+            writeln!(out)?;
+        }
+        ConfigFormat::Table => {
+            let width = rules.rules().iter().map(|r| r.id.len()).max().unwrap_or(2);
+            writeln!(
+                out,
+                "{:width$}  {:8}  {:14}  TITLE",
+                "ID", "SEVERITY", "SOURCE"
+            )?;
+            for r in rules.rules() {
+                let source = r.source.strip_prefix("builtin:").unwrap_or(&r.source);
+                writeln!(
+                    out,
+                    "{:width$}  {:8}  {:14}  {}",
+                    r.id,
+                    r.severity.as_str(),
+                    source,
+                    r.title
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `vigil rules show ID` for a secret rule.
+pub(crate) fn show(r: &vigil_secrets::Rule, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "{}: {}", r.id, r.title)?;
+    writeln!(out, "Kind: secret")?;
+    writeln!(out, "Severity: {}", r.severity.as_str())?;
+    writeln!(out, "Source: {}", r.source)?;
+    if r.binary {
+        writeln!(out, "Binary files: the regex runs on their first 8 KiB")?;
+    } else {
+        writeln!(out, "Keywords: {}", r.keywords.join(", "))?;
+    }
+    writeln!(out, "Regex: {}", r.regex_source)?;
+    if let Some(e) = r.entropy {
+        writeln!(out, "Least entropy: {e} bits per byte")?;
+    }
+    if let Some(c) = r.checksum {
+        writeln!(
+            out,
+            "Checksum: {}",
+            serde_json::to_string(&c)?.trim_matches('"')
+        )?;
+    }
+    if r.fallback {
+        writeln!(
+            out,
+            "Fallback: a specific rule's finding on the same text wins"
+        )?;
+    }
+    writeln!(out, "\n{}\n\nRemediation: {}", r.description, r.remediation)?;
+    Ok(())
+}

@@ -19,5 +19,16 @@ deny contains res if {
 	some r in input.resources
 	some c in r.containers
 	not lib.security(c).allowPrivilegeEscalation == false
-	res := {"msg": sprintf("container %q of %s does not set allowPrivilegeEscalation: false", [c.name, r.id]), "line": c.__line__, "resource": r.id}
+	res := {"msg": sprintf("container %q of %s does not set allowPrivilegeEscalation: false", [c.name, r.id]), "line": escalation_line(c), "resource": r.id}
+}
+
+# The line of `allowPrivilegeEscalation` when the container sets it (to
+# true), else the container's.
+escalation_line(c) := lib.line(c.securityContext, "allowPrivilegeEscalation") if {
+	is_object(c.securityContext)
+	"allowPrivilegeEscalation" in object.keys(c.securityContext)
+}
+
+escalation_line(c) := c.__line__ if {
+	not "allowPrivilegeEscalation" in object.keys(object.get(c, "securityContext", {}))
 }

@@ -283,3 +283,16 @@ fn cloudformation_rules_survive_odd_shapes() {
     )
     .unwrap();
 }
+
+#[test]
+fn built_in_rules_link_to_their_published_page() {
+    let rules = RuleSet::load(&[]).unwrap();
+    for r in rules.rules() {
+        let url = r.url.as_deref().unwrap();
+        assert!(
+            url.starts_with("https://") && url.ends_with(&format!("/docs/rules/{}.md", r.id)),
+            "{}: {url}",
+            r.id
+        );
+    }
+}

@@ -483,12 +483,28 @@ fn readme_demo_scan() {
     assert_eq!(code, 0, "{err}");
     let report = json(&out);
     let findings = report["findings"].as_array().unwrap();
-    let vulns = findings
-        .iter()
-        .filter(|f| f.get("informational").is_none())
-        .count();
-    assert_eq!(vulns, 29);
-    assert_eq!(findings.len(), 30);
+    let of_kind = |kind: &str| {
+        findings
+            .iter()
+            .filter(|f| f["kind"] == kind)
+            .collect::<Vec<_>>()
+    };
+    let vulns = of_kind("vulnerability");
+    assert_eq!(
+        vulns
+            .iter()
+            .filter(|f| f.get("informational").is_none())
+            .count(),
+        29
+    );
+    assert_eq!(vulns.len(), 30);
+    // The Dockerfile and the Deployment's misconfigurations, the broker
+    // URL's password.
+    assert_eq!(of_kind("misconfiguration").len(), 6);
+    let secrets = of_kind("secret");
+    assert_eq!(secrets.len(), 1);
+    assert_eq!(secrets[0]["location"]["path"], "deploy/worker.env");
+    assert!(!out.contains("Vq7rZt2mXk9pLs4Hw8Nd"));
     let kev: Vec<&str> = findings
         .iter()
         .filter(|f| f["kev"] == true)
@@ -503,6 +519,9 @@ fn readme_demo_scan() {
         files.into_iter().collect::<Vec<_>>(),
         [
             "Cargo.lock",
+            "Dockerfile",
+            "deploy/web.yaml",
+            "deploy/worker.env",
             "go.mod",
             "requirements-dev.txt",
             "requirements.txt",

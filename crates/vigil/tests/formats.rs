@@ -87,11 +87,13 @@ fn demo_in_every_format() {
     let first = tempfile::tempdir().unwrap();
     let (code, out, err) = demo_all_formats(cache.path(), first.path(), &[]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(json(&out)["findings"].as_array().unwrap().len(), 30);
+    // 30 vulnerabilities (one informational), 6 misconfigurations, 1
+    // secret.
+    assert_eq!(json(&out)["findings"].as_array().unwrap().len(), 37);
 
     let sarif = json(&read(first.path(), "vigil.sarif"));
     schemas::sarif(&sarif);
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 30);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 37);
     let cdx = json(&read(first.path(), "bom.cdx.json"));
     schemas::cyclonedx(&cdx);
     assert_eq!(cdx["components"].as_array().unwrap().len(), 54);
@@ -105,7 +107,10 @@ fn demo_in_every_format() {
         .descendants()
         .filter(|n| n.has_tag_name("failure"))
         .count();
-    assert_eq!(failures, 29, "every vulnerability fails without a gate");
+    assert_eq!(
+        failures, 36,
+        "every vulnerability, misconfiguration and secret fails without a gate"
+    );
     let table = read(first.path(), "table.txt");
     assert!(table.contains("Found 29 vulnerabilities"), "{table}");
 
@@ -130,8 +135,10 @@ fn demo_in_every_format() {
     }
 }
 
-/// JUnit follows the gate: with `--fail-on critical`, only the two
-/// critical findings fail; `-o FILE` still takes the --format report.
+/// JUnit follows the gates: with `--fail-on critical` only the two
+/// critical vulnerabilities fail, with `--fail-on-misconfig high` only the
+/// high misconfiguration, and the open secret fails; `-o FILE` still
+/// takes the --format report.
 #[test]
 fn junit_follows_the_gate_and_o_file_takes_the_format_report() {
     let cache = tempfile::tempdir().unwrap();
@@ -147,6 +154,8 @@ fn junit_follows_the_gate_and_o_file_takes_the_format_report() {
             "--fail-on",
             "critical",
             "--ignore-unknown-severity",
+            "--fail-on-misconfig",
+            "high",
             "-f",
             "sarif",
             "-o",
@@ -169,6 +178,8 @@ fn junit_follows_the_gate_and_o_file_takes_the_format_report() {
         failed,
         [
             "smallvec 1.6.0: RUSTSEC-2021-0003 (CVE-2021-25900)",
+            "stage 0: VIGIL-DF-001",
+            "deploy/worker.env:3: amqp-url-password",
             "minimist 1.2.5: GHSA-xvch-5gv4-984h (CVE-2021-44906)"
         ]
     );

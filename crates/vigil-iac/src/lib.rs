@@ -230,6 +230,20 @@ fn parse_yaml(rel: &str, text: &str) -> Result<Option<Vec<yaml::Document>>, Diag
     }
 }
 
+/// Whether a YAML file can hold a format vigil reads, judged from its
+/// name and text without parsing it: each format's detection needs these
+/// words (Kubernetes `apiVersion` and `kind`, a template's `Resources`
+/// or `AWSTemplateFormatVersion`, a workflow's `jobs`, a Compose file's
+/// name). Repositories hold large YAML files that are none of these
+/// (`pnpm-lock.yaml`, data, translations): they are not parsed.
+fn may_be_iac_yaml(rel: &str, text: &str) -> bool {
+    (text.contains("apiVersion") && text.contains("kind"))
+        || cloudformation::looks_like_template(text)
+        || text.contains("jobs")
+        || gha::is_workflow_path(rel)
+        || compose::is_compose_name(rel)
+}
+
 /// Whether the text of a YAML file that does not parse looks like a
 /// format vigil checks (so that its error is worth a warning).
 fn looks_like_iac_yaml(rel: &str, text: &str) -> bool {
@@ -285,6 +299,9 @@ pub fn detect(
     let (format, mut doc) = match kind {
         FileKind::Dockerfile => (Format::Dockerfile, dockerfile::parse(text)),
         FileKind::Yaml => {
+            if !may_be_iac_yaml(rel, text) {
+                return Ok(None);
+            }
             let Some(docs) = parse_yaml(rel, text)? else {
                 return Ok(None);
             };

@@ -717,7 +717,10 @@ mod tests {
         }
         let (seen, diags) = members("a.zip", &inner, 1 << 20);
         assert!(seen.is_empty());
-        assert!(diags.iter().any(|d| d.message.contains("nested")), "{diags:?}");
+        assert!(
+            diags.iter().any(|d| d.message.contains("nested")),
+            "{diags:?}"
+        );
         // Not an archive: a warning naming it.
         let (_, diags) = members("b.jar", b"not a zip", 1 << 20);
         assert_eq!(diags[0].path.as_deref(), Some("b.jar"));

@@ -163,7 +163,10 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
     match source {
         ImageSource::Local { path, name } => {
             let files = files::Files::open(path)?;
-            let plan = local::plan_local(&files, &options.platform, name.as_deref())?;
+            let mut plan = local::plan_local(&files, &options.platform, name.as_deref())?;
+            if let Some(s) = &options.secrets {
+                redact_facts(&mut plan, &s.scanner);
+            }
             info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image metadata read");
             let image = plan.facts.reference.clone();
             let progress = &options.scan.progress;
@@ -190,6 +193,9 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
             let mut client = registry::Client::new(&reference, &options.registry);
             let mut plan = client.plan(&options.cache, &options.platform)?;
             plan.facts.reference = text.clone();
+            if let Some(s) = &options.secrets {
+                redact_facts(&mut plan, &s.scanner);
+            }
             info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image manifest read");
             let image = text.clone();
             let cache = options.cache.clone();
@@ -321,6 +327,33 @@ fn read_layers(
         secrets.findings.extend(config);
     }
     Ok((squash.into_inventory(), os, secrets))
+}
+
+/// Replaces the secrets in the texts of the image facts a report shows
+/// (the layers' `created_by`, `Cmd`, `Entrypoint`) by their redacted
+/// form: a build argument in a `RUN` line must not reach the report
+/// through the list of layers.
+fn redact_facts(plan: &mut Plan, scanner: &vigil_secrets::Scanner) {
+    let redact = |text: &mut String, what: &str| {
+        if let Some(r) = vigil_secrets::redact_text(scanner, what, text) {
+            *text = r;
+        }
+    };
+    let history = format!("{CONFIG_PATH_PREFIX}history");
+    for l in &mut plan.layers {
+        if let Some(c) = &mut l.layer.created_by {
+            redact(c, &history);
+        }
+    }
+    for l in &mut plan.facts.layers {
+        if let Some(c) = &mut l.created_by {
+            redact(c, &history);
+        }
+    }
+    let cmd = format!("{CONFIG_PATH_PREFIX}Cmd");
+    for arg in plan.facts.cmd.iter_mut().chain(&mut plan.facts.entrypoint) {
+        redact(arg, &cmd);
+    }
 }
 
 /// The secrets written in the image configuration: each text is scanned

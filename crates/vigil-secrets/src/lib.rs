@@ -157,6 +157,32 @@ pub fn scan_content(scanner: &Scanner, rel: &str, bytes: &[u8]) -> Option<Vec<Fi
     None
 }
 
+/// A text with every secret the scanner finds in it replaced by its
+/// redacted form; `None` when it holds none. For texts a report shows
+/// besides the findings (an image's `created_by` commands, its `Cmd`).
+pub fn redact_text(scanner: &Scanner, rel: &str, text: &str) -> Option<String> {
+    let hits = scanner.scan(rel, text.as_bytes());
+    if hits.is_empty() {
+        return None;
+    }
+    let mut ranges: Vec<(std::ops::Range<usize>, String)> = hits
+        .iter()
+        .map(|h| (h.range.clone(), h.value.redacted()))
+        .collect();
+    ranges.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    let mut out = text.as_bytes().to_vec();
+    let mut floor = usize::MAX;
+    for (r, shown) in ranges {
+        // Overlapping hits: the outer one already went.
+        if r.end > floor || r.end > out.len() {
+            continue;
+        }
+        out.splice(r.clone(), shown.into_bytes());
+        floor = r.start;
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
 /// What the members of an archive held.
 #[derive(Debug, Default)]
 pub struct ArchiveScan {

@@ -787,7 +787,14 @@ fn secrets_in_layers_even_deleted_and_in_the_configuration() {
     let layout = work.path().join("layout");
     write_layout(&img, &layout);
     let (code, out, err) = run(vigil(cache.path())
-        .args(["scan", "image", "--format", "json", "--input"])
+        .args([
+            "--no-config",
+            "scan",
+            "image",
+            "--format",
+            "json",
+            "--input",
+        ])
         .arg(&layout));
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
@@ -808,11 +815,19 @@ fn secrets_in_layers_even_deleted_and_in_the_configuration() {
         .iter()
         .find(|f| f["location"]["path"] == "app/deploy.env")
         .unwrap();
-    assert_eq!(deleted["layer"]["digest"], report["image"]["layers"][1]["digest"]);
+    assert_eq!(
+        deleted["layer"]["digest"],
+        report["image"]["layers"][1]["digest"]
+    );
     assert!(deleted["message"].as_str().unwrap().contains("deleted"));
     assert_eq!(deleted["secret"], "ghp_…");
     // The raw values reach neither the findings nor the layer list.
-    let raw_env = config["Env"][1].as_str().unwrap().split_once('=').unwrap().1;
+    let raw_env = config["Env"][1]
+        .as_str()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1;
     for raw in [
         "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",
         "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",
@@ -827,7 +842,15 @@ fn secrets_in_layers_even_deleted_and_in_the_configuration() {
 
     // --no-secrets: none, and the table output of the same scan says nothing of them.
     let (code, out, err) = run(vigil(cache.path())
-        .args(["scan", "image", "--no-secrets", "--format", "json", "--input"])
+        .args([
+            "--no-config",
+            "scan",
+            "image",
+            "--no-secrets",
+            "--format",
+            "json",
+            "--input",
+        ])
         .arg(&layout));
     assert_eq!(code, 0, "{err}");
     let report: Value = serde_json::from_str(&out).unwrap();
@@ -835,7 +858,13 @@ fn secrets_in_layers_even_deleted_and_in_the_configuration() {
 
     // --fail-on-secrets gates on them.
     let (code, _, err) = run(vigil(cache.path())
-        .args(["scan", "image", "--fail-on-secrets", "--input"])
+        .args([
+            "--no-config",
+            "scan",
+            "image",
+            "--fail-on-secrets",
+            "--input",
+        ])
         .arg(&layout));
     assert_eq!(code, 1, "{err}");
 }

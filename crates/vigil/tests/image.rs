@@ -840,7 +840,21 @@ fn secrets_in_layers_even_deleted_and_in_the_configuration() {
         "RUN |1 GH_TOKEN=ghp_… /bin/sh -c make install"
     );
 
-    // --no-secrets: none, and the table output of the same scan says nothing of them.
+    // The table names the layer, and that the file is gone.
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--no-config", "scan", "image", "--input"])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let digest = report["image"]["layers"][1]["digest"].as_str().unwrap();
+    assert!(
+        out.contains(&format!(
+            "app/deploy.env (1 secret), layer 1 {}, deleted by a later layer",
+            &digest[..19]
+        )),
+        "{out}"
+    );
+
+    // --no-secrets: none.
     let (code, out, err) = run(vigil(cache.path())
         .args([
             "--no-config",

@@ -90,7 +90,24 @@ pub struct ImageOptions {
     pub cache: BlobCache,
     /// How to reach the registry.
     pub registry: RegistryOptions,
+    /// Whether and how to look for secrets, in the layers' files and in
+    /// the image configuration.
+    pub secrets: Option<SecretOptions>,
 }
+
+/// How to look for secrets in an image.
+#[derive(Debug, Clone)]
+pub struct SecretOptions {
+    /// The compiled secret rules.
+    pub scanner: std::sync::Arc<vigil_secrets::Scanner>,
+    /// Files (and archive members) larger than this are not scanned.
+    pub max_file_size: u64,
+}
+
+/// The pseudo-path of the findings of a field of the image configuration
+/// (`image-config:Env`): their line is the 1-based position of the entry
+/// in the field.
+pub const CONFIG_PATH_PREFIX: &str = "image-config:";
 
 /// What scanning an image found.
 #[derive(Debug)]
@@ -105,6 +122,9 @@ pub struct ImageScan {
     pub os_release_files: Vec<(String, Vec<u8>)>,
     /// What was downloaded and what came from the cache (registry only).
     pub fetched: FetchStats,
+    /// The secrets found (with [`ImageOptions::secrets`]): in the files of
+    /// every layer, and in the image configuration.
+    pub secrets: vigil_secrets::SecretScan,
 }
 
 impl ImageScan {
@@ -115,6 +135,7 @@ impl ImageScan {
         facts: ImageFacts,
         os_release_files: ReleaseFiles,
         fetched: FetchStats,
+        secrets: vigil_secrets::SecretScan,
     ) -> ImageScan {
         let os = OsRelease::detect_with(|rel| {
             os_release_files
@@ -131,6 +152,7 @@ impl ImageScan {
             facts,
             os_release_files,
             fetched,
+            secrets,
         }
     }
 }
@@ -141,7 +163,10 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
     match source {
         ImageSource::Local { path, name } => {
             let files = files::Files::open(path)?;
-            let plan = local::plan_local(&files, &options.platform, name.as_deref())?;
+            let mut plan = local::plan_local(&files, &options.platform, name.as_deref())?;
+            if let Some(s) = &options.secrets {
+                redact_facts(&mut plan, &s.scanner);
+            }
             info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image metadata read");
             let image = plan.facts.reference.clone();
             let progress = &options.scan.progress;
@@ -150,7 +175,7 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
                 vigil_model::progress::Unit::Items,
                 Some(plan.layers.len() as u64),
             );
-            let (inventory, os) = read_layers(&plan, &image, &options.scan, |l| {
+            let (inventory, os, secrets) = read_layers(&plan, &image, options, |l| {
                 progress.advance(1);
                 files.open_file(&l.location)
             })?;
@@ -160,6 +185,7 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
                 plan.facts,
                 os,
                 FetchStats::default(),
+                secrets,
             ))
         }
         ImageSource::Registry(text) => {
@@ -167,6 +193,9 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
             let mut client = registry::Client::new(&reference, &options.registry);
             let mut plan = client.plan(&options.cache, &options.platform)?;
             plan.facts.reference = text.clone();
+            if let Some(s) = &options.secrets {
+                redact_facts(&mut plan, &s.scanner);
+            }
             info!(layers = plan.layers.len(), elapsed = ?started.elapsed(), "image manifest read");
             let image = text.clone();
             let cache = options.cache.clone();
@@ -176,7 +205,7 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
                 vigil_model::progress::Unit::Items,
                 Some(plan.layers.len() as u64),
             );
-            let result = read_layers(&plan, &image, &options.scan, |l| {
+            let result = read_layers(&plan, &image, options, |l| {
                 progress.advance(1);
                 let digest = l.digest.clone().ok_or_else(|| {
                     Error::invalid(&image, format!("layer {} has no digest", l.layer.index))
@@ -187,7 +216,7 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
                 Ok(Box::new(file) as Box<dyn Read + Send>)
             });
             progress.finish();
-            let (inventory, os) = match result {
+            let (inventory, os, secrets) = match result {
                 Ok(x) => x,
                 Err(e) => {
                     // A cached blob found corrupt is dropped, so that the
@@ -206,7 +235,13 @@ pub fn scan_image(source: &ImageSource, options: &ImageOptions) -> Result<ImageS
                 elapsed = ?started.elapsed(),
                 "image read"
             );
-            Ok(ImageScan::new(inventory, plan.facts, os, client.stats))
+            Ok(ImageScan::new(
+                inventory,
+                plan.facts,
+                os,
+                client.stats,
+                secrets,
+            ))
         }
     }
 }
@@ -237,10 +272,13 @@ fn compression(head: &[u8]) -> Compression {
 fn read_layers(
     plan: &Plan,
     image: &str,
-    scan: &ScanOptions,
+    options: &ImageOptions,
     mut open: impl FnMut(&LayerPlan) -> Result<Box<dyn Read + Send>>,
-) -> Result<(Inventory, ReleaseFiles)> {
-    let mut squash = Squash::new(scan.clone());
+) -> Result<(Inventory, ReleaseFiles, vigil_secrets::SecretScan)> {
+    let mut squash = Squash::new(options.scan.clone());
+    if let Some(s) = &options.secrets {
+        squash = squash.with_secrets(s.clone());
+    }
     for l in &plan.layers {
         let what = format!("layer {} ({})", l.layer.index, l.layer.digest);
         let started = std::time::Instant::now();
@@ -282,7 +320,61 @@ fn read_layers(
         info!(layer = l.layer.index, bytes, compression = ?kind, elapsed = ?started.elapsed(), "layer read");
     }
     let os = squash.os_release_files();
-    Ok((squash.into_inventory(), os))
+    let mut secrets = squash.take_secrets();
+    if let Some(s) = &options.secrets {
+        let config = config_secrets(&s.scanner, &plan.config_texts);
+        secrets.files += usize::from(!plan.config_texts.is_empty());
+        secrets.findings.extend(config);
+    }
+    Ok((squash.into_inventory(), os, secrets))
+}
+
+/// Replaces the secrets in the texts of the image facts a report shows
+/// (the layers' `created_by`, `Cmd`, `Entrypoint`) by their redacted
+/// form: a build argument in a `RUN` line must not reach the report
+/// through the list of layers.
+fn redact_facts(plan: &mut Plan, scanner: &vigil_secrets::Scanner) {
+    let redact = |text: &mut String, what: &str| {
+        if let Some(r) = vigil_secrets::redact_text(scanner, what, text) {
+            *text = r;
+        }
+    };
+    let history = format!("{CONFIG_PATH_PREFIX}history");
+    for l in &mut plan.layers {
+        if let Some(c) = &mut l.layer.created_by {
+            redact(c, &history);
+        }
+    }
+    for l in &mut plan.facts.layers {
+        if let Some(c) = &mut l.created_by {
+            redact(c, &history);
+        }
+    }
+    let cmd = format!("{CONFIG_PATH_PREFIX}Cmd");
+    for arg in plan.facts.cmd.iter_mut().chain(&mut plan.facts.entrypoint) {
+        redact(arg, &cmd);
+    }
+}
+
+/// The secrets written in the image configuration: each text is scanned
+/// alone, its findings at `image-config:<field>` with the entry's position
+/// as their line (an `Env` entry `AWS_SECRET_ACCESS_KEY=...` is scanned
+/// as that line, so that rules keyed on the variable's name match).
+fn config_secrets(
+    scanner: &vigil_secrets::Scanner,
+    texts: &[plan::ConfigText],
+) -> Vec<vigil_model::Finding> {
+    let mut out = Vec::new();
+    for t in texts {
+        let path = format!("{CONFIG_PATH_PREFIX}{}", t.field);
+        for mut f in vigil_secrets::scan_bytes(scanner, &path, t.text.as_bytes()) {
+            // A multi-line text (a heredoc in a RUN): the column is on the
+            // entry's own line; the line is the entry's position.
+            f.location.line = Some(t.index);
+            out.push(f);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

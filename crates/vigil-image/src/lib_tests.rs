@@ -7,6 +7,7 @@ fn options(cache: &std::path::Path) -> ImageOptions {
         scan: ScanOptions::default(),
         cache: BlobCache::new(cache),
         registry: RegistryOptions::default(),
+        secrets: None,
     }
 }
 

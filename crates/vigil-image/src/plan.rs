@@ -173,6 +173,57 @@ pub(crate) struct LayerPlan {
 pub(crate) struct Plan {
     pub(crate) facts: ImageFacts,
     pub(crate) layers: Vec<LayerPlan>,
+    /// The configuration's texts a secret may be written in.
+    pub(crate) config_texts: Vec<ConfigText>,
+}
+
+/// One text of the image configuration, for the secret scan: an `Env`
+/// entry (`KEY=VALUE`), a label (`KEY=VALUE`), the `Cmd` or `Entrypoint`
+/// (its arguments joined by spaces), a `history` entry's `created_by`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConfigText {
+    /// Where it is: `Env`, `Labels`, `Cmd`, `Entrypoint`, `history`.
+    pub(crate) field: &'static str,
+    /// Its 1-based position in the field (labels sorted by key).
+    pub(crate) index: u32,
+    /// The text.
+    pub(crate) text: String,
+}
+
+/// The texts of a configuration a secret may be written in.
+fn config_texts(config: &ImageConfiguration) -> Vec<ConfigText> {
+    let mut out = Vec::new();
+    let mut push = |field: &'static str, i: usize, text: String| {
+        if !text.is_empty() {
+            out.push(ConfigText {
+                field,
+                index: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                text,
+            });
+        }
+    };
+    if let Some(c) = config.config() {
+        for (i, e) in c.env().iter().flatten().enumerate() {
+            push("Env", i, e.clone());
+        }
+        if let Some(cmd) = c.cmd() {
+            push("Cmd", 0, cmd.join(" "));
+        }
+        if let Some(ep) = c.entrypoint() {
+            push("Entrypoint", 0, ep.join(" "));
+        }
+        let mut labels: Vec<(&String, &String)> = c.labels().iter().flatten().collect();
+        labels.sort();
+        for (i, (k, v)) in labels.into_iter().enumerate() {
+            push("Labels", i, format!("{k}={v}"));
+        }
+    }
+    for (i, h) in config.history().iter().flatten().enumerate() {
+        if let Some(by) = h.created_by() {
+            push("history", i, by.clone());
+        }
+    }
+    out
 }
 
 /// Reads the configuration (already verified against its digest).
@@ -250,6 +301,7 @@ pub(crate) fn plan(
     Ok(Plan {
         facts,
         layers: plans,
+        config_texts: config_texts(config),
     })
 }
 

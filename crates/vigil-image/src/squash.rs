@@ -20,6 +20,8 @@ use tracing::debug;
 use vigil_inventory::{Inventory, ScanOptions};
 use vigil_model::{Component, Diagnostic, Ecosystem, LayerRef};
 
+use crate::SecretOptions;
+
 /// Files whose content OS detection reads, as the image's root names them.
 pub const OS_RELEASE_FILES: &[&str] = &[
     "etc/os-release",
@@ -65,6 +67,14 @@ pub struct Squash {
     diagnostics: Vec<Diagnostic>,
     /// Paths the current layer added (whiteouts only hide lower layers).
     added: BTreeMap<String, ()>,
+    /// How to look for secrets in every file of every layer, if at all.
+    secrets: Option<SecretOptions>,
+    /// What the secret scan of the layers found so far.
+    secret_scan: vigil_secrets::SecretScan,
+    /// The finding fingerprints already reported (the same secret at the
+    /// same path, written again by a later layer, is reported once, with
+    /// the layer that added it first).
+    secret_seen: std::collections::HashSet<String>,
 }
 
 impl Squash {
@@ -74,6 +84,78 @@ impl Squash {
             options,
             ..Squash::default()
         }
+    }
+
+    /// Also looks for secrets in every regular file of every layer (files
+    /// a later layer deletes or replaces included: they stay in the
+    /// image's blobs). See [`Squash::take_secrets`].
+    pub fn with_secrets(mut self, secrets: SecretOptions) -> Squash {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// The secrets found in the layers read so far, each with the layer
+    /// that added its file ([`vigil_model::SecretInfo::layer`]); a secret
+    /// whose file is gone from the final file system says so in its
+    /// message.
+    pub fn take_secrets(&mut self) -> vigil_secrets::SecretScan {
+        let mut scan = std::mem::take(&mut self.secret_scan);
+        for f in &mut scan.findings {
+            let file = f.location.path.split("!/").next().unwrap_or_default();
+            if !self.present.contains_key(file) {
+                f.message = Some(
+                    "the file was deleted or replaced by a later layer, but the layer that added it still holds it".to_string(),
+                );
+            }
+        }
+        self.secret_seen.clear();
+        scan
+    }
+
+    /// Scans a file of a layer for secrets (`bytes`: its content, whole),
+    /// or the members of an archive.
+    fn secrets_in(&mut self, layer: &LayerRef, path: &str, bytes: &[u8]) {
+        let Some(secrets) = &self.secrets else {
+            return;
+        };
+        let scanner = &secrets.scanner;
+        let (findings, scanned, diagnostics) = if vigil_inventory::is_member_archive(path) {
+            let a = vigil_secrets::scan_archive(scanner, path, bytes, secrets.max_file_size);
+            (a.findings, a.bytes, a.diagnostics)
+        } else {
+            match vigil_secrets::scan_content(scanner, path, bytes) {
+                Some(f) => (f, bytes.len() as u64, Vec::new()),
+                None => return,
+            }
+        };
+        self.secret_scan.files += 1;
+        self.secret_scan.bytes += scanned;
+        for d in diagnostics {
+            self.diagnostics.push(Diagnostic {
+                message: format!("in layer {} ({}): {}", layer.index, layer.digest, d.message),
+                ..d
+            });
+        }
+        for mut f in findings {
+            if !self.secret_seen.insert(f.fingerprint.0.clone()) {
+                continue;
+            }
+            if let Some(info) = &mut f.secret {
+                info.layer = Some(layer.clone());
+            }
+            self.secret_scan.findings.push(f);
+        }
+    }
+
+    /// Whether a regular file of `size` bytes at `path` is to be scanned
+    /// for secrets.
+    fn wants_secrets(&self, path: &str, size: u64) -> bool {
+        self.secrets.as_ref().is_some_and(|s| {
+            size > 0
+                && size <= s.max_file_size
+                && !vigil_secrets::is_rootfs_noise(path)
+                && !s.scanner.rules().allow.allows_path(path)
+        })
     }
 
     /// Applies one layer, given as its uncompressed tar stream. A stream
@@ -271,9 +353,38 @@ impl Squash {
         // The previous version of the file, for layer attribution.
         let previous = self.files.get(&path).cloned();
         self.replace(&path);
-        if !by_name && !maybe_program && !release {
+        let secrets = self.wants_secrets(&path, size);
+        if !by_name && !maybe_program && !release && !secrets {
             return;
         }
+        // For secrets, the file is read first: its first bytes tell a
+        // binary file (read no further, unless it is an archive), a text
+        // file is read whole (within the secret scan's size limit). What
+        // was read is then read again, from memory, by what follows.
+        let mut prefix = Vec::new();
+        if secrets {
+            let archive = vigil_inventory::is_member_archive(&path);
+            let sniff = if archive {
+                size
+            } else {
+                vigil_secrets::BINARY_SNIFF as u64
+            };
+            if let Err(e) = entry.by_ref().take(sniff).read_to_end(&mut prefix) {
+                self.entry_warning(layer, raw, format!("cannot be read: {e}"));
+                return;
+            }
+            if !archive && !vigil_secrets::is_binary(&prefix) {
+                if let Err(e) = entry.by_ref().take(size).read_to_end(&mut prefix) {
+                    self.entry_warning(layer, raw, format!("cannot be read: {e}"));
+                    return;
+                }
+            }
+            self.secrets_in(layer, &path, &prefix);
+            if !by_name && !maybe_program && !release {
+                return;
+            }
+        }
+        let mut entry = std::io::Cursor::new(prefix).chain(entry.by_ref());
         let limit = self.options.max_binary_size.max(self.options.max_file_size);
         let mut bytes = Vec::new();
         let mut sniffed = false;

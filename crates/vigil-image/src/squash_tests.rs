@@ -312,3 +312,81 @@ fn a_large_go_executable_is_read_as_a_stream() {
     );
     assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
 }
+
+fn tokens() -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../vigil-secrets/tests/fixtures/engine/tokens.txt"),
+    )
+    .unwrap()
+}
+
+fn with_secrets(layers: &[Vec<u8>]) -> Squash {
+    let scanner = vigil_secrets::Scanner::new(vigil_secrets::RuleSet::builtin().unwrap()).unwrap();
+    let mut s = Squash::new(ScanOptions::default()).with_secrets(SecretOptions {
+        scanner: std::sync::Arc::new(scanner),
+        max_file_size: 1 << 20,
+    });
+    for (i, l) in layers.iter().enumerate() {
+        s.apply_layer(&lref(u32::try_from(i).unwrap()), l.as_slice());
+    }
+    s
+}
+
+#[test]
+fn secrets_in_every_layer_with_the_layer_that_added_them() {
+    let tokens = tokens();
+    let mut zip = ::zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "conf/app.properties",
+        ::zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut zip, &tokens).unwrap();
+    let jar = zip.finish().unwrap().into_inner();
+    let requirements = b"flask==3.0.0\n";
+    let mut s = with_secrets(&[
+        layer(&[
+            E::File("app/tokens.txt", &tokens),
+            E::File("app/requirements.txt", requirements),
+            E::File("app/lib.jar", &jar),
+            E::File("usr/share/doc/demo/tokens.txt", &tokens),
+            E::File("app/big.txt", &vec![b'x'; 2 << 20]),
+        ]),
+        // The same file again: its secrets keep layer 0.
+        layer(&[E::File("app/tokens.txt", &tokens)]),
+        layer(&[E::File("app/.wh.tokens.txt", b"")]),
+    ]);
+    let secrets = s.take_secrets();
+    let mut got: Vec<String> = secrets
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} layer {} {}",
+                f.location.path,
+                f.location.line.unwrap(),
+                f.id,
+                f.secret.as_ref().unwrap().layer.as_ref().unwrap().index,
+                if f.message.is_some() {
+                    "deleted"
+                } else {
+                    "present"
+                }
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "app/lib.jar!/conf/app.properties:3 github-pat-classic layer 0 present",
+            "app/lib.jar!/conf/app.properties:4 github-server-to-server-token layer 0 present",
+            "app/tokens.txt:3 github-pat-classic layer 0 deleted",
+            "app/tokens.txt:4 github-server-to-server-token layer 0 deleted",
+        ]
+    );
+    // The files the extractors want are still read whole.
+    let inv = s.into_inventory();
+    assert_eq!(found(&inv), ["flask@3.0.0 app/requirements.txt layer 0"]);
+}

@@ -507,6 +507,97 @@ pub(crate) fn has_extension(name: &str, extensions: &[&str]) -> bool {
     })
 }
 
+/// The archive formats whose members [`archive_members`] reads, by the
+/// endings of their names (lowercase): tarballs, zip files, wheels and
+/// eggs, Java archives.
+pub const MEMBER_ARCHIVES: &[&str] = &[
+    ".tar", ".tar.gz", ".tgz", ".zip", ".whl", ".egg", ".jar", ".war", ".ear", ".hpi", ".jpi",
+    ".aar",
+];
+
+/// Whether a file's name says it is an archive [`archive_members`] reads
+/// (any case; `.tar` alone is not a name).
+pub fn is_member_archive(name: &str) -> bool {
+    let name = crate::file_name(Path::new(name)).to_ascii_lowercase();
+    MEMBER_ARCHIVES
+        .iter()
+        .any(|e| name.len() > e.len() && name.ends_with(e))
+}
+
+/// Every regular file inside an archive (and inside the archives nested in
+/// it, opened in turn), for readers of content other than the extractors
+/// (the secret scan): `visit` gets each member's path as reports show it
+/// (`outer.tar.gz!/inner/path`, `app.war!/WEB-INF/lib/x.jar!/a.properties`)
+/// and its bytes. `rel_path` names the archive; its format is told by its
+/// name ([`is_member_archive`]), a tarball's compression by its first
+/// bytes.
+///
+/// The archive reader's limits apply to the whole tree (nesting depth,
+/// entry count, total bytes, compression ratio), with at most
+/// `max_member_bytes` for one member; every limit hit and every damaged
+/// archive is a warning in the returned diagnostics, naming the archive or
+/// the member. Members are decompressed into memory one at a time and
+/// never written to disk; names that are not plain relative paths are
+/// skipped with a warning.
+pub fn archive_members(
+    rel_path: &str,
+    bytes: &[u8],
+    max_member_bytes: u64,
+    visit: &mut dyn FnMut(&str, &[u8]),
+) -> Vec<Diagnostic> {
+    let defaults = Limits::default();
+    let budget = ArchiveBudget::new(Limits {
+        max_entry_bytes: defaults.max_entry_bytes.min(max_member_bytes),
+        ..defaults
+    });
+    let nowhere = Path::new("");
+    let input = FileInput {
+        rel_path,
+        path: nowhere,
+        contents: "",
+        bytes,
+        root: nowhere,
+        max_file_size: max_member_bytes,
+        archive_depth: 0,
+        archive_budget: Some(&budget),
+    };
+    let mut out = Extracted::default();
+    members_of(&input, &mut out, visit);
+    out.diagnostics
+}
+
+/// [`archive_members`] for one archive of the tree.
+fn members_of(input: &FileInput<'_>, out: &mut Extracted, visit: &mut dyn FnMut(&str, &[u8])) {
+    let tar = {
+        let name = crate::file_name(Path::new(input.rel_path)).to_ascii_lowercase();
+        [".tar", ".tar.gz", ".tgz"]
+            .iter()
+            .any(|e| name.ends_with(e))
+    };
+    let mut want = |_: &str, _: EntryInfo| Want::Read;
+    let mut each = |container: &FileInput<'_>, entry: Entry<'_>, out: &mut Extracted| {
+        if is_member_archive(entry.name) {
+            let nested = FileInput {
+                rel_path: &entry.path,
+                bytes: &entry.bytes,
+                archive_depth: container.archive_depth + 1,
+                ..*container
+            };
+            members_of(&nested, out, visit);
+        } else {
+            visit(&entry.path, &entry.bytes);
+        }
+    };
+    let read = if tar {
+        read_tar(input, out, &mut want, &mut each)
+    } else {
+        read_zip(input, "zip archive", out, &mut want, &mut each)
+    };
+    if let Err(e) = read {
+        out.diagnostics.push(e.to_diagnostic());
+    }
+}
+
 /// Runs an archive extractor with other limits than the defaults.
 #[cfg(test)]
 pub(crate) fn extract_with_limits(
@@ -570,6 +661,70 @@ pub(crate) mod build {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, *data).unwrap();
+        }
+        let tar = b.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn members(rel: &str, bytes: &[u8], max: u64) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+        let mut seen = Vec::new();
+        let diags = archive_members(rel, bytes, max, &mut |p, b| {
+            seen.push((p.to_string(), b.to_vec()));
+        });
+        (seen, diags)
+    }
+
+    #[test]
+    fn members_of_nested_archives_are_named_with_their_archives() {
+        let jar = build::zip(&[("META-INF/", b""), ("app.properties", b"k=v\n")]);
+        let outer = tgz(&[("lib/app.jar", &jar), ("etc/conf.txt", b"x\n")]);
+        let (seen, diags) = members("dist/outer.tar.gz", &outer, 1 << 20);
+        assert!(diags.is_empty(), "{diags:?}");
+        let names: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "dist/outer.tar.gz!/lib/app.jar!/app.properties",
+                "dist/outer.tar.gz!/etc/conf.txt"
+            ]
+        );
+        assert!(is_member_archive("x/A.WAR") && !is_member_archive(".tar"));
+    }
+
+    #[test]
+    fn member_limits_are_warnings() {
+        let big = vec![b'a'; 5000];
+        let zip = build::zip(&[("big.txt", &big), ("small.txt", b"ok")]);
+        let (seen, diags) = members("a.zip", &zip, 1000);
+        assert_eq!(seen.len(), 1);
+        assert!(diags[0].message.contains("limit"), "{diags:?}");
+        // Nested deeper than the limit: not opened.
+        let mut inner = build::zip(&[("deep.txt", b"x")]);
+        for _ in 0..10 {
+            inner = build::zip(&[("n.zip", &inner)]);
+        }
+        let (seen, diags) = members("a.zip", &inner, 1 << 20);
+        assert!(seen.is_empty());
+        assert!(
+            diags.iter().any(|d| d.message.contains("nested")),
+            "{diags:?}"
+        );
+        // Not an archive: a warning naming it.
+        let (_, diags) = members("b.jar", b"not a zip", 1 << 20);
+        assert_eq!(diags[0].path.as_deref(), Some("b.jar"));
+    }
 
     #[test]
     fn entry_names_are_plain_relative_paths_or_refused() {

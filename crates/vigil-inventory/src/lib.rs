@@ -27,6 +27,7 @@ mod input;
 pub mod os;
 mod walk;
 
+pub use archive::{archive_members, is_member_archive, MEMBER_ARCHIVES};
 pub use input::{ExtractError, Extracted, FileInput};
 pub use walk::{
     claims_head, claims_path, extract_detached, extract_entry, has_binary_extension, scan_dir,

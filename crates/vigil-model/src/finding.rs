@@ -171,6 +171,11 @@ pub struct SecretInfo {
     /// For a secret found in history: the commit's date (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// For a secret found in a file of a container image's layer: the
+    /// layer that added the file (the lowest, when several layers wrote the
+    /// same secret at the same path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<crate::LayerRef>,
 }
 
 /// One finding.

@@ -261,6 +261,7 @@ fn with_secret() -> Report {
         commit: None,
         author: None,
         date: None,
+        layer: None,
     });
     report.findings.push(f);
     report

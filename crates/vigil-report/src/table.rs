@@ -336,7 +336,20 @@ pub fn write_table(
     }
     for (path, findings) in &secrets {
         let n = findings.len();
-        let title = format!("{path} ({n} {})", if n == 1 { "secret" } else { "secrets" });
+        let mut title = format!("{path} ({n} {})", if n == 1 { "secret" } else { "secrets" });
+        // In an image: the layer that added the file, and whether a later
+        // layer deleted it.
+        if let Some(l) = findings
+            .first()
+            .and_then(|f| f.secret.as_ref())
+            .and_then(|s| s.layer.as_ref())
+        {
+            let short = l.digest.get(..19).unwrap_or(&l.digest);
+            title.push_str(&format!(", layer {} {short}", l.index));
+            if findings.iter().any(|f| f.message.is_some()) {
+                title.push_str(", deleted by a later layer");
+            }
+        }
         if color {
             writeln!(out, "{}{title}{}", bold.render(), bold.render_reset())?;
         } else {

@@ -53,8 +53,15 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 pub struct ScanOptions {
     /// Walk everything, ignoring `.gitignore` files.
     pub no_ignore: bool,
-    /// Files larger than this are not scanned (a diagnostic says so).
+    /// Files larger than this are not scanned (a diagnostic says so); the
+    /// limit also applies to an archive read for its members, and to each
+    /// member.
     pub max_file_size: u64,
+    /// Folders not walked (a host's pseudo filesystems).
+    pub exclude: Vec<PathBuf>,
+    /// The tree is a root filesystem: the paths of [`ROOTFS_NOISE`] are
+    /// not scanned.
+    pub rootfs: bool,
 }
 
 impl Default for ScanOptions {
@@ -62,8 +69,49 @@ impl Default for ScanOptions {
         ScanOptions {
             no_ignore: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Vec::new(),
+            rootfs: false,
         }
     }
+}
+
+/// Paths of a root filesystem (an unpacked image, a host's `/`, an image's
+/// layers) not scanned for secrets: what distributions and language
+/// runtimes install as documentation and as their own test suites, whose
+/// sample keys and certificates are published with them, not secrets of
+/// the system. Globs relative to the root; `*` stays within a path part.
+pub const ROOTFS_NOISE: &[&str] = &[
+    "usr/share/doc/**",
+    "usr/share/man/**",
+    "usr/share/info/**",
+    "usr/share/locale/**",
+    "usr/share/zoneinfo/**",
+    "usr/share/common-licenses/**",
+    "usr/share/licenses/**",
+    "usr/lib/python[23]*/test/**",
+    "usr/local/lib/python[23]*/test/**",
+    "usr/lib64/python[23]*/test/**",
+    "usr/lib/go*/src/**/testdata/**",
+    "usr/local/go/src/**/testdata/**",
+    "usr/lib/jvm/*/legal/**",
+];
+
+/// Whether a path of a root filesystem is one of [`ROOTFS_NOISE`].
+pub fn is_rootfs_noise(rel: &str) -> bool {
+    static SET: std::sync::OnceLock<Option<globset::GlobSet>> = std::sync::OnceLock::new();
+    let set = SET.get_or_init(|| {
+        let mut b = globset::GlobSetBuilder::new();
+        for p in ROOTFS_NOISE {
+            b.add(
+                globset::GlobBuilder::new(p)
+                    .literal_separator(true)
+                    .build()
+                    .ok()?,
+            );
+        }
+        b.build().ok()
+    });
+    set.as_ref().is_some_and(|s| s.is_match(rel))
 }
 
 /// What a secret scan found.
@@ -83,6 +131,101 @@ pub struct SecretScan {
 /// bytes.
 pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some()
+}
+
+/// The findings of one file's content, told binary or text as a file on
+/// disk is: text is scanned whole ([`scan_bytes`]); binary content only
+/// by the rules for binary files, on its first [`BINARY_SNIFF`] bytes.
+/// `None` when the content is binary and no binary rule matched (it
+/// counts as not scanned).
+pub fn scan_content(scanner: &Scanner, rel: &str, bytes: &[u8]) -> Option<Vec<Finding>> {
+    if !is_binary(bytes) {
+        return Some(scan_bytes(scanner, rel, bytes));
+    }
+    if scanner.has_binary_rules() {
+        let head = &bytes[..bytes.len().min(BINARY_SNIFF)];
+        let findings: Vec<Finding> = scanner
+            .scan_binary(rel, head)
+            .iter()
+            .map(|h| finding(scanner.rule(h), h, rel, None))
+            .collect();
+        if !findings.is_empty() {
+            return Some(findings);
+        }
+    }
+    tracing::trace!(path = rel, "binary: not scanned for secrets");
+    None
+}
+
+/// A text with every secret the scanner finds in it replaced by its
+/// redacted form; `None` when it holds none. For texts a report shows
+/// besides the findings (an image's `created_by` commands, its `Cmd`).
+pub fn redact_text(scanner: &Scanner, rel: &str, text: &str) -> Option<String> {
+    let hits = scanner.scan(rel, text.as_bytes());
+    if hits.is_empty() {
+        return None;
+    }
+    let mut ranges: Vec<(std::ops::Range<usize>, String)> = hits
+        .iter()
+        .map(|h| (h.range.clone(), h.value.redacted()))
+        .collect();
+    ranges.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    let mut out = text.as_bytes().to_vec();
+    let mut floor = usize::MAX;
+    for (r, shown) in ranges {
+        // Overlapping hits: the outer one already went.
+        if r.end > floor || r.end > out.len() {
+            continue;
+        }
+        out.splice(r.clone(), shown.into_bytes());
+        floor = r.start;
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// What the members of an archive held.
+#[derive(Debug, Default)]
+pub struct ArchiveScan {
+    /// The findings, at `archive!/member` paths.
+    pub findings: Vec<Finding>,
+    /// Limits hit, damaged archives, members skipped.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Members scanned.
+    pub members: usize,
+    /// Bytes of the members scanned.
+    pub bytes: u64,
+}
+
+/// Scans the members of an archive (a tarball, a zip file, a wheel, a Java
+/// archive: [`vigil_inventory::is_member_archive`]) and of the archives
+/// nested in it, each as a file ([`scan_content`]): findings name the
+/// member as `archive!/inner/path` (`app.war!/WEB-INF/lib/x.jar!/a.properties`),
+/// with the line and column inside it. The archive reader's limits apply
+/// (nesting depth, entry count, total bytes, compression ratio), with at
+/// most `max_member_bytes` per member; members on an allowlisted path
+/// (the path inside the archive) are not scanned.
+pub fn scan_archive(
+    scanner: &Scanner,
+    rel: &str,
+    bytes: &[u8],
+    max_member_bytes: u64,
+) -> ArchiveScan {
+    let mut out = ArchiveScan::default();
+    let allow = &scanner.rules().allow;
+    let diagnostics =
+        vigil_inventory::archive_members(rel, bytes, max_member_bytes, &mut |path, member| {
+            let inner = path.rsplit("!/").next().unwrap_or(path);
+            if allow.allows_path(inner) {
+                return;
+            }
+            if let Some(findings) = scan_content(scanner, path, member) {
+                out.members += 1;
+                out.bytes += member.len() as u64;
+                out.findings.extend(findings);
+            }
+        });
+    out.diagnostics = diagnostics;
+    out
 }
 
 /// The findings of one text: hits mapped to findings, with inline
@@ -157,6 +300,7 @@ pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppressio
             commit: None,
             author: None,
             date: None,
+            layer: None,
         }),
     }
 }
@@ -203,14 +347,21 @@ fn inline_ignores(bytes: &[u8]) -> HashMap<u32, Vec<(String, Option<String>)>> {
 /// walk rules of the other scanners: `.gitignore` files obeyed unless
 /// `no_ignore`, hidden files included, `.git` left out.
 pub fn walk(root: &Path, no_ignore: bool) -> Vec<PathBuf> {
+    walk_excluding(root, no_ignore, &[])
+}
+
+/// [`walk`], leaving out the folders `exclude` names (and what is below
+/// them).
+pub fn walk_excluding(root: &Path, no_ignore: bool, exclude: &[PathBuf]) -> Vec<PathBuf> {
     if root.is_file() {
         return vec![root.to_path_buf()];
     }
     let mut out = Vec::new();
+    let exclude = exclude.to_vec();
     let walker = ignore::WalkBuilder::new(root)
         .standard_filters(!no_ignore)
         .hidden(false)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| e.file_name() != ".git" && !exclude.iter().any(|x| e.path() == x))
         .build();
     for entry in walker.flatten() {
         if entry.file_type().is_some_and(|t| t.is_file()) {
@@ -231,14 +382,29 @@ pub fn relative(root: &Path, file: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// One file's outcome: findings and bytes read, `None` when skipped, or
-/// a diagnostic.
-type FileResult = Result<Option<(Vec<Finding>, u64)>, Diagnostic>;
+/// What one file (or archive) yielded.
+struct Scanned {
+    findings: Vec<Finding>,
+    /// Bytes scanned.
+    bytes: u64,
+    /// Problems with an archive's members.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// One file's outcome: `None` when skipped, or a diagnostic.
+type FileResult = Result<Option<Scanned>, Diagnostic>;
 
 fn scan_file(scanner: &Scanner, root: &Path, file: &Path, options: &ScanOptions) -> FileResult {
     let rel = relative(root, file);
     if scanner.rules().allow.allows_path(&rel) {
         tracing::debug!(path = rel, "allowlisted path: not scanned for secrets");
+        return Ok(None);
+    }
+    if options.rootfs && is_rootfs_noise(&rel) {
+        tracing::trace!(
+            path = rel,
+            "installed documentation or test data: not scanned"
+        );
         return Ok(None);
     }
     let read_err = |e: std::io::Error| {
@@ -257,6 +423,16 @@ fn scan_file(scanner: &Scanner, root: &Path, file: &Path, options: &ScanOptions)
             ),
         });
     }
+    // An archive is read whole, for its members.
+    if vigil_inventory::is_member_archive(&rel) {
+        let bytes = std::fs::read(file).map_err(read_err)?;
+        let scan = scan_archive(scanner, &rel, &bytes, options.max_file_size);
+        return Ok(Some(Scanned {
+            findings: scan.findings,
+            bytes: scan.bytes,
+            diagnostics: scan.diagnostics,
+        }));
+    }
     // The first bytes tell a binary file, which is then not read further.
     let mut f = std::fs::File::open(file).map_err(read_err)?;
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(BINARY_SNIFF));
@@ -272,7 +448,11 @@ fn scan_file(scanner: &Scanner, root: &Path, file: &Path, options: &ScanOptions)
                 .map(|h| finding(scanner.rule(h), h, &rel, None))
                 .collect();
             if !findings.is_empty() {
-                return Ok(Some((findings, bytes.len() as u64)));
+                return Ok(Some(Scanned {
+                    findings,
+                    bytes: bytes.len() as u64,
+                    diagnostics: Vec::new(),
+                }));
             }
         }
         tracing::trace!(path = rel, "binary: not scanned for secrets");
@@ -280,7 +460,11 @@ fn scan_file(scanner: &Scanner, root: &Path, file: &Path, options: &ScanOptions)
     }
     f.read_to_end(&mut bytes).map_err(read_err)?;
     let findings = scan_bytes(scanner, &rel, &bytes);
-    Ok(Some((findings, bytes.len() as u64)))
+    Ok(Some(Scanned {
+        findings,
+        bytes: bytes.len() as u64,
+        diagnostics: Vec::new(),
+    }))
 }
 
 /// Scans files (below `root`, or `root` itself), in parallel.
@@ -297,10 +481,11 @@ pub fn scan_files(
     let mut out = SecretScan::default();
     for r in results {
         match r {
-            Ok(Some((findings, n))) => {
+            Ok(Some(scanned)) => {
                 out.files += 1;
-                out.bytes += n;
-                out.findings.extend(findings);
+                out.bytes += scanned.bytes;
+                out.findings.extend(scanned.findings);
+                out.diagnostics.extend(scanned.diagnostics);
             }
             Ok(None) => {}
             Err(d) => out.diagnostics.push(d),
@@ -311,7 +496,7 @@ pub fn scan_files(
 
 /// Walks `root` and scans what it finds.
 pub fn scan(scanner: &Scanner, root: &Path, options: &ScanOptions) -> SecretScan {
-    let files = walk(root, options.no_ignore);
+    let files = walk_excluding(root, options.no_ignore, &options.exclude);
     tracing::debug!(files = files.len(), "secret scan candidates");
     let scan_root = if root.is_file() {
         root.parent().unwrap_or(root)

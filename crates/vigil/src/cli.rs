@@ -335,7 +335,8 @@ pub(crate) struct ScanArgs {
     )]
     pub(crate) secret_rules: Vec<PathBuf>,
 
-    /// Do not look for secrets in a directory scan
+    /// Do not look for secrets in a directory, root filesystem or image
+    /// scan
     #[arg(long)]
     pub(crate) no_secrets: bool,
 
@@ -348,6 +349,21 @@ pub(crate) struct ScanArgs {
 pub(crate) struct ImageArgs {
     #[command(flatten)]
     pub(crate) image: ImageSourceArgs,
+
+    /// Also find secrets with the rules of this TOML file (repeatable; a
+    /// rule with a built-in rule's ID replaces it; the format is in
+    /// docs/secrets.md)
+    #[arg(
+        long = "secret-rules",
+        visible_alias = "rules",
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
+    )]
+    pub(crate) secret_rules: Vec<PathBuf>,
+
+    /// Do not look for secrets in the image's layers and configuration
+    #[arg(long)]
+    pub(crate) no_secrets: bool,
 
     #[command(flatten)]
     pub(crate) report: ReportArgs,

@@ -41,19 +41,39 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
     let started = std::time::Instant::now();
     // An image has no scan root: only --ignorefile names an ignore file.
     let gates = crate::gates::Gates::load(&args.report, None)?;
+    let secrets = if args.no_secrets {
+        None
+    } else {
+        Some(vigil_image::SecretOptions {
+            scanner: std::sync::Arc::new(crate::secrets::scanner(&args.secret_rules)?),
+            max_file_size: args.report.limits.max_file_size.saturating_mul(1024 * 1024),
+        })
+    };
     let (scan, target) = read_image(
         global,
         &args.image,
         crate::scan::scan_options(&args.report.limits),
+        secrets,
     )?;
     let store = crate::scan::open_database(global)?;
+    let mut checks = crate::scan::FileChecks::default();
+    if !args.no_secrets {
+        tracing::info!(
+            files = scan.secrets.files,
+            bytes = scan.secrets.bytes,
+            findings = scan.secrets.findings.len(),
+            "image secrets checked"
+        );
+        checks.findings.extend(scan.secrets.findings);
+        checks.diagnostics.extend(scan.secrets.diagnostics);
+    }
     crate::scan::finish(
         &args.report,
         &gates,
         target,
         store,
         scan.inventory,
-        crate::scan::FileChecks::default(),
+        checks,
         Some(scan.facts),
         started,
     )
@@ -65,6 +85,7 @@ pub(crate) fn read_image(
     global: &GlobalArgs,
     args: &ImageSourceArgs,
     scan_options: vigil_inventory::ScanOptions,
+    secrets: Option<vigil_image::SecretOptions>,
 ) -> Result<(vigil_image::ImageScan, String)> {
     let platform = args
         .platform
@@ -126,6 +147,7 @@ pub(crate) fn read_image(
             ca_bundles,
             credentials,
         },
+        secrets,
     };
     let started = std::time::Instant::now();
     let scan = vigil_image::scan_image(&source, &options)?;

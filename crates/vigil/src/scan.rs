@@ -124,9 +124,11 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
         checks.findings.extend(iac.findings);
         checks.diagnostics.extend(iac.diagnostics);
     }
-    // So are its secrets.
-    if matches!(source, Source::Fs) && !args.no_secrets {
-        let secrets = crate::secrets::check(&args.path, args)?;
+    // So are its secrets, and a root filesystem's (without the
+    // documentation and test suites that packages install).
+    if matches!(source, Source::Fs | Source::Rootfs) && !args.no_secrets {
+        let rootfs = matches!(source, Source::Rootfs);
+        let secrets = crate::secrets::check(&args.path, args, rootfs)?;
         checks.findings.extend(secrets.findings);
         checks.diagnostics.extend(secrets.diagnostics);
     }
@@ -189,8 +191,12 @@ fn inventory(
 pub(crate) fn sbom(global: &GlobalArgs, cmd: &SbomCommand) -> Result<Outcome> {
     let (inventory, target, image, out) = match &cmd.target {
         Some(SbomTarget::Image(args)) => {
-            let (scan, target) =
-                crate::image::read_image(global, &args.image, scan_options(&args.output.limits))?;
+            let (scan, target) = crate::image::read_image(
+                global,
+                &args.image,
+                scan_options(&args.output.limits),
+                None,
+            )?;
             (scan.inventory, target, Some(scan.facts), &args.output)
         }
         Some(SbomTarget::Rootfs(args)) => (

@@ -24,13 +24,23 @@ pub(crate) fn scanner(files: &[std::path::PathBuf]) -> Result<Scanner> {
     Ok(Scanner::new(rules)?)
 }
 
-/// Looks for secrets in the files below `path`.
-pub(crate) fn check(path: &Path, args: &ScanArgs) -> Result<SecretScan> {
+/// Looks for secrets in the files below `path` (and in the archives among
+/// them); `rootfs`: `path` is a root filesystem (`vigil scan rootfs`):
+/// .gitignore files are not obeyed, a host's pseudo filesystems and the
+/// paths of installed documentation and test suites
+/// ([`vigil_secrets::ROOTFS_NOISE`]) are not scanned.
+pub(crate) fn check(path: &Path, args: &ScanArgs, rootfs: bool) -> Result<SecretScan> {
     let scanner = scanner(&args.secret_rules)?;
     let started = std::time::Instant::now();
     let options = ScanOptions {
-        no_ignore: args.no_ignore,
+        no_ignore: args.no_ignore || rootfs,
         max_file_size: args.report.limits.max_file_size.saturating_mul(1024 * 1024),
+        exclude: if rootfs {
+            crate::rootfs::pseudo_filesystems(path)
+        } else {
+            Vec::new()
+        },
+        rootfs,
     };
     let scan = vigil_secrets::scan(&scanner, path, &options);
     tracing::info!(
@@ -49,7 +59,7 @@ pub(crate) fn scan_secrets(_global: &GlobalArgs, args: &ScanArgs) -> Result<Outc
         bail!("{}: no such file or directory", args.path.display());
     }
     let gates = Gates::load(&args.report, Some(&scan_root(&args.path)))?;
-    let scan = check(&args.path, args)?;
+    let scan = check(&args.path, args, false)?;
     let mut findings = scan.findings;
     gates.triage(&[], &mut findings);
     for d in &scan.diagnostics {

@@ -88,6 +88,14 @@ struct Image {
 }
 
 fn image(layers: &[(Vec<u8>, &str)]) -> Image {
+    image_with(
+        layers,
+        json!({"User": "1000", "ExposedPorts": {"5000/tcp": {}}, "Cmd": ["flask", "run"]}),
+    )
+}
+
+/// An image whose configuration's `config` object is `config`.
+fn image_with(layers: &[(Vec<u8>, &str)], config: Value) -> Image {
     let mut history = Vec::new();
     let mut diff_ids = Vec::new();
     let mut blobs = Vec::new();
@@ -106,7 +114,7 @@ fn image(layers: &[(Vec<u8>, &str)]) -> Image {
     let config = serde_json::to_vec(&json!({
         "architecture": "amd64",
         "os": "linux",
-        "config": {"User": "1000", "ExposedPorts": {"5000/tcp": {}}, "Cmd": ["flask", "run"]},
+        "config": config,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": history,
     }))
@@ -731,4 +739,146 @@ fn sbom_of_an_image() {
     schemas::spdx(&doc);
     assert_eq!(doc["packages"][0]["primaryPackagePurpose"], "CONTAINER");
     assert_eq!(doc["packages"].as_array().unwrap().len(), 3);
+}
+
+/// The secret findings of a JSON report as `path line:column id layer`.
+fn secrets(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "secret")
+        .map(|f| {
+            format!(
+                "{} {}:{} {} {}",
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["line"],
+                f["location"]["column"],
+                f["id"].as_str().unwrap(),
+                f["layer"]["index"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn secrets_in_layers_even_deleted_and_in_the_configuration() {
+    let cache = cache_with_db();
+    let work = tempfile::tempdir().unwrap();
+    let env_file = std::fs::read(fixture("secrets/deploy.env")).unwrap();
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(fixture("secrets/config.json")).unwrap()).unwrap();
+    let leaky_run = config["build_arg_run"].as_str().unwrap();
+    let bundle = {
+        let inner = tar_of(&[("conf/deploy.env", &env_file)]);
+        gzip(&inner)
+    };
+    let img = image_with(
+        &[
+            (base_layer(), BASE_CMD),
+            (
+                tar_of(&[("app/deploy.env", &env_file), ("app/bundle.tgz", &bundle)]),
+                "COPY . /app",
+            ),
+            (tar_of(&[("app/.wh.deploy.env", b"")]), leaky_run),
+        ],
+        json!({"Env": config["Env"], "Labels": config["Labels"], "Cmd": ["make", "run"]}),
+    );
+    let layout = work.path().join("layout");
+    write_layout(&img, &layout);
+    let (code, out, err) = run(vigil(cache.path())
+        .args([
+            "--no-config",
+            "scan",
+            "image",
+            "--format",
+            "json",
+            "--input",
+        ])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let mut found = secrets(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "app/bundle.tgz!/conf/deploy.env 2:14 github-pat-classic 1",
+            "app/deploy.env 2:14 github-pat-classic 1",
+            "image-config:Env 2:23 aws-secret-access-key null",
+            "image-config:history 3:17 github-pat-classic null",
+        ],
+        "{report:#}"
+    );
+    let findings = report["findings"].as_array().unwrap();
+    let deleted = findings
+        .iter()
+        .find(|f| f["location"]["path"] == "app/deploy.env")
+        .unwrap();
+    assert_eq!(
+        deleted["layer"]["digest"],
+        report["image"]["layers"][1]["digest"]
+    );
+    assert!(deleted["message"].as_str().unwrap().contains("deleted"));
+    assert_eq!(deleted["secret"], "ghp_…");
+    // The raw values reach neither the findings nor the layer list.
+    let raw_env = config["Env"][1]
+        .as_str()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1;
+    for raw in [
+        "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",
+        "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",
+        raw_env,
+    ] {
+        assert!(!out.contains(raw), "{raw} in the report");
+    }
+    assert_eq!(
+        report["image"]["layers"][2]["created_by"],
+        "RUN |1 GH_TOKEN=ghp_… /bin/sh -c make install"
+    );
+
+    // The table names the layer, and that the file is gone.
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--no-config", "scan", "image", "--input"])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let digest = report["image"]["layers"][1]["digest"].as_str().unwrap();
+    assert!(
+        out.contains(&format!(
+            "app/deploy.env (1 secret), layer 1 {}, deleted by a later layer",
+            &digest[..19]
+        )),
+        "{out}"
+    );
+
+    // --no-secrets: none.
+    let (code, out, err) = run(vigil(cache.path())
+        .args([
+            "--no-config",
+            "scan",
+            "image",
+            "--no-secrets",
+            "--format",
+            "json",
+            "--input",
+        ])
+        .arg(&layout));
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(secrets(&report).is_empty());
+
+    // --fail-on-secrets gates on them.
+    let (code, _, err) = run(vigil(cache.path())
+        .args([
+            "--no-config",
+            "scan",
+            "image",
+            "--fail-on-secrets",
+            "--input",
+        ])
+        .arg(&layout));
+    assert_eq!(code, 1, "{err}");
 }

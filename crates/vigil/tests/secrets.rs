@@ -320,3 +320,105 @@ fn rules_list_and_show_the_secret_rules() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Keywords: acme_"), "{out}");
 }
+
+/// A gzip-compressed tarball of `(name, content)` entries.
+fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, *data).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&b.into_inner().unwrap()).unwrap();
+    gz.finish().unwrap()
+}
+
+/// The deployment file of the image tests: one GitHub token on line 2.
+fn deploy_env() -> Vec<u8> {
+    std::fs::read(fixtures().join("../image/secrets/deploy.env")).unwrap()
+}
+
+#[test]
+fn archives_in_a_tree_are_scanned_member_by_member() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    let inner = tgz(&[("conf/deploy.env", &deploy_env())]);
+    std::fs::write(
+        dir.path().join("dist/bundle.tar.gz"),
+        tgz(&[("nested/inner.tgz", &inner), ("bin/tool", b"\x7fELF\0\0\0")]),
+    )
+    .unwrap();
+    let (code, out, err) = vigil(&[
+        "scan",
+        "secrets",
+        dir.path().to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        findings(&report),
+        [(
+            "github-pat-classic".to_string(),
+            "dist/bundle.tar.gz!/nested/inner.tgz!/conf/deploy.env".to_string(),
+            2,
+            14,
+            false
+        )]
+    );
+    assert_eq!(report["findings"][0]["secret"], "ghp_…");
+    assert!(!out.contains("ghp_POCc"));
+}
+
+#[test]
+fn a_root_filesystem_scan_finds_secrets_but_not_in_installed_docs() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .env("VIGIL_CACHE_DIR", cache.path())
+            .env_remove("VIGIL_DB_MIRROR")
+            .current_dir(&root)
+            .arg("--no-config")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, _, err) = run(&["--db-mirror", "examples/osv-mirror", "db", "update"]);
+    assert_eq!(code, 0, "{err}");
+    let rootfs = tempfile::tempdir().unwrap();
+    for dir in ["etc/demo", "usr/share/doc/demo", "usr/lib/python3.12/test"] {
+        std::fs::create_dir_all(rootfs.path().join(dir)).unwrap();
+        std::fs::write(rootfs.path().join(dir).join("deploy.env"), deploy_env()).unwrap();
+    }
+    // A root filesystem's .gitignore files are not obeyed.
+    std::fs::write(rootfs.path().join("etc/.gitignore"), "demo/\n").unwrap();
+    let rootfs = rootfs.path().to_str().unwrap();
+    let (code, out, err) = run(&["--offline", "scan", "rootfs", rootfs, "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let paths: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
+    assert_eq!(paths, ["etc/demo/deploy.env"]);
+    let (code, out, err) = run(&[
+        "--offline",
+        "scan",
+        "rootfs",
+        rootfs,
+        "-f",
+        "json",
+        "--no-secrets",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(report["findings"].as_array().unwrap().is_empty());
+}

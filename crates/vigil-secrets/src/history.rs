@@ -180,11 +180,13 @@ pub fn scan_history(
     };
     let tips = tips(&repo).map_err(|e| git("reading the references", &e))?;
     let hidden = match &options.since {
-        Some(rev) => vec![resolve(&repo, rev).map_err(|message| HistoryError::Revision {
-            path: root.clone(),
-            rev: rev.clone(),
-            message,
-        })?],
+        Some(rev) => vec![
+            resolve(&repo, rev).map_err(|message| HistoryError::Revision {
+                path: root.clone(),
+                rev: rev.clone(),
+                message,
+            })?,
+        ],
         None => Vec::new(),
     };
     let order = commits(&repo, tips, hidden).map_err(|e| git("walking the commits", &e))?;
@@ -272,7 +274,9 @@ fn tips(repo: &gix::Repository) -> Result<Vec<ObjectId>, String> {
         match r.peel_to_commit() {
             Ok(c) => out.push(c.id),
             // A tag of a tree or a blob, a dangling reference.
-            Err(e) => tracing::debug!(reference = %r.name().as_bstr(), error = %e, "not a commit: skipped"),
+            Err(e) => {
+                tracing::debug!(reference = %r.name().as_bstr(), error = %e, "not a commit: skipped")
+            }
         }
     }
     if let Ok(id) = repo.head_id() {
@@ -533,7 +537,10 @@ fn scan_blob(
         }
         let head = &bytes[..bytes.len().min(BINARY_SNIFF)];
         let hits = scanner.scan_binary_content(rel, head);
-        return Outcome::Scanned(head.len() as u64, hits.into_iter().map(|h| (h, None)).collect());
+        return Outcome::Scanned(
+            head.len() as u64,
+            hits.into_iter().map(|h| (h, None)).collect(),
+        );
     }
     let hits = scanner.scan_content(rel, bytes);
     if hits.is_empty() {
@@ -651,3 +658,5 @@ fn scan_introduced(
     out
 }
 
+#[cfg(test)]
+mod tests;

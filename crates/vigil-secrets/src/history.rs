@@ -647,7 +647,7 @@ fn scan_introduced(
             Outcome::Failed(e) if !reported[o.blob as usize] => {
                 reported[o.blob as usize] = true;
                 out.diagnostics.push(Diagnostic::warning(
-                    &format!("{rel}{}", at()),
+                    format!("{rel}{}", at()),
                     None,
                     format!("not scanned for secrets: {e}"),
                 ));

@@ -12,12 +12,11 @@
 //! `Display` and whose `Debug` hides it; findings, logs and errors carry
 //! only its redacted form ([`redact`]) and fingerprints.
 //!
-//! Other sources (git history, archives, image layers) reuse the same
-//! pieces: one [`Scanner`] (`Send + Sync`, built once) and [`scan_bytes`]
-//! per blob with the path it had; a history scan then fills the finding's
-//! `secret.commit`, `author` and `date`, and can deduplicate by
-//! `secret_fingerprint` (the same secret in many commits) or by the
-//! finding fingerprint (the same secret at the same path).
+//! Other sources reuse the same pieces: one [`Scanner`] (`Send + Sync`,
+//! built once) and the content of each blob with the path it had. The
+//! [`history`] module scans git history (each blob once, findings at the
+//! commit that introduced them, with `secret.commit`, `author` and
+//! `date`) and the index (staged changes).
 
 mod allow;
 pub mod docs;

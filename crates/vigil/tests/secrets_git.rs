@@ -321,3 +321,41 @@ fn errors_name_the_path_and_the_revision() {
     assert_ne!(code, 0);
     assert!(err.contains("--git"), "{err}");
 }
+
+#[test]
+fn a_path_inside_the_repository_scans_it_all_with_its_ignore_file() {
+    let h = history();
+    let root = h.repo.dir.path();
+    std::fs::write(root.join(".vigilignore.yaml"), fixture("vigilignore.yaml")).unwrap();
+    let sub = root.join("docs/guide");
+    std::fs::create_dir_all(&sub).unwrap();
+    let (code, out, err) = vigil(&[
+        "scan",
+        "secrets",
+        sub.to_str().unwrap(),
+        "--git",
+        "--fail-on-secrets",
+        "-f",
+        "json",
+    ]);
+    // app.env and late.env stay open.
+    assert_eq!(code, 1, "{err}");
+    let found = secrets(&out);
+    let states: Vec<(&str, &str)> = found
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["path"].as_str().unwrap(),
+                f["suppression"]["kind"].as_str().unwrap_or("open"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("app.env", "open"),
+            ("late.env", "open"),
+            ("side.env", "ignore")
+        ]
+    );
+}

@@ -140,6 +140,8 @@ struct Introduced {
     occurrences: Vec<Occurrence>,
     path_index: HashMap<BString, u32>,
     blob_index: HashMap<ObjectId, u32>,
+    /// Parents missing from the object database (a shallow clone).
+    shallow: usize,
 }
 
 impl Introduced {
@@ -198,7 +200,16 @@ pub fn scan_history(
         places = introduced.occurrences.len(),
         "history: blobs introduced"
     );
-    Ok(scan_introduced(&shared, scanner, &introduced, options))
+    let mut scan = scan_introduced(&shared, scanner, &introduced, options);
+    if introduced.shallow > 0 {
+        scan.diagnostics.push(Diagnostic {
+            level: Level::Info,
+            path: Some(root.display().to_string()),
+            line: None,
+            message: "a shallow clone: the secrets of its oldest commits' files are reported at those commits (their parents are not in the clone)".to_string(),
+        });
+    }
+    Ok(scan)
 }
 
 /// Scans the blobs staged in the index of the repository holding `path`
@@ -370,6 +381,12 @@ fn introduced(
         let mut parent_trees = Vec::new();
         for p in commit.parent_ids() {
             let p = p.detach();
+            // A shallow clone's boundary: its parents are not there, so
+            // it introduces everything it has.
+            if !tree_of.contains_key(&p) && !repo.has_object(p) {
+                out.shallow += 1;
+                continue;
+            }
             let t = match tree_of.get(&p) {
                 Some(t) => *t,
                 None => repo

@@ -347,3 +347,32 @@ fn staged_finds_what_differs_from_head_and_not_the_work_tree() {
     );
     assert_eq!(scan.files, 1);
 }
+
+#[test]
+fn a_shallow_clone_reports_at_its_boundary_commit() {
+    let mut t = TestRepo::new();
+    // A parent that the clone does not have.
+    let missing = ObjectId::from_hex(b"1111111111111111111111111111111111111111").unwrap();
+    let boundary = t.commit("Ada", &[("app.env", fixture("app-v2.env"))], &[missing]);
+    let next = t.commit(
+        "Bob",
+        &[
+            ("app.env", fixture("app-v2.env")),
+            ("late.env", fixture("late.env")),
+        ],
+        &[boundary],
+    );
+    t.set_ref("refs/heads/main", next);
+    std::fs::write(t.path().join(".git/shallow"), format!("{boundary}\n")).unwrap();
+    let scan = scan_history(&builtin(), t.path(), &HistoryOptions::default()).unwrap();
+    let mut expected = vec![
+        ("app.env".to_string(), boundary.to_string(), 4, false),
+        ("late.env".to_string(), next.to_string(), 2, false),
+    ];
+    expected.sort();
+    assert_eq!(places(&scan.findings), expected);
+    assert!(scan
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("shallow clone")));
+}

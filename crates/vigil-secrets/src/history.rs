@@ -194,7 +194,7 @@ pub fn scan_history(
     let order = commits(&repo, tips, hidden).map_err(|e| git("walking the commits", &e))?;
     tracing::debug!(commits = order.len(), "history: commits to compare");
     let introduced =
-        introduced(&repo, scanner, &order).map_err(|e| git("comparing the trees", &e))?;
+        introduced(&shared, scanner, &order).map_err(|e| git("comparing the trees", &e))?;
     tracing::debug!(
         blobs = introduced.blobs.len(),
         places = introduced.occurrences.len(),
@@ -363,49 +363,51 @@ fn commits(
     Ok(out)
 }
 
-/// The blobs each commit of `order` introduced, with their paths.
-fn introduced(
+/// Commits compared at once (in parallel), then merged in order: bounds
+/// the changes held in memory.
+const CHUNK: usize = 1024;
+
+/// What one commit introduced, before the merge into [`Introduced`].
+struct CommitChanges {
+    info: Option<CommitInfo>,
+    changes: Vec<(ObjectId, BString)>,
+    /// Parents missing from the object database.
+    missing_parents: usize,
+}
+
+/// The (blob, path) pairs commit `id` introduced.
+fn commit_changes(
     repo: &gix::Repository,
-    scanner: &Scanner,
-    order: &[ObjectId],
-) -> Result<Introduced, String> {
-    let mut out = Introduced::default();
-    let mut tree_of: HashMap<ObjectId, ObjectId> = HashMap::new();
-    // (blob, path) already seen: a merge brings the blobs of its other
-    // parents, introduced there.
-    let mut seen: HashSet<(ObjectId, u32)> = HashSet::new();
-    let mut differ = Differ::default();
-    for id in order {
-        let commit = repo.find_commit(*id).map_err(|e| e.to_string())?;
-        let tree = commit.tree_id().map_err(|e| e.to_string())?.detach();
-        let mut parent_trees = Vec::new();
-        for p in commit.parent_ids() {
-            let p = p.detach();
-            // A shallow clone's boundary: its parents are not there, so
-            // it introduces everything it has.
-            if !tree_of.contains_key(&p) && !repo.has_object(p) {
-                out.shallow += 1;
-                continue;
-            }
-            let t = match tree_of.get(&p) {
-                Some(t) => *t,
-                None => repo
-                    .find_commit(p)
-                    .map_err(|e| format!("commit {p}: {e}"))?
-                    .tree_id()
-                    .map_err(|e| format!("commit {p}: {e}"))?
-                    .detach(),
-            };
-            parent_trees.push(t);
-        }
-        tree_of.insert(*id, tree);
-        let changes = differ
-            .introduced(repo, &parent_trees, tree)
-            .map_err(|e| format!("commit {id}: {e}"))?;
-        if changes.is_empty() {
+    differ: &mut Differ,
+    id: ObjectId,
+) -> Result<CommitChanges, String> {
+    let commit = repo.find_commit(id).map_err(|e| e.to_string())?;
+    let tree = commit.tree_id().map_err(|e| e.to_string())?.detach();
+    let mut parent_trees = Vec::new();
+    let mut missing_parents = 0;
+    for p in commit.parent_ids() {
+        let p = p.detach();
+        // A shallow clone's boundary: its parents are not there, so it
+        // introduces everything it has.
+        if !repo.has_object(p) {
+            missing_parents += 1;
             continue;
         }
-        let author = commit.author().map_err(|e| format!("commit {id}: {e}"))?;
+        let parent = repo
+            .find_commit(p)
+            .map_err(|e| format!("parent {p}: {e}"))?;
+        parent_trees.push(
+            parent
+                .tree_id()
+                .map_err(|e| format!("parent {p}: {e}"))?
+                .detach(),
+        );
+    }
+    let changes = differ.introduced(repo, &parent_trees, tree)?;
+    let info = if changes.is_empty() {
+        None
+    } else {
+        let author = commit.author().map_err(|e| e.to_string())?;
         let name = author.name.to_str_lossy();
         let email = author.email.to_str_lossy();
         let date = author
@@ -413,26 +415,62 @@ fn introduced(
             .ok()
             .and_then(|t| t.format(gix::date::time::format::ISO8601_STRICT).ok())
             .unwrap_or_default();
-        let ci = u32::try_from(out.commits.len()).unwrap_or(u32::MAX);
-        out.commits.push(CommitInfo {
-            id: *id,
+        Some(CommitInfo {
+            id,
             author: format!("{} <{}>", name.trim(), email.trim()),
             date,
-        });
-        for (blob, path) in changes {
-            if scanner.rules().allow.allows_path(&path.to_str_lossy()) {
+        })
+    };
+    Ok(CommitChanges {
+        info,
+        changes,
+        missing_parents,
+    })
+}
+
+/// The blobs each commit of `order` introduced, with their paths: trees
+/// compared in parallel, chunk by chunk, the results merged in `order`.
+fn introduced(
+    shared: &gix::ThreadSafeRepository,
+    scanner: &Scanner,
+    order: &[ObjectId],
+) -> Result<Introduced, String> {
+    let mut out = Introduced::default();
+    // (blob, path) already seen: a merge brings the blobs of its other
+    // parents, introduced there.
+    let mut seen: HashSet<(ObjectId, u32)> = HashSet::new();
+    for chunk in order.chunks(CHUNK) {
+        let compared: Vec<CommitChanges> = chunk
+            .par_iter()
+            .map_init(
+                || (shared.to_thread_local(), Differ::default()),
+                |(repo, differ), id| {
+                    commit_changes(repo, differ, *id).map_err(|e| format!("commit {id}: {e}"))
+                },
+            )
+            .collect::<Result<_, _>>()?;
+        for c in compared {
+            out.shallow += c.missing_parents;
+            let Some(info) = c.info else {
                 continue;
-            }
-            let p = out.path_index.get(&path).copied();
-            if let Some(p) = p {
-                if !seen.insert((blob, p)) {
+            };
+            let ci = u32::try_from(out.commits.len()).unwrap_or(u32::MAX);
+            out.commits.push(info);
+            for (blob, path) in c.changes {
+                if scanner.rules().allow.allows_path(&path.to_str_lossy()) {
                     continue;
                 }
-            }
-            out.add(blob, path, Some(ci));
-            if p.is_none() {
-                if let Some(o) = out.occurrences.last() {
-                    seen.insert((blob, o.path));
+                let p = out.path_index.get(&path).copied();
+                if let Some(p) = p {
+                    if !seen.insert((blob, p)) {
+                        continue;
+                    }
+                }
+                out.add(blob, path, Some(ci));
+                if p.is_none() {
+                    if let Some(o) = out.occurrences.last() {
+                        seen.insert((blob, o.path));
+                    }
                 }
             }
         }

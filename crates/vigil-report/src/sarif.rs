@@ -225,6 +225,18 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     if !f.fixed_versions.is_empty() {
         properties["fixedVersions"] = json!(f.fixed_versions);
     }
+    // A secret found in history: where it was introduced.
+    if let Some(s) = &f.secret {
+        for (key, value) in [
+            ("commit", &s.commit),
+            ("author", &s.author),
+            ("date", &s.date),
+        ] {
+            if let Some(v) = value {
+                properties[key] = json!(v);
+            }
+        }
+    }
     let mut r = json!({
         "ruleId": rule_id(f),
         "ruleIndex": rule_index,

@@ -90,11 +90,20 @@ fn misconfig_rows(findings: &[&Finding]) -> Vec<Row> {
         .collect()
 }
 
-fn secret_rows(findings: &[&Finding]) -> Vec<Row> {
+/// Whether secrets come from history: then their rows also show the
+/// commit (short), its author and its date.
+fn from_history(findings: &[&Finding]) -> bool {
     findings
         .iter()
-        .map(|f| Row {
-            cells: vec![
+        .any(|f| f.secret.as_ref().is_some_and(|s| s.commit.is_some()))
+}
+
+fn secret_rows(findings: &[&Finding]) -> Vec<Row> {
+    let history = from_history(findings);
+    findings
+        .iter()
+        .map(|f| {
+            let mut cells = vec![
                 f.location.line.map(|l| l.to_string()).unwrap_or_default(),
                 f.location.column.map(|c| c.to_string()).unwrap_or_default(),
                 f.id.clone(),
@@ -103,9 +112,24 @@ fn secret_rows(findings: &[&Finding]) -> Vec<Row> {
                     .as_ref()
                     .map(|s| s.redacted.clone())
                     .unwrap_or_default(),
-                truncate(&f.title, TITLE_WIDTH),
-            ],
-            style: severity_style(f.severity),
+            ];
+            if history {
+                let s = f.secret.as_ref();
+                let commit = s.and_then(|s| s.commit.as_deref()).unwrap_or_default();
+                cells.push(commit.chars().take(8).collect());
+                cells.push(truncate(
+                    s.and_then(|s| s.author.as_deref()).unwrap_or_default(),
+                    40,
+                ));
+                // The day is enough here; JSON and SARIF have the time.
+                let date = s.and_then(|s| s.date.as_deref()).unwrap_or_default();
+                cells.push(date.chars().take(10).collect());
+            }
+            cells.push(truncate(&f.title, TITLE_WIDTH));
+            Row {
+                cells,
+                style: severity_style(f.severity),
+            }
         })
         .collect()
 }
@@ -355,12 +379,14 @@ pub fn write_table(
         } else {
             writeln!(out, "{title}")?;
         }
-        write_rows(
-            out,
-            &["LINE", "COLUMN", "ID", "SEVERITY", "SECRET", "TITLE"],
-            &secret_rows(findings),
-            color,
-        )?;
+        let headers: &[&str] = if from_history(findings) {
+            &[
+                "LINE", "COLUMN", "ID", "SEVERITY", "SECRET", "COMMIT", "AUTHOR", "DATE", "TITLE",
+            ]
+        } else {
+            &["LINE", "COLUMN", "ID", "SEVERITY", "SECRET", "TITLE"]
+        };
+        write_rows(out, headers, &secret_rows(findings), color)?;
         writeln!(out)?;
     }
     if !informational.is_empty() {

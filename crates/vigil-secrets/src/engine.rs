@@ -111,16 +111,31 @@ impl Scanner {
     /// path relative to the scan root, `/`-separated, for path
     /// allowlists). Hits are in the order of their position.
     pub fn scan(&self, rel: &str, bytes: &[u8]) -> Vec<Hit> {
+        self.scan_with(Some(rel), bytes, None)
+    }
+
+    /// As [`Scanner::scan`] for content that is not (or not only) at one
+    /// path, such as a git blob found at several paths: with `rel`, the
+    /// path allowlists apply to it; without, none does (the caller then
+    /// drops the hits of the rules whose allowlist has a path, for each
+    /// path the content is at).
+    pub fn scan_content(&self, rel: Option<&str>, bytes: &[u8]) -> Vec<Hit> {
         self.scan_with(rel, bytes, None)
+    }
+
+    /// As [`Scanner::scan_binary`], with an optional path (see
+    /// [`Scanner::scan_content`]).
+    pub fn scan_binary_content(&self, rel: Option<&str>, head: &[u8]) -> Vec<Hit> {
+        self.scan_binary_with(rel, head, None)
     }
 
     /// As [`Scanner::scan`], with only the rule of index `only` (the
     /// catalogue test runs one rule at a time).
     pub fn scan_rule(&self, rel: &str, bytes: &[u8], only: usize) -> Vec<Hit> {
         if self.rules.rules().get(only).is_some_and(|r| r.binary) {
-            return self.scan_binary_with(rel, bytes, Some(only));
+            return self.scan_binary_with(Some(rel), bytes, Some(only));
         }
-        self.scan_with(rel, bytes, Some(only))
+        self.scan_with(Some(rel), bytes, Some(only))
     }
 
     /// Whether there are rules for binary files.
@@ -130,16 +145,17 @@ impl Scanner {
 
     /// Runs the binary rules on `head`, the first bytes of a binary file.
     pub fn scan_binary(&self, rel: &str, head: &[u8]) -> Vec<Hit> {
-        self.scan_binary_with(rel, head, None)
+        self.scan_binary_with(Some(rel), head, None)
     }
 
-    fn scan_binary_with(&self, rel: &str, head: &[u8], only: Option<usize>) -> Vec<Hit> {
-        if self.rules.allow.allows_path(rel) {
+    fn scan_binary_with(&self, rel: Option<&str>, head: &[u8], only: Option<usize>) -> Vec<Hit> {
+        let allows = |a: &crate::rules::Allowlist| rel.is_some_and(|p| a.allows_path(p));
+        if allows(&self.rules.allow) {
             return Vec::new();
         }
         let mut out = Vec::new();
         for (r, rule) in self.rules.rules().iter().enumerate() {
-            if !rule.binary || only.is_some_and(|o| o != r) || rule.allow.allows_path(rel) {
+            if !rule.binary || only.is_some_and(|o| o != r) || allows(&rule.allow) {
                 continue;
             }
             let Some(caps) = rule.regex.captures(head) else {
@@ -171,8 +187,9 @@ impl Scanner {
         out
     }
 
-    fn scan_with(&self, rel: &str, bytes: &[u8], only: Option<usize>) -> Vec<Hit> {
-        if self.rules.allow.allows_path(rel) {
+    fn scan_with(&self, rel: Option<&str>, bytes: &[u8], only: Option<usize>) -> Vec<Hit> {
+        let allows = |a: &crate::rules::Allowlist| rel.is_some_and(|p| a.allows_path(p));
+        if allows(&self.rules.allow) {
             return Vec::new();
         }
         let rules = self.rules.rules();
@@ -202,7 +219,7 @@ impl Scanner {
                 j += 1;
             }
             let rule = &rules[r];
-            if !rule.allow.allows_path(rel) {
+            if !allows(&rule.allow) {
                 let after = if self.multiline[r] {
                     AFTER_MULTILINE
                 } else {

@@ -12,17 +12,17 @@
 //! `Display` and whose `Debug` hides it; findings, logs and errors carry
 //! only its redacted form ([`redact`]) and fingerprints.
 //!
-//! Other sources (git history, archives, image layers) reuse the same
-//! pieces: one [`Scanner`] (`Send + Sync`, built once) and [`scan_bytes`]
-//! per blob with the path it had; a history scan then fills the finding's
-//! `secret.commit`, `author` and `date`, and can deduplicate by
-//! `secret_fingerprint` (the same secret in many commits) or by the
-//! finding fingerprint (the same secret at the same path).
+//! Other sources reuse the same pieces: one [`Scanner`] (`Send + Sync`,
+//! built once) and the content of each blob with the path it had. The
+//! [`history`] module scans git history (each blob once, findings at the
+//! commit that introduced them, with `secret.commit`, `author` and
+//! `date`) and the index (staged changes).
 
 mod allow;
 pub mod docs;
 mod engine;
 mod entropy;
+pub mod history;
 pub mod rules;
 mod value;
 
@@ -241,23 +241,38 @@ pub fn scan_bytes(scanner: &Scanner, rel: &str, bytes: &[u8]) -> Vec<Finding> {
     hits.iter()
         .map(|hit| {
             let rule = scanner.rule(hit);
-            let suppression = ignores
-                .get(&hit.line)
-                .into_iter()
-                .flatten()
-                .find(|(id, _)| id.eq_ignore_ascii_case(&rule.id))
-                .map(|(_, reason)| Suppression {
-                    kind: SuppressionKind::Inline,
-                    source: rel.to_string(),
-                    reason: reason.clone(),
-                    vex_status: None,
-                    justification: None,
-                    expires: None,
-                });
+            let suppression =
+                inline_ignore(&ignores, hit, rule).map(|reason| inline_suppression(rel, reason));
             finding(rule, hit, rel, suppression)
         })
         .collect()
 }
+
+/// The reason of the inline marker that suppresses `hit` (`Some(None)`
+/// for a marker without a reason), if there is one.
+fn inline_ignore(ignores: &InlineIgnores, hit: &Hit, rule: &Rule) -> Option<Option<String>> {
+    ignores
+        .get(&hit.line)
+        .into_iter()
+        .flatten()
+        .find(|(id, _)| id.eq_ignore_ascii_case(&rule.id))
+        .map(|(_, reason)| reason.clone())
+}
+
+/// The suppression of an inline marker in the file at `rel`.
+fn inline_suppression(rel: &str, reason: Option<String>) -> Suppression {
+    Suppression {
+        kind: SuppressionKind::Inline,
+        source: rel.to_string(),
+        reason,
+        vex_status: None,
+        justification: None,
+        expires: None,
+    }
+}
+
+/// Inline markers by line: (rule ID, reason).
+type InlineIgnores = HashMap<u32, Vec<(String, Option<String>)>>;
 
 /// The finding of a hit in the file at `rel`.
 pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppression>) -> Finding {
@@ -307,9 +322,9 @@ pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppressio
 
 /// The `vigil:ignore RULE-ID reason` markers of a text (in any comment
 /// syntax): line → (rule ID, reason).
-fn inline_ignores(bytes: &[u8]) -> HashMap<u32, Vec<(String, Option<String>)>> {
+fn inline_ignores(bytes: &[u8]) -> InlineIgnores {
     const MARK: &[u8] = b"vigil:ignore";
-    let mut out: HashMap<u32, Vec<(String, Option<String>)>> = HashMap::new();
+    let mut out = InlineIgnores::new();
     for at in memchr::memmem::find_iter(bytes, MARK) {
         let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
         let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);

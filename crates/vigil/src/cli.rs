@@ -175,9 +175,10 @@ pub(crate) enum ScanTarget {
     /// Check infrastructure as code (Kubernetes manifests, Dockerfiles,
     /// Terraform) for misconfigurations, without the advisory database
     Config(ScanArgs),
-    /// Find secrets (tokens, keys, passwords) written in files, without
-    /// the advisory database (docs/secrets.md)
-    Secrets(ScanArgs),
+    /// Find secrets (tokens, keys, passwords) written in files, in git
+    /// history (--git) or in staged changes (--staged), without the
+    /// advisory database (docs/secrets.md)
+    Secrets(SecretsArgs),
 }
 
 /// `vigil rules ...`.
@@ -342,6 +343,29 @@ pub(crate) struct ScanArgs {
 
     #[command(flatten)]
     pub(crate) report: ReportArgs,
+}
+
+/// `vigil scan secrets`: the scan options, and where to look.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct SecretsArgs {
+    #[command(flatten)]
+    pub(crate) scan: ScanArgs,
+
+    /// Scan the git history of the repository holding PATH: every blob
+    /// reachable from any reference, each secret reported at the commit
+    /// that introduced it
+    #[arg(long, conflicts_with = "staged")]
+    pub(crate) git: bool,
+
+    /// With --git: only the commits not reachable from this revision
+    /// (a branch, tag or commit id), for incremental scans
+    #[arg(long, value_name = "REV", requires = "git")]
+    pub(crate) since: Option<String>,
+
+    /// Scan the changes staged in the index of the repository holding
+    /// PATH (added or modified against HEAD), for a pre-commit hook
+    #[arg(long)]
+    pub(crate) staged: bool,
 }
 
 /// `vigil scan image`: a registry reference, or an archive or layout.

@@ -7,9 +7,10 @@ use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 use vigil_report::Report;
+use vigil_secrets::history::HistoryOptions;
 use vigil_secrets::{RuleSet, ScanOptions, Scanner, SecretScan};
 
-use crate::cli::{ConfigFormat, GlobalArgs, ScanArgs};
+use crate::cli::{ConfigFormat, GlobalArgs, ScanArgs, SecretsArgs};
 use crate::gates::{scan_root, Gates};
 use crate::Outcome;
 
@@ -53,13 +54,41 @@ pub(crate) fn check(path: &Path, args: &ScanArgs, rootfs: bool) -> Result<Secret
     Ok(scan)
 }
 
-/// `vigil scan secrets PATH`: secrets only, no advisory database.
-pub(crate) fn scan_secrets(_global: &GlobalArgs, args: &ScanArgs) -> Result<Outcome> {
+/// `vigil scan secrets PATH`: secrets only, no advisory database; with
+/// `--git` in the repository's history, with `--staged` in its index.
+pub(crate) fn scan_secrets(_global: &GlobalArgs, secrets: &SecretsArgs) -> Result<Outcome> {
+    let args = &secrets.scan;
     if !args.path.exists() {
         bail!("{}: no such file or directory", args.path.display());
     }
-    let gates = Gates::load(&args.report, Some(&scan_root(&args.path)))?;
-    let scan = check(&args.path, args, false)?;
+    let (scan, root) = if secrets.git || secrets.staged {
+        let scanner = scanner(&args.secret_rules)?;
+        let options = HistoryOptions {
+            max_file_size: args.report.limits.max_file_size.saturating_mul(1024 * 1024),
+            since: secrets.since.clone(),
+        };
+        let started = std::time::Instant::now();
+        let scan = if secrets.git {
+            vigil_secrets::history::scan_history(&scanner, &args.path, &options)?
+        } else {
+            vigil_secrets::history::scan_staged(&scanner, &args.path, &options)?
+        };
+        tracing::info!(
+            blobs = scan.files,
+            bytes = scan.bytes,
+            findings = scan.findings.len(),
+            elapsed = ?started.elapsed(),
+            "secrets checked in {}",
+            if secrets.git { "history" } else { "the index" }
+        );
+        // Paths are relative to the repository's root: its ignore file
+        // is the one that applies.
+        let root = vigil_secrets::history::repository_root(&args.path)?;
+        (scan, root)
+    } else {
+        (check(&args.path, args, false)?, scan_root(&args.path))
+    };
+    let gates = Gates::load(&args.report, Some(&root))?;
     let mut findings = scan.findings;
     gates.triage(&[], &mut findings);
     for d in &scan.diagnostics {

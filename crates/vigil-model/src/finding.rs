@@ -46,7 +46,7 @@ pub struct Cvss {
 }
 
 /// The package a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PackageRef {
     /// Its ecosystem.
     pub ecosystem: Ecosystem,

@@ -1,0 +1,12 @@
+//! vigil's runtime observer (`vigil agent`): what runs on a Linux host,
+//! in which container, what code each process has loaded (mapped to the
+//! packages that own it), what it exposes on the network and which data
+//! stores it reaches, read from `/proc` and the filesystem without any
+//! kernel module. The snapshot's shape is in [`snapshot`].
+
+pub mod snapshot;
+
+pub use snapshot::{
+    Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, Process, Protocol,
+    Snapshot, Unseen,
+};

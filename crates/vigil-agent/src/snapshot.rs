@@ -1,0 +1,168 @@
+//! One observation of a host: the document `vigil agent --once --format
+//! json` prints and the server ingests (docs/agent.md).
+
+use serde::{Deserialize, Serialize};
+use vigil_model::PackageRef;
+
+/// A host and what runs on it, at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The snapshot format's version.
+    pub schema_version: u32,
+    /// When it was taken (RFC 3339, UTC).
+    pub taken_at: String,
+    /// The host.
+    pub host: Host,
+    /// Its processes, by pid.
+    pub processes: Vec<Process>,
+    /// What the agent could not see, and why (never silently less).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<Unseen>,
+}
+
+/// The host itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    /// A stable identifier derived from the machine id (not the machine
+    /// id itself).
+    pub id: String,
+    /// Its host name.
+    pub hostname: String,
+    /// The distribution, from os-release (`Debian GNU/Linux 12 (bookworm)`).
+    pub os: Option<String>,
+    /// The kernel release (`6.1.0-18-amd64`).
+    pub kernel: Option<String>,
+}
+
+/// One process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Process {
+    /// Its pid (in the agent's pid namespace).
+    pub pid: u32,
+    /// Its parent's pid.
+    pub ppid: Option<u32>,
+    /// Its executable's path, when readable.
+    pub exe: Option<String>,
+    /// Its command line, secret-looking arguments redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cmdline: Vec<String>,
+    /// The user it runs as (name, or the uid when the name is unknown).
+    pub user: Option<String>,
+    /// When it started (RFC 3339, UTC).
+    pub start_time: Option<String>,
+    /// The container it runs in, when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<Container>,
+    /// The sockets it listens on.
+    #[serde(default)]
+    pub listening: Vec<Listener>,
+    /// Its established connections.
+    #[serde(default)]
+    pub connections: Vec<Connection>,
+    /// The code it has loaded: its executable, shared objects, JARs,
+    /// Python extension modules.
+    #[serde(default)]
+    pub loaded: Vec<Loaded>,
+}
+
+/// A container a process runs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Container {
+    /// Its ID (64 hex digits for docker, containerd, CRI-O, podman).
+    pub id: String,
+    /// The runtime (`docker`, `containerd`, `cri-o`, `podman`).
+    pub runtime: String,
+    /// The Kubernetes pod's UID, when it is in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod: Option<String>,
+}
+
+/// A transport protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// TCP over IPv4 or IPv6.
+    Tcp,
+    /// UDP over IPv4 or IPv6.
+    Udp,
+}
+
+/// How far a listening socket reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Exposure {
+    /// Bound to loopback only.
+    Loopback,
+    /// Bound beyond loopback, with no sign of public peers.
+    Internal,
+    /// Bound to a public address, or bound beyond loopback with peers from
+    /// public addresses seen.
+    Public,
+}
+
+/// A listening socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listener {
+    /// TCP or UDP.
+    pub protocol: Protocol,
+    /// The bound address (`0.0.0.0`, `::`, `127.0.0.1`, ...).
+    pub address: String,
+    /// The port.
+    pub port: u16,
+    /// How far it reaches.
+    pub exposure: Exposure,
+}
+
+/// What kind of peer a connection has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionKind {
+    /// A loopback address.
+    Loopback,
+    /// A private, link-local or unique-local address.
+    Private,
+    /// Any other address.
+    Public,
+}
+
+/// An established connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    /// TCP or UDP.
+    pub protocol: Protocol,
+    /// The local port.
+    pub local_port: u16,
+    /// The peer's address.
+    pub remote_address: String,
+    /// The peer's port.
+    pub remote_port: u16,
+    /// Whether the peer is loopback, private or public.
+    pub kind: ConnectionKind,
+    /// Whether this process accepted it (the local port is one it listens
+    /// on) rather than opened it.
+    pub inbound: bool,
+    /// The data store it reaches (`postgresql`, `mysql`, `redis`, ...),
+    /// when the peer is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_asset: Option<String>,
+}
+
+/// A file of code a process has loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loaded {
+    /// Its path (as the process sees it; inside its container's root for
+    /// a containerized process).
+    pub path: String,
+    /// The package that owns it, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageRef>,
+}
+
+/// Something the agent could not see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unseen {
+    /// What (`/proc/1234/maps`, `the sockets of 12 processes`).
+    pub what: String,
+    /// Why (`permission denied: run as root or with CAP_SYS_PTRACE`).
+    pub why: String,
+}

@@ -16,7 +16,12 @@
 //! Used by `tests/corpus.rs` (recall and precision) and by
 //! `examples/secrets_corpus.rs` (writes the tree and its ground truth for
 //! the comparison with other scanners, or a large tree for throughput).
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::too_many_arguments
+)]
 
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -274,7 +279,7 @@ fn fresh_binary(scanner: &Scanner, i: usize, example: &str, rng: &mut Rng) -> Op
     }
     for k in 0..(2048 + rng.below(4096)) {
         // NUL bytes now and then: the file reads as binary.
-        bytes.push(if k % 97 == 0 {
+        bytes.push(if k.is_multiple_of(97) {
             0
         } else {
             (rng.next_u64() & 0xff) as u8
@@ -545,14 +550,14 @@ fn example_lang(text: &str) -> Lang {
         Lang::Json
     } else if t.starts_with("export ") || t.starts_with("curl ") || t.starts_with("git ") {
         Lang::Shell
-    } else if t.contains("://") && !t.contains(' ') {
-        Lang::Env
-    } else if !first.is_empty()
-        && first
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        && t[first.len()..].starts_with('=')
+    } else if (t.contains("://") && !t.contains(' '))
+        || (!first.is_empty()
+            && first
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && t[first.len()..].starts_with('='))
     {
+        // A URL alone, or `NAME=value`.
         Lang::Env
     } else if t.contains(": ") && !t.contains(" = ") {
         Lang::Yaml
@@ -587,7 +592,7 @@ fn py_filler(rng: &mut Rng, m: &str) -> String {
     let mut s = format!("\n\ndef {f}_{m}_{}(session, payload, page=1):\n    \"\"\"{} the {m} records for one page.\"\"\"", rng.below(100), capital(f));
     for _ in 0..(3 + rng.below(6)) {
         s.push('\n');
-        s.push_str(*rng.pick(body));
+        s.push_str(rng.pick::<&str>(body));
     }
     s
 }
@@ -621,7 +626,7 @@ fn js_filler(rng: &mut Rng, m: &str) -> String {
     );
     for _ in 0..(3 + rng.below(6)) {
         s.push('\n');
-        s.push_str(*rng.pick(body));
+        s.push_str(rng.pick::<&str>(body));
     }
     s.push_str("\n}");
     s
@@ -648,7 +653,7 @@ fn go_filler(rng: &mut Rng, m: &str) -> String {
     );
     for _ in 0..(3 + rng.below(5)) {
         s.push('\n');
-        s.push_str(*rng.pick(body));
+        s.push_str(rng.pick::<&str>(body));
     }
     s.push_str("\n\treturn out, nil\n}");
     s
@@ -672,7 +677,7 @@ fn java_filler(rng: &mut Rng, m: &str) -> String {
     );
     for _ in 0..(3 + rng.below(5)) {
         s.push('\n');
-        s.push_str(*rng.pick(body));
+        s.push_str(rng.pick::<&str>(body));
     }
     s.push_str("\n        return result;\n    }");
     s
@@ -694,7 +699,7 @@ fn yaml_filler(rng: &mut Rng, m: &str) -> String {
     let mut s = format!("\n{m}:");
     for _ in 0..(3 + rng.below(5)) {
         s.push('\n');
-        s.push_str(*rng.pick(body));
+        s.push_str(rng.pick::<&str>(body));
     }
     s
 }
@@ -720,7 +725,7 @@ fn bcrypt(rng: &mut Rng) -> String {
 
 fn b64(rng: &mut Rng, n: usize) -> String {
     let mut s = rng.string(B64, n);
-    while s.len() % 4 != 0 {
+    while !s.len().is_multiple_of(4) {
         s.push('=');
     }
     s

@@ -319,7 +319,13 @@ impl Scanner {
         let haystack = &bytes[..window.end];
         let mut pos = window.start;
         while pos <= haystack.len() {
-            let Some(caps) = rule.regex.captures_at(haystack, pos) else {
+            // Most windows hold no match: a search without capture groups
+            // (no allocation) tells, then the groups of the match found
+            // (the leftmost match from its own start is the same one).
+            let Some(m) = rule.regex.find_at(haystack, pos) else {
+                break;
+            };
+            let Some(caps) = rule.regex.captures_at(haystack, m.start()) else {
                 break;
             };
             let Some(whole) = caps.get(0) else {

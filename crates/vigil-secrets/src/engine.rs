@@ -21,6 +21,9 @@ const AFTER: usize = 256;
 /// For rules whose regex spans lines (`(?s)`, private key blocks): how far
 /// after a keyword.
 const AFTER_MULTILINE: usize = 16 * 1024;
+/// What an unbounded run of white space in a regex counts for when its
+/// reach is computed.
+const WHITESPACE_RUN: &str = "\\s{0,16}";
 /// How far a window is widened to reach a line's start or end at most
 /// (minified files have very long lines).
 const LINE_SLACK: usize = 1024;
@@ -48,8 +51,60 @@ pub struct Scanner {
     automaton: AhoCorasick,
     /// For each automaton pattern: the rules that have it as a keyword.
     keyword_rules: Vec<Vec<usize>>,
-    /// Per rule: whether its regex spans lines.
-    multiline: Vec<bool>,
+    /// Per rule: how far before and after a keyword its regex runs.
+    reach: Vec<Reach>,
+}
+
+/// How far around a keyword a rule's regex runs.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    /// Bytes before the keyword's start.
+    before: usize,
+    /// Bytes after the keyword's end (then widened to the end of the
+    /// line).
+    after: usize,
+    /// Whether the window's start is widened to the start of its line:
+    /// only for regexes of unbounded length, whose reach is a guess. (A
+    /// window may start mid-line otherwise: a regex searched from there
+    /// sees no `^` and must match its own boundary character.)
+    line_start: bool,
+}
+
+impl Reach {
+    /// The reach of a regex: its longest match when it has one (a match
+    /// holds its keyword, so it lies within that many bytes of it), else
+    /// the defaults and whole lines.
+    fn of(source: &str) -> Reach {
+        let multiline = source.contains("(?s)") || source.contains("\\n");
+        let after = if multiline { AFTER_MULTILINE } else { AFTER };
+        // A run of white space between a key and its value counts as at
+        // most WHITESPACE_RUN bytes: the reach stays bounded for the rules
+        // of `key\s*=\s*value` shape (their windows end at the end of a
+        // line anyway).
+        let bounded = source
+            .replace("\\s*", WHITESPACE_RUN)
+            .replace("\\s+", WHITESPACE_RUN)
+            .replace("[ \\t]*", WHITESPACE_RUN);
+        let longest = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&bounded)
+            .ok()
+            .and_then(|hir| hir.properties().maximum_len());
+        match longest {
+            Some(n) => Reach {
+                before: n.min(AFTER_MULTILINE),
+                after: n.min(AFTER_MULTILINE),
+                line_start: false,
+            },
+            None => Reach {
+                before: BEFORE,
+                after,
+                line_start: true,
+            },
+        }
+    }
 }
 
 /// The automaton could not be built.
@@ -84,16 +139,16 @@ impl Scanner {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| BuildError(e.to_string()))?;
-        let multiline = rules
+        let reach = rules
             .rules()
             .iter()
-            .map(|r| r.regex_source.contains("(?s)") || r.regex_source.contains("\\n"))
+            .map(|r| Reach::of(&r.regex_source))
             .collect();
         Ok(Scanner {
             rules,
             automaton,
             keyword_rules,
-            multiline,
+            reach,
         })
     }
 
@@ -193,43 +248,60 @@ impl Scanner {
             return Vec::new();
         }
         let rules = self.rules.rules();
-        // (rule, keyword start, keyword end)
-        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
+        // Per rule, the window its regex runs on now (not yet closed), and
+        // the closed windows: (rule, window), in keyword order per rule.
+        let mut open: Vec<Option<Range<usize>>> = vec![None; rules.len()];
+        let mut closed: Vec<(usize, Range<usize>)> = Vec::new();
+        let mut any = false;
         for m in self.automaton.find_overlapping_iter(bytes) {
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                if only.is_none_or(|o| o == r) {
-                    candidates.push((r, m.start(), m.end()));
+                if only.is_some_and(|o| o != r) {
+                    continue;
+                }
+                any = true;
+                let reach = self.reach[r];
+                let lo = m.start().saturating_sub(reach.before);
+                let hi = m.end().saturating_add(reach.after).min(bytes.len());
+                match &mut open[r] {
+                    // Within the open window: widen it only when this
+                    // keyword reaches past it.
+                    Some(w) if lo <= w.end => {
+                        w.start = w.start.min(lo);
+                        if hi > w.end {
+                            w.end = line_end(bytes, hi);
+                        }
+                    }
+                    slot => {
+                        let lo = if reach.line_start {
+                            line_start(bytes, lo)
+                        } else {
+                            lo
+                        };
+                        if let Some(w) = slot.replace(lo..line_end(bytes, hi)) {
+                            closed.push((r, w));
+                        }
+                    }
                 }
             }
         }
-        if candidates.is_empty() {
+        if !any {
             return Vec::new();
         }
-        candidates.sort_unstable();
+        closed.extend(
+            open.into_iter()
+                .enumerate()
+                .filter_map(|(r, w)| w.map(|w| (r, w))),
+        );
         let mut found: Vec<(usize, Range<usize>)> = Vec::new();
         // Text a specific rule's regex matched, whether or not the value
         // passed its filters: a generic rule does not report it (a token
         // whose checksum is wrong is no password either).
         let mut claimed: Vec<Range<usize>> = Vec::new();
-        let mut i = 0;
-        while i < candidates.len() {
-            let r = candidates[i].0;
-            let mut j = i;
-            while j < candidates.len() && candidates[j].0 == r {
-                j += 1;
-            }
+        for (r, w) in closed {
             let rule = &rules[r];
             if !allows(&rule.allow) {
-                let after = if self.multiline[r] {
-                    AFTER_MULTILINE
-                } else {
-                    AFTER
-                };
-                for w in windows(bytes, &candidates[i..j], after) {
-                    self.run_rule(r, rule, bytes, w, &mut found, &mut claimed);
-                }
+                self.run_rule(r, rule, bytes, w, &mut found, &mut claimed);
             }
-            i = j;
         }
         found.sort_by_key(|(r, range)| (range.start, range.end, *r));
         found.dedup();
@@ -264,7 +336,13 @@ impl Scanner {
         let haystack = &bytes[..window.end];
         let mut pos = window.start;
         while pos <= haystack.len() {
-            let Some(caps) = rule.regex.captures_at(haystack, pos) else {
+            // Most windows hold no match: a search without capture groups
+            // (no allocation) tells, then the groups of the match found
+            // (the leftmost match from its own start is the same one).
+            let Some(m) = rule.regex.find_at(haystack, pos) else {
+                break;
+            };
+            let Some(caps) = rule.regex.captures_at(haystack, m.start()) else {
                 break;
             };
             let Some(whole) = caps.get(0) else {
@@ -348,28 +426,10 @@ fn is_code_reference(value: &[u8]) -> bool {
         })
 }
 
-/// The windows the regex of one rule runs on: around each keyword, widened
-/// to whole lines (within [`LINE_SLACK`]), overlapping ones merged.
-fn windows(bytes: &[u8], hits: &[(usize, usize, usize)], after: usize) -> Vec<Range<usize>> {
-    let mut out: Vec<Range<usize>> = Vec::new();
-    for &(_, start, end) in hits {
-        let lo = start.saturating_sub(BEFORE);
-        let hi = end.saturating_add(after).min(bytes.len());
-        if let Some(last) = out.last_mut() {
-            if lo <= last.end {
-                // Within the last window: widen it only when this keyword
-                // reaches past it.
-                if hi > last.end {
-                    last.end = line_end(bytes, hi);
-                }
-                continue;
-            }
-        }
-        let floor = lo.saturating_sub(LINE_SLACK);
-        let lo = memchr::memrchr(b'\n', &bytes[floor..lo]).map_or(floor, |p| floor + p + 1);
-        out.push(lo..line_end(bytes, hi));
-    }
-    out
+/// The start of the line holding `at` (within [`LINE_SLACK`]).
+fn line_start(bytes: &[u8], at: usize) -> usize {
+    let floor = at.saturating_sub(LINE_SLACK);
+    memchr::memrchr(b'\n', &bytes[floor..at]).map_or(floor, |p| floor + p + 1)
 }
 
 /// The end of the line holding `at` (within [`LINE_SLACK`]).
@@ -412,6 +472,26 @@ fn positions(bytes: &[u8], found: Vec<(usize, Range<usize>)>) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reach_is_the_longest_match_when_bounded() {
+        let token = Reach::of(
+            "(?:^|[^0-9A-Za-z_-])(pat[0-9A-Za-z]{14}\\.[0-9a-f]{64})(?:[^0-9A-Za-z_-]|$)",
+        );
+        assert_eq!(
+            (token.before, token.after, token.line_start),
+            (84, 84, false)
+        );
+        // White space runs count for 16 bytes.
+        let assignment = Reach::of("(?i)api_?key\\s*[:=]\\s*([0-9a-f]{32})");
+        assert_eq!(assignment.before, 7 + 16 + 1 + 16 + 32);
+        // Unbounded: the defaults and whole lines.
+        let pem = Reach::of("(?s)(-----BEGIN X-----[A-Za-z0-9+/=\\r\\n]{64,}?-----END X-----)");
+        assert_eq!(
+            (pem.before, pem.after, pem.line_start),
+            (BEFORE, AFTER_MULTILINE, true)
+        );
+    }
 
     #[test]
     fn code_references() {

@@ -331,7 +331,7 @@ fn a_baseline_leaves_only_new_findings() {
     assert_eq!(code, 0, "nothing new: {err}");
     assert!(table.contains("No known vulnerabilities in"), "{table}");
     assert!(
-        table.contains("22 suppressed (22 in the baseline)"),
+        table.contains("29 suppressed (29 in the baseline)"),
         "{table}"
     );
 
@@ -352,7 +352,7 @@ fn a_baseline_leaves_only_new_findings() {
         .map(|f| f["location"]["path"].as_str().unwrap())
         .collect();
     assert_eq!(open, ["web/package-lock.json"; 8]);
-    assert_eq!(suppressed(&report, "baseline").len(), 22);
+    assert_eq!(suppressed(&report, "baseline").len(), 29);
 
     let (code, _, err) = d.scan(&project, &["--baseline", "Cargo.toml"]);
     assert_eq!(code, 2);
@@ -524,7 +524,7 @@ fn rego_policies_deny_or_pass() {
     let (code, _, err) = d.demo(&["--policy", path_arg(&dir), "--namespace", "ci.vigil"]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("policy deny: 30 open findings in examples/demo-app"),
+        err.contains("policy deny: 37 open findings in examples/demo-app"),
         "{err}"
     );
     let (code, _, err) = d.demo(&["--policy", path_arg(&dir), "--namespace", "x;y"]);

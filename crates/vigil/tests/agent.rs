@@ -2,7 +2,7 @@
 //! this test starts: HTTP servers bound to all interfaces and to
 //! loopback, and clients holding connections to a PostgreSQL port and to
 //! a local server whose process is named `postgres`.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};

@@ -296,3 +296,127 @@ fn daemon_mode_is_not_there_yet() {
         "{err}"
     );
 }
+
+/// Runs a closure when dropped.
+struct OnDrop(Box<dyn FnMut()>);
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        (self.0)();
+    }
+}
+
+/// The directory of PostgreSQL's server programs, when installed.
+fn postgres_bindir() -> Option<std::path::PathBuf> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin"))
+        .filter(|b| b.join("initdb").is_file() && b.join("postgres").is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// A real PostgreSQL server and a client connected to it: the client
+/// reaches `postgresql`, told by the server's process (its port is not
+/// 5432). PostgreSQL refuses to run as root: as root, the server runs as
+/// the `postgres` user. Runs when VIGIL_AGENT_PG_TESTS is set (.ci/run
+/// sets it), and then fails rather than skips without PostgreSQL.
+#[test]
+fn real_postgresql() {
+    if std::env::var_os("VIGIL_AGENT_PG_TESTS").is_none() {
+        eprintln!("skipped: set VIGIL_AGENT_PG_TESTS=1 to run against a real PostgreSQL");
+        return;
+    }
+    let bindir =
+        postgres_bindir().expect("PostgreSQL is not installed (/usr/lib/postgresql/*/bin)");
+    let python = python().expect("no python3");
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let dir = tempfile::tempdir().unwrap();
+    let as_owner = |program: &Path| {
+        if root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        }
+    };
+    if root {
+        let out = Command::new("id")
+            .args(["-u", "postgres"])
+            .output()
+            .unwrap();
+        let uid: u32 = String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .expect("no postgres user");
+        std::os::unix::fs::chown(dir.path(), Some(uid), None).unwrap();
+    }
+    let data = dir.path().join("data");
+    let out = as_owner(&bindir.join("initdb"))
+        .args(["-A", "trust", "-U", "vigil", "--no-sync", "-D"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "initdb: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = free_port();
+    let server = Running(
+        as_owner(&bindir.join("postgres"))
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-k",
+            ])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // Killing `runuser` would leave the server running: stop it by its
+    // own means, before the directory goes.
+    let _stop = OnDrop(Box::new({
+        let mut stop = as_owner(&bindir.join("pg_ctl"));
+        stop.args(["stop", "-m", "immediate", "-D"]).arg(&data);
+        move || {
+            let _ = stop.stdout(Stdio::null()).stderr(Stdio::null()).status();
+        }
+    }));
+    wait_for(port);
+    let client = client(Path::new(&python), port);
+
+    let s = snapshot();
+    let c = connection_to(process(&s, client.pid()), port);
+    assert_eq!(c["kind"], "loopback");
+    assert_eq!(c["data_asset"], "postgresql");
+    let postmaster = s["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["name"] == "postgres"
+                && p["listening"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["port"] == port)
+        })
+        .expect("no postgres process listening");
+    assert_eq!(listener(postmaster, port)["exposure"], "loopback");
+    if root {
+        assert_eq!(postmaster["user"], "postgres");
+    }
+    drop(client);
+    drop(server);
+}

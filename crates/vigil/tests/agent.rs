@@ -420,3 +420,62 @@ fn real_postgresql() {
     drop(client);
     drop(server);
 }
+
+/// Without privileges, what another user's processes hide is said, with
+/// the remedy. As root, the agent runs as `nobody` through `runuser`.
+#[test]
+fn unprivileged_run_says_what_it_cannot_see() {
+    use std::os::unix::fs::MetadataExt;
+    let me = Command::new("id").arg("-u").output().unwrap().stdout;
+    let root = me == b"0\n";
+    let mut cmd = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "nobody", "--", env!("CARGO_BIN_EXE_vigil")]);
+        c
+    } else {
+        let init_owner = std::fs::metadata("/proc/1").map(|m| m.uid()).unwrap_or(0);
+        let uid: u32 = String::from_utf8(me).unwrap().trim().parse().unwrap();
+        if init_owner == uid {
+            eprintln!("skipped: every process here is this user's");
+            return;
+        }
+        Command::new(env!("CARGO_BIN_EXE_vigil"))
+    };
+    let out = cmd
+        .args(["--no-config", "agent", "--once", "--format", "json"])
+        .env_remove("VIGIL_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    if root && !out.status.success() && out.stdout.is_empty() {
+        eprintln!(
+            "skipped: cannot run as nobody: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hidden = s["unseen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| {
+            u["what"]
+                .as_str()
+                .unwrap()
+                .starts_with("the open files, and so the sockets, of ")
+        })
+        .unwrap_or_else(|| panic!("{:#}", s["unseen"]));
+    assert!(hidden["why"].as_str().unwrap().contains("CAP_SYS_PTRACE"));
+    // The processes themselves are still there.
+    assert!(s["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["pid"] == 1));
+}

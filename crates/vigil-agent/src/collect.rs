@@ -296,15 +296,47 @@ fn read_process(proc: &Path, pid: u32, gaps: &mut Gaps) -> Option<Raw> {
     })
 }
 
-/// The sockets of one network namespace.
+/// The sockets of one network namespace, indexed.
 #[derive(Debug, Default)]
 struct Namespace {
     entries: Vec<SocketEntry>,
     /// The addresses its sockets are bound to (canonical).
     local_addrs: HashSet<IpAddr>,
+    /// (protocol, port) → indexes of the listeners on it.
+    listeners_by_port: HashMap<(Protocol, u16), Vec<usize>>,
+    /// (protocol, local port) → local addresses of established sockets
+    /// whose peer is public.
+    public_peers: HashMap<(Protocol, u16), Vec<IpAddr>>,
 }
 
 impl Namespace {
+    fn new(entries: Vec<SocketEntry>) -> Namespace {
+        let mut space = Namespace {
+            entries,
+            ..Namespace::default()
+        };
+        for (i, e) in space.entries.iter().enumerate() {
+            let ip = canonical(e.local.ip());
+            if !ip.is_unspecified() {
+                space.local_addrs.insert(ip);
+            }
+            if e.is_listening() {
+                space
+                    .listeners_by_port
+                    .entry((e.protocol, e.local.port()))
+                    .or_default()
+                    .push(i);
+            } else if e.is_established() && classify(e.remote.ip()) == ConnectionKind::Public {
+                space
+                    .public_peers
+                    .entry((e.protocol, e.local.port()))
+                    .or_default()
+                    .push(e.local.ip());
+            }
+        }
+        space
+    }
+
     fn listeners(&self) -> impl Iterator<Item = &SocketEntry> {
         self.entries.iter().filter(|e| e.is_listening())
     }
@@ -312,11 +344,11 @@ impl Namespace {
     /// The listener that accepted (or would accept) a socket bound to
     /// `local` with `protocol`.
     fn listener_for(&self, protocol: Protocol, local: SocketAddr) -> Option<&SocketEntry> {
-        self.listeners().find(|l| {
-            l.protocol == protocol
-                && l.local.port() == local.port()
-                && bound_to(l.local.ip(), local.ip())
-        })
+        self.listeners_by_port
+            .get(&(protocol, local.port()))?
+            .iter()
+            .filter_map(|i| self.entries.get(*i))
+            .find(|l| bound_to(l.local.ip(), local.ip()))
     }
 }
 
@@ -372,7 +404,7 @@ impl Network {
     }
 
     fn read_namespace(&mut self, ns: u64, dir: &Path, gaps: &mut Gaps) {
-        let mut space = Namespace::default();
+        let mut entries = Vec::new();
         let mut bad_rows = Vec::new();
         for (name, protocol) in TABLES {
             let path = dir.join(name);
@@ -388,12 +420,12 @@ impl Network {
                     continue;
                 }
             };
-            let (entries, bad) = parse_table(&text, protocol);
+            let (rows, bad) = parse_table(&text, protocol);
             for b in bad {
                 tracing::warn!(file = %path.display(), line = b.line, problem = %b.problem, "unreadable socket row");
                 bad_rows.push(format!("{}:{}: {}", path.display(), b.line, b.problem));
             }
-            space.entries.extend(entries);
+            entries.extend(rows);
         }
         if !bad_rows.is_empty() {
             gaps.once.push(Unseen {
@@ -401,17 +433,12 @@ impl Network {
                 why: format!("they could not be parsed: {}", bad_rows.join("; ")),
             });
         }
+        let space = Namespace::new(entries);
         for (i, e) in space.entries.iter().enumerate() {
             if e.inode != 0 {
                 self.by_inode.insert(e.inode, (ns, i));
             }
         }
-        space.local_addrs = space
-            .entries
-            .iter()
-            .map(|e| canonical(e.local.ip()))
-            .filter(|ip| !ip.is_unspecified())
-            .collect();
         self.namespaces.insert(ns, space);
     }
 
@@ -545,13 +572,10 @@ fn exposure(space: &Namespace, l: &SocketEntry) -> Exposure {
     if !ip.is_unspecified() && classify(ip) == ConnectionKind::Public {
         return Exposure::Public;
     }
-    let public_peer = space.entries.iter().any(|c| {
-        c.is_established()
-            && c.protocol == l.protocol
-            && c.local.port() == l.local.port()
-            && bound_to(l.local.ip(), c.local.ip())
-            && classify(c.remote.ip()) == ConnectionKind::Public
-    });
+    let public_peer = space
+        .public_peers
+        .get(&(l.protocol, l.local.port()))
+        .is_some_and(|locals| locals.iter().any(|a| bound_to(l.local.ip(), *a)));
     if public_peer {
         Exposure::Public
     } else {

@@ -367,7 +367,8 @@ fn real_postgresql() {
         String::from_utf8_lossy(&out.stderr)
     );
     let port = free_port();
-    let server = Running(
+    // Dropped after `_stop` below: `runuser` exits once the server has.
+    let _server = Running(
         as_owner(&bindir.join("postgres"))
             .arg("-D")
             .arg(&data)
@@ -418,7 +419,6 @@ fn real_postgresql() {
         assert_eq!(postmaster["user"], "postgres");
     }
     drop(client);
-    drop(server);
 }
 
 /// Without privileges, what another user's processes hide is said, with

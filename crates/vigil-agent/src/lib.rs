@@ -4,7 +4,14 @@
 //! stores it reaches, read from `/proc` and the filesystem without any
 //! kernel module. The snapshot's shape is in [`snapshot`].
 
+pub mod collect;
+pub mod containers;
+pub mod host;
+pub mod net;
+pub mod procs;
 pub mod snapshot;
+
+pub use collect::{collect, CollectError, Options, SCHEMA_VERSION};
 
 pub use snapshot::{
     Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, Process, Protocol,

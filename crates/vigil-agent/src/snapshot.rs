@@ -43,6 +43,14 @@ pub struct Process {
     pub ppid: Option<u32>,
     /// Its executable's path, when readable.
     pub exe: Option<String>,
+    /// Whether its executable was deleted or replaced (an upgrade) since
+    /// it started: it still runs the old code.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exe_deleted: bool,
+    /// Its command name (the kernel's `comm`, at most 15 bytes): what
+    /// names it when its executable cannot be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Its command line, secret-looking arguments redacted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cmdline: Vec<String>,
@@ -78,7 +86,7 @@ pub struct Container {
 }
 
 /// A transport protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     /// TCP over IPv4 or IPv6.

@@ -73,6 +73,10 @@ pub(crate) enum Command {
     /// or container image: the inventory alone, without the advisory
     /// database
     Sbom(SbomCommand),
+    /// Observe this host: its processes, their containers, what they
+    /// expose on the network and which data stores they reach, read from
+    /// /proc (docs/agent.md)
+    Agent(AgentArgs),
     /// Work with versions by each ecosystem's rules
     #[command(subcommand)]
     Versions(VersionsCommand),
@@ -674,4 +678,41 @@ pub(crate) struct CompareArgs {
     pub(crate) a: Option<String>,
     /// The second version
     pub(crate) b: Option<String>,
+}
+
+/// `vigil agent --once`.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct AgentArgs {
+    /// Take one snapshot, print it and exit (the daemon mode, which sends
+    /// snapshots to a server, is not available yet)
+    #[arg(long)]
+    pub(crate) once: bool,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = AgentFormat::Table)]
+    pub(crate) format: AgentFormat,
+
+    /// Write the snapshot to this file instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) output: Option<PathBuf>,
+
+    /// The proc filesystem to read (the host's, mounted elsewhere when the
+    /// agent runs in a container)
+    #[arg(long = "proc", default_value = "/proc", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) proc_dir: PathBuf,
+
+    /// The host's root filesystem, for /etc/passwd, /etc/machine-id and
+    /// /etc/os-release
+    #[arg(long, default_value = "/", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) host_root: PathBuf,
+}
+
+/// `vigil agent` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AgentFormat {
+    /// A summary: the processes that listen, run in a container or reach
+    /// a data store, and what could not be seen
+    Table,
+    /// The snapshot document (docs/agent.md)
+    Json,
 }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod agent;
 mod cli;
 mod config;
 mod db;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         Command::Db(cmd) => db::run(&cli.global, cmd),
         Command::Rules(cmd) => iac::rules(cmd),
         Command::Sbom(cmd) => scan::sbom(&cli.global, cmd),
+        Command::Agent(args) => agent::run(args),
         Command::Versions(cmd) => versions::run(cmd),
         Command::Config(ConfigCommand::Show(args)) => {
             config::show(&resolved, args).map(|()| Outcome::Done)

@@ -4,9 +4,11 @@
 //! stores it reaches, read from `/proc` and the filesystem without any
 //! kernel module. The snapshot's shape is in [`snapshot`].
 
+pub mod loaded;
+pub mod owners;
 pub mod snapshot;
 
 pub use snapshot::{
-    Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, Process, Protocol,
+    Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, LoadedKind, Process, Protocol,
     Snapshot, Unseen,
 };

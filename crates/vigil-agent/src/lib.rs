@@ -9,6 +9,6 @@ pub mod owners;
 pub mod snapshot;
 
 pub use snapshot::{
-    Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, LoadedKind, Process, Protocol,
-    Snapshot, Unseen,
+    Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, LoadedKind, Process,
+    Protocol, Snapshot, Unseen,
 };

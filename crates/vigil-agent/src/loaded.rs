@@ -436,7 +436,9 @@ mod tests {
         let args = |s: &str| -> Vec<String> { s.split(' ').map(str::to_string).collect() };
         assert_eq!(
             class_path_jars(
-                &args("/usr/bin/java -Xmx1g -cp lib/*:classes:../x/y.jar com.example.Main -cp z.jar"),
+                &args(
+                    "/usr/bin/java -Xmx1g -cp lib/*:classes:../x/y.jar com.example.Main -cp z.jar"
+                ),
                 Some("/srv/app"),
                 dir.path()
             ),

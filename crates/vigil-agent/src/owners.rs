@@ -270,13 +270,19 @@ impl OwnerIndex {
     fn python_distribution(&self, path: &str) -> Option<PackageRef> {
         let (site, rel) = ["/site-packages/", "/dist-packages/"]
             .iter()
-            .find_map(|d| path.find(d).map(|i| (&path[..i + d.len() - 1], &path[i + d.len()..])))?;
+            .find_map(|d| {
+                path.find(d)
+                    .map(|i| (&path[..i + d.len() - 1], &path[i + d.len()..]))
+            })?;
         let cached = self.sites.lock().ok()?.get(site).cloned();
         let records = match cached {
             Some(r) => r,
             None => {
                 let r = Arc::new(self.read_site(site));
-                self.sites.lock().ok()?.insert(site.to_string(), Arc::clone(&r));
+                self.sites
+                    .lock()
+                    .ok()?
+                    .insert(site.to_string(), Arc::clone(&r));
                 r
             }
         };
@@ -556,7 +562,11 @@ fn record_path(line: &str) -> Option<String> {
 /// crate; the Go main module (the first module after `stdlib`, when it had
 /// a version); the JAR's artifact whose name the file name starts with,
 /// else the JAR's only artifact.
-fn main_component(path: &str, components: &[Component], go_main_unversioned: bool) -> Option<usize> {
+fn main_component(
+    path: &str,
+    components: &[Component],
+    go_main_unversioned: bool,
+) -> Option<usize> {
     let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     match components.first().map(|c| c.ecosystem) {
         Some(Ecosystem::CratesIo) => components
@@ -641,4 +651,218 @@ pub fn resolve_inside(root: &Path, path: &str) -> Option<String> {
         parts.push(part);
     }
     Some(format!("/{}", parts.join("/")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn fixture(rel: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(rel)
+    }
+
+    /// A copy of a fixture root in a temporary directory, where a test
+    /// may add symlinks.
+    fn copy_root(name: &str) -> tempfile::TempDir {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for e in std::fs::read_dir(from).unwrap() {
+                let e = e.unwrap();
+                let target = to.join(e.file_name());
+                if e.file_type().unwrap().is_dir() {
+                    copy(&e.path(), &target);
+                } else {
+                    std::fs::copy(e.path(), &target).unwrap();
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        copy(&fixture(name), dir.path());
+        dir
+    }
+
+    fn file(path: &str, kind: LoadedKind) -> LoadedFile {
+        LoadedFile {
+            path: path.into(),
+            kind,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn dpkg_file_lists_name_the_package_and_its_release() {
+        let root = copy_root("root-debian");
+        let (index, unseen) = OwnerIndex::build(root.path());
+        assert!(unseen.is_empty(), "{unseen:?}");
+        assert_eq!(index.release(), Some("12"));
+        let ssl = index
+            .owner("/usr/lib/x86_64-linux-gnu/libssl.so.3")
+            .unwrap();
+        assert_eq!(ssl.ecosystem, Ecosystem::Debian);
+        assert_eq!(
+            (ssl.name.as_str(), ssl.version.as_str()),
+            ("libssl3", "3.0.15-1~deb12u1")
+        );
+        assert!(ssl.purl.contains("arch=amd64"), "{}", ssl.purl);
+        assert!(ssl.purl.contains("distro=debian-12"), "{}", ssl.purl);
+        // Multi-arch: the i386 list belongs to the i386 package.
+        let i386 = index.owner("/usr/lib/i386-linux-gnu/libssl.so.3").unwrap();
+        assert!(i386.purl.contains("arch=i386"), "{}", i386.purl);
+        // /usr merge, both ways: listed under /lib, mapped under /usr/lib;
+        // listed under /usr/lib, asked under /lib.
+        let z = index
+            .owner("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13")
+            .unwrap();
+        assert_eq!(
+            (z.name.as_str(), z.version.as_str()),
+            ("zlib1g", "1:1.2.13.dfsg-1")
+        );
+        assert_eq!(
+            index
+                .owner("/lib/x86_64-linux-gnu/libcrypto.so.3")
+                .map(|p| p.name.as_str()),
+            Some("libssl3")
+        );
+        // Directories are not owned; nor are the files of a removed
+        // package whose list is left behind.
+        assert!(index.owner("/").is_none());
+        assert!(index
+            .owner("/usr/lib/python3/dist-packages/yaml/_yaml.cpython-311-x86_64-linux-gnu.so")
+            .is_none());
+
+        let loaded = index.describe(&file(
+            "/usr/lib/x86_64-linux-gnu/libssl.so.3",
+            LoadedKind::SharedObject,
+        ));
+        assert_eq!(loaded.release.as_deref(), Some("12"));
+        assert!(loaded.components.is_empty());
+    }
+
+    #[test]
+    fn symlinks_resolve_inside_the_root() {
+        let root = copy_root("root-debian");
+        let r = root.path();
+        std::os::unix::fs::symlink(
+            "/usr/lib/x86_64-linux-gnu/libssl.so.3",
+            r.join("opt/libssl-abs.so"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(
+            "../usr/lib/x86_64-linux-gnu/libz.so.1.2.13",
+            r.join("opt/libz-rel.so"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("../../../../../../etc/os-release", r.join("opt/app/up"))
+            .unwrap();
+        let (index, _) = OwnerIndex::build(r);
+        assert_eq!(index.owner("/opt/libssl-abs.so").unwrap().name, "libssl3");
+        assert_eq!(index.owner("/opt/libz-rel.so").unwrap().name, "zlib1g");
+        // `..` stops at the root: the link names the root's own file.
+        assert_eq!(
+            resolve_inside(r, "/opt/app/up").as_deref(),
+            Some("/etc/os-release")
+        );
+        assert_eq!(resolve_inside(r, "/nowhere/x"), None);
+        // A loop ends.
+        std::os::unix::fs::symlink("loop", r.join("opt/loop")).unwrap();
+        assert_eq!(resolve_inside(r, "/opt/loop"), None);
+    }
+
+    #[test]
+    fn python_extension_modules_belong_to_their_distribution() {
+        let root = copy_root("root-debian");
+        let (index, _) = OwnerIndex::build(root.path());
+        let so =
+            "/opt/app/venv/lib/python3.11/site-packages/yaml/_yaml.cpython-311-x86_64-linux-gnu.so";
+        let loaded = index.describe(&file(so, LoadedKind::PythonExtension));
+        let p = loaded.package.unwrap();
+        assert_eq!(p.ecosystem, Ecosystem::PyPI);
+        assert_eq!((p.name.as_str(), p.version.as_str()), ("PyYAML", "6.0.1"));
+        assert_eq!(loaded.release, None);
+        assert_eq!(
+            record_path("\"yaml/odd,name.py\",sha256=aaaa,10").as_deref(),
+            Some("yaml/odd,name.py")
+        );
+        assert_eq!(record_path(""), None);
+    }
+
+    #[test]
+    fn a_jar_is_its_maven_artifact() {
+        let root = copy_root("root-debian");
+        std::fs::copy(
+            fixture("java/sleeper.jar"),
+            root.path().join("opt/app/sleeper.jar"),
+        )
+        .unwrap();
+        let (index, _) = OwnerIndex::build(root.path());
+        let loaded = index.describe(&file("/opt/app/sleeper.jar", LoadedKind::Jar));
+        let p = loaded.package.unwrap();
+        assert_eq!(p.ecosystem, Ecosystem::Maven);
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str()),
+            ("org.example:sleeper", "1.0.0")
+        );
+        assert!(loaded.components.is_empty(), "{:?}", loaded.components);
+    }
+
+    #[test]
+    fn apk_database_lists_files_by_directory() {
+        let root = fixture("root-alpine");
+        let (index, unseen) = OwnerIndex::build(&root);
+        assert!(unseen.is_empty(), "{unseen:?}");
+        assert_eq!(index.release(), Some("v3.20"));
+        let musl = index.owner("/lib/ld-musl-x86_64.so.1").unwrap();
+        assert_eq!(musl.ecosystem, Ecosystem::Alpine);
+        assert_eq!(
+            (musl.name.as_str(), musl.version.as_str()),
+            ("musl", "1.2.5-r0")
+        );
+        let ssl = index.owner("/usr/lib/libssl.so.3").unwrap();
+        assert_eq!(
+            (ssl.name.as_str(), ssl.version.as_str()),
+            ("libssl3", "3.3.2-r0")
+        );
+        assert!(ssl.purl.contains("distro=alpine-3.20.3"), "{}", ssl.purl);
+        assert_eq!(index.len(), 3);
+    }
+
+    #[test]
+    fn a_root_without_databases_is_an_empty_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, unseen) = OwnerIndex::build(dir.path());
+        assert!(unseen.is_empty());
+        assert!(index.is_empty());
+        assert!(index.os().is_none());
+        assert!(index.owner("/usr/bin/x").is_none());
+    }
+
+    #[test]
+    fn a_malformed_database_is_unseen() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib/dpkg")).unwrap();
+        std::fs::write(
+            dir.path().join("var/lib/dpkg/status"),
+            "this is not a stanza\n",
+        )
+        .unwrap();
+        let (_, unseen) = OwnerIndex::build(dir.path());
+        assert_eq!(unseen.len(), 1, "{unseen:?}");
+        assert!(
+            unseen[0].why.contains("var/lib/dpkg/status:1"),
+            "{unseen:?}"
+        );
+    }
+
+    #[test]
+    fn the_cache_builds_a_root_once() {
+        let mut cache = OwnerCache::new();
+        let root = fixture("root-alpine");
+        let (a, _) = cache.index(&root).unwrap();
+        let (b, _) = cache.index(&root.join("lib/..")).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(cache.index(&root.join("missing")).is_err());
+    }
 }

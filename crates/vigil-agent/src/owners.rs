@@ -345,10 +345,7 @@ impl OwnerIndex {
     /// The OS packages of a database, as the inventory reads them, with
     /// the root's distribution applied.
     fn database(&self, rel: &str, unseen: &mut Vec<Unseen>) -> Option<Vec<Component>> {
-        let bytes = match self.read(rel, MAX_DATABASE) {
-            Some(b) => b,
-            None => return None,
-        };
+        let bytes = self.read(rel, MAX_DATABASE)?;
         let mut components = Vec::new();
         for result in vigil_inventory::extract_detached(rel, &bytes, &ScanOptions::default()) {
             match result {
@@ -854,6 +851,38 @@ mod tests {
             unseen[0].why.contains("var/lib/dpkg/status:1"),
             "{unseen:?}"
         );
+    }
+
+    #[test]
+    fn the_own_package_of_an_executable_or_archive() {
+        let c = |e: Ecosystem, n: &str, v: &str| Component::new(e, n, v);
+        // Rust: the root crate (its `direct` is unknown, the others' known).
+        let rust = [
+            c(Ecosystem::CratesIo, "libc", "0.2.155").direct(Some(false)),
+            c(Ecosystem::CratesIo, "ripgrep", "14.1.0"),
+            c(Ecosystem::CratesIo, "regex", "1.10.5").direct(Some(true)),
+        ];
+        assert_eq!(main_component("/usr/bin/rg", &rust, false), Some(1));
+        // Go: the module after `stdlib`, unless the main module had no
+        // version.
+        let go = [
+            c(Ecosystem::Go, "stdlib", "1.22.3"),
+            c(Ecosystem::Go, "github.com/example/tool", "v1.2.0"),
+            c(Ecosystem::Go, "golang.org/x/sys", "v0.20.0"),
+        ];
+        assert_eq!(main_component("/usr/local/bin/tool", &go, false), Some(1));
+        assert_eq!(main_component("/usr/local/bin/tool", &go, true), None);
+        // A fat JAR: the artifact the file is named after.
+        let jar = [
+            c(Ecosystem::Maven, "com.google.guava:guava", "33.0.0-jre"),
+            c(Ecosystem::Maven, "org.example:orders-service", "2.4.1"),
+        ];
+        assert_eq!(
+            main_component("/srv/orders-service-2.4.1.jar", &jar, false),
+            Some(1)
+        );
+        assert_eq!(main_component("/srv/app.jar", &jar, false), None);
+        assert_eq!(main_component("/srv/app.jar", &jar[..1], false), Some(0));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! Both need dpkg (a Debian or Ubuntu host); elsewhere they are skipped
 //! with a message.
 #![allow(clippy::unwrap_used)]
+#![allow(clippy::print_stderr)] // Skips are reported on stderr.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -10,6 +10,9 @@
 //!   and its `NAME.md5sums` list.
 //! - apk: `lib/apk/db/installed` (`P:`/`V:` for the package, `F:` a
 //!   directory, `R:` a file in it).
+//! - rpm: the SQLite `rpmdb.sqlite` or Berkeley DB `Packages` database
+//!   (in `var/lib/rpm` or `usr/lib/sysimage/rpm`); each package header's
+//!   `DIRNAMES`, `BASENAMES` and `DIRINDEXES` tags give its files.
 //!
 //! The distribution and release are detected from the root's release files
 //! ([`vigil_inventory::os::OsRelease`]) and applied as the inventory does:
@@ -88,6 +91,7 @@ impl OwnerIndex {
         let mut unseen = Vec::new();
         index.add_dpkg(&mut unseen);
         index.add_apk(&mut unseen);
+        index.add_rpm(&mut unseen);
         tracing::debug!(
             root = %root.display(),
             packages = index.packages.len(),
@@ -346,8 +350,13 @@ impl OwnerIndex {
     /// the root's distribution applied.
     fn database(&self, rel: &str, unseen: &mut Vec<Unseen>) -> Option<Vec<Component>> {
         let bytes = self.read(rel, MAX_DATABASE)?;
+        Some(self.database_of(rel, &bytes, unseen))
+    }
+
+    /// The OS packages of a database read already.
+    fn database_of(&self, rel: &str, bytes: &[u8], unseen: &mut Vec<Unseen>) -> Vec<Component> {
         let mut components = Vec::new();
-        for result in vigil_inventory::extract_detached(rel, &bytes, &ScanOptions::default()) {
+        for result in vigil_inventory::extract_detached(rel, bytes, &ScanOptions::default()) {
             match result {
                 Ok(x) => components.extend(x.components),
                 Err(e) => unseen.push(Unseen {
@@ -359,7 +368,63 @@ impl OwnerIndex {
         if let Some(os) = &self.os {
             os.apply(&mut components);
         }
-        Some(components)
+        components
+    }
+
+    /// Indexes rpm's packages and file lists (the first database found of
+    /// SQLite `rpmdb.sqlite` and Berkeley DB `Packages`, in `var/lib/rpm`
+    /// or `usr/lib/sysimage/rpm`).
+    fn add_rpm(&mut self, unseen: &mut Vec<Unseen>) {
+        let found = [
+            "var/lib/rpm/rpmdb.sqlite",
+            "usr/lib/sysimage/rpm/rpmdb.sqlite",
+            "var/lib/rpm/Packages",
+            "usr/lib/sysimage/rpm/Packages",
+        ]
+        .into_iter()
+        .find_map(|rel| self.read(rel, MAX_DATABASE).map(|b| (rel, b)));
+        let Some((rel, bytes)) = found else {
+            return;
+        };
+        let components = self.database_of(rel, &bytes, unseen);
+        let mut by_key: HashMap<(String, String), Vec<u32>> = HashMap::new();
+        for c in &components {
+            let i = self.push(c);
+            by_key
+                .entry((c.name.clone(), c.version.clone()))
+                .or_default()
+                .push(i);
+        }
+        let on_disk = self.root.join(rel);
+        let input = vigil_inventory::FileInput::binary(rel, &on_disk, &bytes, &self.root);
+        let lists = match vigil_inventory::extractors::os::rpm::package_files(&input) {
+            Ok(l) => l,
+            Err(e) => {
+                unseen.push(Unseen {
+                    what: format!("the file lists of {}", on_disk.display()),
+                    why: e.to_string(),
+                });
+                return;
+            }
+        };
+        for list in lists {
+            let Some(candidates) = by_key.get(&(list.name, list.version)) else {
+                continue;
+            };
+            let arch = format!("arch={}", list.arch);
+            let package = candidates
+                .iter()
+                .copied()
+                .find(|i| {
+                    self.packages
+                        .get(*i as usize)
+                        .is_some_and(|p| p.purl.contains(&arch))
+                })
+                .or_else(|| candidates.first().copied());
+            if let Some(package) = package {
+                self.add_files(package, list.files.into_iter());
+            }
+        }
     }
 
     /// Indexes dpkg's packages and file lists.
@@ -824,6 +889,93 @@ mod tests {
         );
         assert!(ssl.purl.contains("distro=alpine-3.20.3"), "{}", ssl.purl);
         assert_eq!(index.len(), 3);
+    }
+
+    /// An rpm header blob: string tags, then string-array and int32-array
+    /// tags (rpm's layout: big-endian index entries, then the data).
+    fn rpm_header(
+        strings: &[(u32, &str)],
+        arrays: &[(u32, &[&str])],
+        ints: &[(u32, &[u32])],
+    ) -> Vec<u8> {
+        let mut index: Vec<[u32; 4]> = Vec::new();
+        let mut data: Vec<u8> = Vec::new();
+        for (tag, values) in ints {
+            while data.len() % 4 != 0 {
+                data.push(0);
+            }
+            index.push([*tag, 4, data.len() as u32, values.len() as u32]);
+            for v in *values {
+                data.extend_from_slice(&v.to_be_bytes());
+            }
+        }
+        for (tag, value) in strings {
+            index.push([*tag, 6, data.len() as u32, 1]);
+            data.extend_from_slice(value.as_bytes());
+            data.push(0);
+        }
+        for (tag, values) in arrays {
+            index.push([*tag, 8, data.len() as u32, values.len() as u32]);
+            for v in *values {
+                data.extend_from_slice(v.as_bytes());
+                data.push(0);
+            }
+        }
+        let mut out = Vec::new();
+        out.extend_from_slice(&(index.len() as u32).to_be_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        for e in index {
+            for v in e {
+                out.extend_from_slice(&v.to_be_bytes());
+            }
+        }
+        out.extend_from_slice(&data);
+        out
+    }
+
+    #[test]
+    fn rpm_headers_list_files_by_directory() {
+        // The database is binary: written at test time into a copy of the
+        // fixture root, which holds the release file.
+        let root = copy_root("root-rocky");
+        std::fs::create_dir_all(root.path().join("var/lib/rpm")).unwrap();
+        let conn =
+            rusqlite::Connection::open(root.path().join("var/lib/rpm/rpmdb.sqlite")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL);",
+        )
+        .unwrap();
+        let blob = rpm_header(
+            &[
+                (1000, "openssl-libs"),
+                (1001, "3.0.7"),
+                (1002, "27.el9"),
+                (1022, "x86_64"),
+                (1044, "openssl-3.0.7-27.el9.src.rpm"),
+            ],
+            &[
+                (1118, &["/usr/lib64/", "/usr/lib64/engines-3/"]),
+                (1117, &["libssl.so.3.0.7", "afalg.so"]),
+            ],
+            &[(1003, &[1]), (1116, &[0, 1])],
+        );
+        conn.execute("INSERT INTO Packages (blob) VALUES (?1)", [blob])
+            .unwrap();
+        drop(conn);
+        let (index, unseen) = OwnerIndex::build(root.path());
+        assert!(unseen.is_empty(), "{unseen:?}");
+        assert_eq!(index.release(), Some("9"));
+        let p = index.owner("/usr/lib64/libssl.so.3.0.7").unwrap();
+        assert_eq!(p.ecosystem, Ecosystem::RockyLinux);
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str()),
+            ("openssl-libs", "1:3.0.7-27.el9")
+        );
+        // /usr merge: /lib64 is /usr/lib64.
+        assert_eq!(
+            index.owner("/lib64/engines-3/afalg.so").unwrap().name,
+            "openssl-libs"
+        );
     }
 
     #[test]

@@ -901,7 +901,7 @@ mod tests {
         let mut index: Vec<[u32; 4]> = Vec::new();
         let mut data: Vec<u8> = Vec::new();
         for (tag, values) in ints {
-            while data.len() % 4 != 0 {
+            while !data.len().is_multiple_of(4) {
                 data.push(0);
             }
             index.push([*tag, 4, data.len() as u32, values.len() as u32]);

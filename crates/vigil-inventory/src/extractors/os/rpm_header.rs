@@ -191,7 +191,7 @@ pub(crate) fn build_with_arrays(
     let mut index = Vec::new();
     let mut data = Vec::new();
     for (tag, values) in int_arrays {
-        while data.len() % 4 != 0 {
+        while !data.len().is_multiple_of(4) {
             data.push(0);
         }
         index.push((*tag, TYPE_INT32, data.len() as u32, values.len() as u32));
@@ -212,7 +212,7 @@ pub(crate) fn build_with_arrays(
         }
     }
     for (tag, value) in ints {
-        while data.len() % 4 != 0 {
+        while !data.len().is_multiple_of(4) {
             data.push(0);
         }
         index.push((*tag, TYPE_INT32, data.len() as u32, 1u32));

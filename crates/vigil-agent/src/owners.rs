@@ -979,6 +979,34 @@ mod tests {
     }
 
     #[test]
+    fn a_fixture_process_in_a_fixture_root() {
+        // A process of a container: its /proc entry from the fixtures, its
+        // root filesystem the Debian fixture root.
+        let root = copy_root("root-debian");
+        let proc = tempfile::tempdir().unwrap();
+        let dir = proc.path().join("4242");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(fixture("proc/4242/maps"), dir.join("maps")).unwrap();
+        let (index, _) = OwnerIndex::build(root.path());
+        let (loaded, unseen) = loaded(proc.path(), 4242, &index).unwrap();
+        // No fd directory, no cmdline: nothing unseen, nothing from them.
+        assert!(unseen.is_empty(), "{unseen:?}");
+        let by_path = |p: &str| loaded.iter().find(|l| l.path == p).unwrap();
+        let ssl = by_path("/usr/lib/x86_64-linux-gnu/libssl.so.3");
+        assert_eq!(ssl.package.as_ref().unwrap().name, "libssl3");
+        let z = by_path("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13");
+        assert!(z.deleted);
+        assert_eq!(z.package.as_ref().unwrap().name, "zlib1g");
+        let yaml = by_path(
+            "/opt/app/venv/lib/python3.11/site-packages/yaml/_yaml.cpython-311-x86_64-linux-gnu.so",
+        );
+        assert_eq!(yaml.kind, LoadedKind::PythonExtension);
+        assert_eq!(yaml.package.as_ref().unwrap().name, "PyYAML");
+        // Not in the root at all: listed, without a package.
+        assert_eq!(by_path("/opt/my app/lib/libfoo.so.1").package, None);
+    }
+
+    #[test]
     fn a_root_without_databases_is_an_empty_index() {
         let dir = tempfile::tempdir().unwrap();
         let (index, unseen) = OwnerIndex::build(dir.path());

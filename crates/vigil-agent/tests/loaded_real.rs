@@ -6,9 +6,13 @@
 //! - A JVM running a JAR (Debian's default JRE): the JAR is its Maven
 //!   artifact, a Debian-packaged JAR on its class path is its Debian
 //!   package, and libjvm.so is the JRE's package. Without `java` the test
-//!   is skipped with a message, unless `VIGIL_AGENT_JAVA_TESTS=1` says it
+//!   is skipped with a message, unless `VIGIL_AGENT_TESTS=1` says it
 //!   must run (the CI sets it and installs `default-jre-headless` and
 //!   `libcommons-io-java`).
+//! - A Go executable built at test time: its build information gives the
+//!   Go standard library and the toolchain's version as components (its
+//!   main module, built from a local directory, has no version). Without
+//!   `go`, skipped likewise (Debian: `golang-go`).
 //!
 //! Both need dpkg (a Debian or Ubuntu host); elsewhere they are skipped
 //! with a message.
@@ -117,7 +121,7 @@ fn python_with_ssl_maps_libssl_to_its_debian_package() {
 
 #[test]
 fn a_jvm_running_a_jar() {
-    let must = std::env::var("VIGIL_AGENT_JAVA_TESTS").is_ok_and(|v| v == "1");
+    let must = std::env::var("VIGIL_AGENT_TESTS").is_ok_and(|v| v == "1");
     let java = Command::new("java")
         .arg("-version")
         .stderr(Stdio::null())
@@ -126,11 +130,11 @@ fn a_jvm_running_a_jar() {
     if !java || dpkg_query(&["--version"]).is_none() {
         assert!(
             !must,
-            "VIGIL_AGENT_JAVA_TESTS=1 but `java` or dpkg is missing: install default-jre-headless"
+            "VIGIL_AGENT_TESTS=1 but `java` or dpkg is missing: install default-jre-headless"
         );
         eprintln!(
             "skipped: no Java runtime (install default-jre-headless, or set \
-             VIGIL_AGENT_JAVA_TESTS=1 to make this a failure)"
+             VIGIL_AGENT_TESTS=1 to make this a failure)"
         );
         return;
     }
@@ -139,7 +143,7 @@ fn a_jvm_running_a_jar() {
     let has_commons = Path::new(commons).exists();
     assert!(
         has_commons || !must,
-        "VIGIL_AGENT_JAVA_TESTS=1 but {commons} is missing: install libcommons-io-java"
+        "VIGIL_AGENT_TESTS=1 but {commons} is missing: install libcommons-io-java"
     );
     let class_path = if has_commons {
         format!("{}:{commons}", jar.display())
@@ -198,4 +202,62 @@ fn a_jvm_running_a_jar() {
             lib.components
         );
     }
+}
+
+#[test]
+fn a_go_executable_lists_its_modules() {
+    let must = std::env::var("VIGIL_AGENT_TESTS").is_ok_and(|v| v == "1");
+    let version = Command::new("go")
+        .args(["env", "GOVERSION"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let Some(version) = version else {
+        assert!(
+            !must,
+            "VIGIL_AGENT_TESTS=1 but `go` is missing: install golang-go"
+        );
+        eprintln!("skipped: no Go toolchain (install golang-go, or set VIGIL_AGENT_TESTS=1 to make this a failure)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/go/sleeper");
+    let exe = dir.path().join("sleeper");
+    let built = Command::new("go")
+        .current_dir(&src)
+        .args(["build", "-o"])
+        .arg(&exe)
+        .arg(".")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .status()
+        .unwrap();
+    assert!(built.success(), "go build failed");
+    let mut child = Command::new(&exe).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let child = Killed(child);
+    assert_eq!(line.trim(), "ready");
+
+    let (index, _) = OwnerIndex::build(Path::new("/"));
+    let loaded = loaded_of(child.0.id(), &index);
+    let me = &loaded[0];
+    assert_eq!(me.kind, LoadedKind::Executable);
+    assert!(me.path.ends_with("/sleeper"), "{me:?}");
+    assert_eq!(me.package, None, "{me:?}");
+    let stdlib = me
+        .components
+        .iter()
+        .find(|c| c.name == "stdlib")
+        .unwrap_or_else(|| panic!("{me:?}"));
+    assert_eq!(
+        Some(stdlib.version.as_str()),
+        version.strip_prefix("go"),
+        "{stdlib:?}"
+    );
 }

@@ -154,9 +154,12 @@ pub fn collect(opts: &Options) -> Result<Snapshot, CollectError> {
         })
         .collect();
 
+    let mut owners = crate::owners::OwnerCache::new();
+    let mut unreadable_roots = std::collections::BTreeSet::new();
     let mut processes = Vec::with_capacity(raws.len());
     for r in &raws {
         let (listening, connections) = net.of_process(r, &servers);
+        let loaded = loaded_code(opts, r, &mut owners, &mut unreadable_roots, &mut gaps);
         let uid = r.status.uid;
         processes.push(Process {
             pid: r.pid,
@@ -170,10 +173,13 @@ pub fn collect(opts: &Options) -> Result<Snapshot, CollectError> {
             container: r.container.clone(),
             listening,
             connections,
-            loaded: Vec::new(),
+            loaded,
         });
     }
     net.unowned_listeners(&mut gaps);
+    for (what, why) in unreadable_roots {
+        gaps.once.push(Unseen { what, why });
+    }
     Ok(Snapshot {
         schema_version: SCHEMA_VERSION,
         taken_at: rfc3339(taken),
@@ -181,6 +187,49 @@ pub fn collect(opts: &Options) -> Result<Snapshot, CollectError> {
         processes,
         unseen: gaps.into_unseen(),
     })
+}
+
+/// The code process `r` has loaded, each file with the package that owns
+/// it, from the index of its root filesystem (its container's
+/// `/proc/PID/root`, or the host's root), built once per root.
+fn loaded_code(
+    opts: &Options,
+    r: &Raw,
+    owners: &mut crate::owners::OwnerCache,
+    unreadable_roots: &mut std::collections::BTreeSet<(String, String)>,
+    gaps: &mut Gaps,
+) -> Vec<crate::Loaded> {
+    let root = if r.container.is_some() {
+        opts.proc.join(r.pid.to_string()).join("root")
+    } else {
+        opts.root.clone()
+    };
+    let index = match owners.index(&root) {
+        Ok((index, unseen)) => {
+            gaps.once.extend(unseen);
+            index
+        }
+        Err(u) => {
+            unreadable_roots.insert((u.what, u.why));
+            return Vec::new();
+        }
+    };
+    match crate::owners::loaded(&opts.proc, r.pid, &index) {
+        Ok((loaded, unseen)) => {
+            for u in unseen {
+                if !gaps.once.contains(&u) {
+                    gaps.once.push(u);
+                }
+            }
+            loaded
+        }
+        // Gone since the listing.
+        Err(e) if e.source.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            gaps.count("the code loaded by {n} {processes}", &e.source);
+            Vec::new()
+        }
+    }
 }
 
 /// Reads every process of `proc` (kernel threads and processes gone

@@ -7,13 +7,15 @@
 pub mod collect;
 pub mod containers;
 pub mod host;
+pub mod loaded;
 pub mod net;
+pub mod owners;
 pub mod procs;
 pub mod snapshot;
 
 pub use collect::{collect, CollectError, Options, SCHEMA_VERSION};
 
 pub use snapshot::{
-    Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, Process, Protocol,
-    Snapshot, Unseen,
+    Connection, ConnectionKind, Container, Exposure, Host, Listener, Loaded, LoadedKind, Process,
+    Protocol, Snapshot, Unseen,
 };

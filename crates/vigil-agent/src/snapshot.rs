@@ -161,9 +161,46 @@ pub struct Loaded {
     /// Its path (as the process sees it; inside its container's root for
     /// a containerized process).
     pub path: String,
-    /// The package that owns it, when known.
+    /// What kind of code it is.
+    #[serde(default)]
+    pub kind: LoadedKind,
+    /// Whether the file was deleted (or replaced) after the process loaded
+    /// it: the process still runs the old code, which the package on disk
+    /// may no longer describe.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    /// The package that owns it, when known: the OS package whose file
+    /// list names it, else the language package it is (a JAR's Maven
+    /// coordinates, a Python distribution, a Go executable's main module).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<PackageRef>,
+    /// For an OS package: the distribution release as OSV writes it (`12`,
+    /// `22.04:LTS`, `v3.20`), so `<ecosystem>:<release>` names the
+    /// advisories that apply. Also in the purl's `distro` qualifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The packages built into the file besides its own: a Go executable's
+    /// modules, a Rust executable's crates (cargo auditable), the Maven
+    /// artifacts inside a JAR, the JAR's own coordinates when an OS package
+    /// owns it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<PackageRef>,
+}
+
+/// What kind of code a loaded file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadedKind {
+    /// The process's executable.
+    Executable,
+    /// A shared object mapped into it.
+    #[default]
+    SharedObject,
+    /// A Python extension module (a shared object under `site-packages`,
+    /// `dist-packages` or `lib-dynload`).
+    PythonExtension,
+    /// A Java archive held open or on the JVM class path.
+    Jar,
 }
 
 /// Something the agent could not see.

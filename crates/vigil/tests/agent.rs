@@ -479,3 +479,65 @@ fn unprivileged_run_says_what_it_cannot_see() {
         .iter()
         .any(|p| p["pid"] == 1));
 }
+
+/// A process that has loaded libssl: the snapshot names the Debian
+/// package that owns it, at the version dpkg reports.
+#[test]
+fn loaded_libssl_is_mapped_to_its_debian_package() {
+    let Some(python) = python() else {
+        eprintln!("skipped: no python3");
+        return;
+    };
+    let dpkg = Command::new("dpkg-query")
+        .args(["-W", "-f", "${Package} ${Version}\n", "libssl3*"])
+        .output();
+    let installed: Vec<(String, String)> = match dpkg {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let (p, v) = l.split_once(' ')?;
+                (!v.is_empty()).then(|| (p.to_string(), v.to_string()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if installed.is_empty() {
+        assert!(
+            std::env::var_os("VIGIL_AGENT_TESTS").is_none(),
+            "VIGIL_AGENT_TESTS is set but dpkg knows no libssl3 package"
+        );
+        eprintln!("skipped: no Debian libssl3 package here");
+        return;
+    }
+    let mut child = Command::new(&python)
+        .args([
+            "-c",
+            "import ssl, time\nprint('ready', flush=True)\ntime.sleep(120)\n",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let running = Running(child);
+    let s = snapshot();
+    let p = process(&s, running.pid());
+    let libssl = p["loaded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"].as_str().unwrap().contains("libssl.so"))
+        .unwrap_or_else(|| panic!("no libssl in {}", p["loaded"]));
+    let package = &libssl["package"];
+    assert_eq!(package["ecosystem"], "Debian", "{libssl}");
+    assert!(
+        installed.iter().any(
+            |(name, version)| package["name"] == name.split(':').next().unwrap()
+                && package["version"] == version.as_str()
+        ),
+        "{libssl} vs {installed:?}"
+    );
+}

@@ -175,6 +175,88 @@ fn read_sqlite(input: &FileInput<'_>) -> Result<Vec<(i64, Vec<u8>)>, ExtractErro
     Ok(out)
 }
 
+/// The files one installed rpm package lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageFiles {
+    /// The package name.
+    pub name: String,
+    /// Its version as the components of this module write it
+    /// (`[EPOCH:]VERSION-RELEASE`).
+    pub version: String,
+    /// Its architecture (`x86_64`, `noarch`), empty when not given.
+    pub arch: String,
+    /// The paths of its files and directories (absolute).
+    pub files: Vec<String>,
+}
+
+/// The file lists of the packages in an rpm database, SQLite or Berkeley
+/// DB (told by the first bytes): each header's `DIRNAMES`, `BASENAMES`
+/// and `DIRINDEXES` (or the old `OLDFILENAMES`). Records that are not
+/// headers, and `gpg-pubkey` entries, are skipped.
+pub fn package_files(input: &FileInput<'_>) -> Result<Vec<PackageFiles>, ExtractError> {
+    let blobs: Vec<Vec<u8>> = if input.bytes.is_empty() {
+        Vec::new()
+    } else if input.bytes.starts_with(b"SQLite format 3\0") {
+        read_sqlite(input)?.into_iter().map(|(_, b)| b).collect()
+    } else {
+        let db = HashDb::open(input.bytes).map_err(|e| input.malformed(None, e))?;
+        db.records()
+            .into_iter()
+            .filter(|r| r.key != [0, 0, 0, 0])
+            .filter_map(|r| r.value.ok())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for blob in &blobs {
+        let Ok(header) = Header::parse(blob) else {
+            continue;
+        };
+        let Some((name, version)) = name_and_version(&header) else {
+            continue;
+        };
+        if name == "gpg-pubkey" {
+            continue;
+        }
+        let files = match (
+            header.strings(tags::DIRNAMES),
+            header.strings(tags::BASENAMES),
+            header.int32s(tags::DIRINDEXES),
+        ) {
+            (Some(dirs), Some(bases), Some(indexes)) => bases
+                .iter()
+                .zip(indexes)
+                .filter_map(|(base, i)| dirs.get(i as usize).map(|d| format!("{d}{base}")))
+                .collect(),
+            _ => header
+                .strings(tags::OLDFILENAMES)
+                .map(|v| v.into_iter().map(str::to_string).collect())
+                .unwrap_or_default(),
+        };
+        out.push(PackageFiles {
+            name: name.to_string(),
+            version,
+            arch: header.string(tags::ARCH).unwrap_or("").to_string(),
+            files,
+        });
+    }
+    Ok(out)
+}
+
+/// A header's name and `[EPOCH:]VERSION-RELEASE`.
+fn name_and_version<'a>(header: &Header<'a>) -> Option<(&'a str, String)> {
+    let name = header.string(tags::NAME)?;
+    let version = header.string(tags::VERSION)?;
+    let release = header.string(tags::RELEASE).filter(|r| !r.is_empty());
+    let version_release = match release {
+        Some(r) => format!("{version}-{r}"),
+        None => version.to_string(),
+    };
+    Some(match header.int32(tags::EPOCH) {
+        Some(epoch) => (name, format!("{epoch}:{version_release}")),
+        None => (name, version_release),
+    })
+}
+
 /// Adds the package of one header blob (or a diagnostic).
 fn add_package(input: &FileInput<'_>, what: &str, blob: &[u8], out: &mut Extracted) {
     let warn = |message: String| Diagnostic::warning(input.rel_path, None, message);
@@ -389,6 +471,71 @@ mod tests {
         // A truncated database is an error, not a panic.
         let cut = &db[..db.len() / 2];
         let _ = run(&RpmdbSqlite, "var/lib/rpm/rpmdb.sqlite", cut);
+    }
+
+    #[test]
+    fn file_lists_of_an_sqlite_database() {
+        let blobs = [
+            tags::build_with_arrays(
+                &[
+                    (tags::NAME, "openssl-libs"),
+                    (tags::VERSION, "3.0.7"),
+                    (tags::RELEASE, "27.el9"),
+                    (tags::ARCH, "x86_64"),
+                ],
+                &[(tags::EPOCH, 1)],
+                &[
+                    (
+                        tags::DIRNAMES,
+                        &["/usr/lib64/", "/usr/share/doc/openssl-libs/"],
+                    ),
+                    (
+                        tags::BASENAMES,
+                        &["libssl.so.3", "libcrypto.so.3", "README"],
+                    ),
+                ],
+                &[(tags::DIRINDEXES, &[0, 0, 1])],
+            ),
+            tags::build_with_arrays(
+                &[(tags::NAME, "old"), (tags::VERSION, "1")],
+                &[],
+                &[(tags::OLDFILENAMES, &["/bin/old"])],
+                &[],
+            ),
+            tags::build(&[(tags::NAME, "gpg-pubkey"), (tags::VERSION, "1")], &[]),
+        ];
+        let db = sqlite_db(&blobs);
+        let root = samples();
+        let input = FileInput::binary("var/lib/rpm/rpmdb.sqlite", &root, &db, &root);
+        let files = package_files(&input).unwrap();
+        assert_eq!(
+            files,
+            [
+                PackageFiles {
+                    name: "openssl-libs".into(),
+                    version: "1:3.0.7-27.el9".into(),
+                    arch: "x86_64".into(),
+                    files: vec![
+                        "/usr/lib64/libssl.so.3".into(),
+                        "/usr/lib64/libcrypto.so.3".into(),
+                        "/usr/share/doc/openssl-libs/README".into(),
+                    ],
+                },
+                PackageFiles {
+                    name: "old".into(),
+                    version: "1".into(),
+                    arch: String::new(),
+                    files: vec!["/bin/old".into()],
+                },
+            ]
+        );
+        // The Berkeley DB sample's header has no file list tags it can
+        // read wrongly: a package, maybe without files, never a panic.
+        let bytes = std::fs::read(samples().join("Packages_epoch")).unwrap();
+        let input = FileInput::binary("var/lib/rpm/Packages", &root, &bytes, &root);
+        let files = package_files(&input).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].version, "1:0.0.1-rls");
     }
 
     #[test]

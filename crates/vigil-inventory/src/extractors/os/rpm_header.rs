@@ -29,6 +29,14 @@ pub(crate) const LICENSE: u32 = 1014;
 pub(crate) const ARCH: u32 = 1022;
 /// `RPMTAG_SOURCERPM`.
 pub(crate) const SOURCERPM: u32 = 1044;
+/// `RPMTAG_OLDFILENAMES`: whole file paths (rpm before 4.0).
+pub(crate) const OLDFILENAMES: u32 = 1027;
+/// `RPMTAG_DIRINDEXES`: for each file, the index of its directory.
+pub(crate) const DIRINDEXES: u32 = 1116;
+/// `RPMTAG_BASENAMES`: each file's name.
+pub(crate) const BASENAMES: u32 = 1117;
+/// `RPMTAG_DIRNAMES`: the directories, each ending in `/`.
+pub(crate) const DIRNAMES: u32 = 1118;
 
 /// Index entries above this are refused (rpm's own limit).
 const MAX_INDEX_ENTRIES: u32 = 0xffff;
@@ -118,6 +126,42 @@ impl<'a> Header<'a> {
         std::str::from_utf8(rest.get(..end)?).ok()
     }
 
+    /// The values of a `STRING_ARRAY` tag (or a one-value `STRING` tag);
+    /// `None` when absent, of another type, cut short or not UTF-8.
+    pub(crate) fn strings(&self, tag: u32) -> Option<Vec<&'a str>> {
+        let e = self.entry(tag)?;
+        if !matches!(e.kind, TYPE_STRING | TYPE_STRING_ARRAY) {
+            return None;
+        }
+        let mut rest = self.data.get(e.offset..)?;
+        let mut out = Vec::new();
+        for _ in 0..e.count {
+            let end = rest.iter().position(|&b| b == 0)?;
+            out.push(std::str::from_utf8(rest.get(..end)?).ok()?);
+            rest = rest.get(end + 1..)?;
+        }
+        Some(out)
+    }
+
+    /// The values of an `INT32` tag; `None` when absent, of another type
+    /// or cut short.
+    pub(crate) fn int32s(&self, tag: u32) -> Option<Vec<u32>> {
+        let e = self.entry(tag)?;
+        if e.kind != TYPE_INT32 {
+            return None;
+        }
+        let count = e.count as usize;
+        let bytes = self
+            .data
+            .get(e.offset..e.offset.checked_add(count.checked_mul(4)?)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        )
+    }
+
     /// The first value of an `INT32` tag.
     pub(crate) fn int32(&self, tag: u32) -> Option<u32> {
         let e = self.entry(tag)?;
@@ -132,10 +176,43 @@ impl<'a> Header<'a> {
 /// databases holding chosen packages.
 #[cfg(test)]
 pub(crate) fn build(strings: &[(u32, &str)], ints: &[(u32, u32)]) -> Vec<u8> {
+    build_with_arrays(strings, ints, &[], &[])
+}
+
+/// Builds a header blob with `STRING_ARRAY` and `INT32` array tags too:
+/// for tests of file lists.
+#[cfg(test)]
+pub(crate) fn build_with_arrays(
+    strings: &[(u32, &str)],
+    ints: &[(u32, u32)],
+    string_arrays: &[(u32, &[&str])],
+    int_arrays: &[(u32, &[u32])],
+) -> Vec<u8> {
     let mut index = Vec::new();
     let mut data = Vec::new();
+    for (tag, values) in int_arrays {
+        while !data.len().is_multiple_of(4) {
+            data.push(0);
+        }
+        index.push((*tag, TYPE_INT32, data.len() as u32, values.len() as u32));
+        for v in *values {
+            data.extend_from_slice(&v.to_be_bytes());
+        }
+    }
+    for (tag, values) in string_arrays {
+        index.push((
+            *tag,
+            TYPE_STRING_ARRAY,
+            data.len() as u32,
+            values.len() as u32,
+        ));
+        for v in *values {
+            data.extend_from_slice(v.as_bytes());
+            data.push(0);
+        }
+    }
     for (tag, value) in ints {
-        while data.len() % 4 != 0 {
+        while !data.len().is_multiple_of(4) {
             data.push(0);
         }
         index.push((*tag, TYPE_INT32, data.len() as u32, 1u32));

@@ -419,6 +419,16 @@ fn is_code_reference(value: &[u8]) -> bool {
     {
         return true;
     }
+    // A kebab-case name (`elevated-privileges`, `no-debconf-config`):
+    // lower-case words joined by hyphens, as tags, options and service
+    // names are written.
+    if value.contains(&b'-')
+        && value
+            .split(|&b| b == b'-')
+            .all(|w| !w.is_empty() && w.iter().all(u8::is_ascii_lowercase))
+    {
+        return true;
+    }
     let value = value.strip_suffix(b"()").unwrap_or(value);
     !value.is_empty()
         && value.split(|&b| b == b'.').all(|part| {
@@ -507,10 +517,18 @@ mod tests {
             "keypair[:32]",
             "https://tools.ietf.org/html/rfc6749",
             "WIN32_ERROR",
+            "elevated-privileges",
+            "no-debconf-config",
         ] {
             assert!(is_code_reference(v.as_bytes()), "{v}");
         }
-        for v in ["hunter2hunter", "s3cr3t.V4lue", "a..b", "Zq8vR2mK9pLx"] {
+        for v in [
+            "hunter2hunter",
+            "s3cr3t.V4lue",
+            "a..b",
+            "Zq8vR2mK9pLx",
+            "tr0ub4dor-and-3",
+        ] {
             assert!(!is_code_reference(v.as_bytes()), "{v}");
         }
     }

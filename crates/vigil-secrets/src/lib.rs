@@ -88,6 +88,7 @@ pub const ROOTFS_NOISE: &[&str] = &[
     "usr/share/zoneinfo/**",
     "usr/share/common-licenses/**",
     "usr/share/licenses/**",
+    "usr/share/lintian/**",
     "usr/lib/python[23]*/test/**",
     "usr/local/lib/python[23]*/test/**",
     "usr/lib64/python[23]*/test/**",

@@ -53,26 +53,65 @@ fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
         .collect()
 }
 
+/// `vigil scan config` of `tests/fixtures/NAME`: the JSON report and its
+/// findings.
+fn config_scan(name: &str) -> (Value, Vec<(String, String, u64, bool)>) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let found = findings(&report);
+    (report, found)
+}
+
+/// Whether a finding of rule `id` is at `path:line`.
+fn has(found: &[(String, String, u64, bool)], id: &str, path: &str, line: u64) -> bool {
+    found
+        .iter()
+        .any(|(i, p, l, _)| i == id && p == path && *l == line)
+}
+
 #[test]
 fn scan_config_finds_rules_with_lines_without_a_database() {
     let (code, report, err) = scan_json(&[]);
     assert_eq!(code, 0, "{err}");
     let found = findings(&report);
-    let has = |id: &str, path: &str, line: u64| {
-        found
-            .iter()
-            .any(|(i, p, l, _)| i == id && p == path && *l == line)
-    };
-    assert!(has("VIGIL-K8S-001", "k8s/web.yaml", 15), "{found:?}");
-    assert!(has("VIGIL-K8S-005", "k8s/web.yaml", 8), "{found:?}");
-    assert!(has("VIGIL-K8S-014", "k8s/web.yaml", 11), "{found:?}");
-    assert!(has("VIGIL-K8S-016", "k8s/web.yaml", 23), "{found:?}");
-    assert!(has("VIGIL-DF-001", "app/Dockerfile", 1), "{found:?}");
-    assert!(has("VIGIL-DF-003", "app/Dockerfile", 2), "{found:?}");
-    assert!(has("VIGIL-DF-002", "app/Dockerfile", 4), "{found:?}");
-    assert!(has("VIGIL-DF-007", "app/Dockerfile", 5), "{found:?}");
+    assert!(
+        has(&found, "VIGIL-K8S-001", "k8s/web.yaml", 15),
+        "{found:?}"
+    );
+    assert!(has(&found, "VIGIL-K8S-005", "k8s/web.yaml", 8), "{found:?}");
+    assert!(
+        has(&found, "VIGIL-K8S-014", "k8s/web.yaml", 11),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "VIGIL-K8S-016", "k8s/web.yaml", 23),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "VIGIL-DF-001", "app/Dockerfile", 1),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "VIGIL-DF-003", "app/Dockerfile", 2),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "VIGIL-DF-002", "app/Dockerfile", 4),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "VIGIL-DF-007", "app/Dockerfile", 5),
+        "{found:?}"
+    );
     // A new RBAC rule, pointing at the rule's `resources`.
-    assert!(has("VIGIL-K8S-024", "k8s/rbac.yaml", 10), "{found:?}");
+    assert!(
+        has(&found, "VIGIL-K8S-024", "k8s/rbac.yaml", 10),
+        "{found:?}"
+    );
     assert!(!found.iter().any(|f| f.0 == "VIGIL-K8S-024" && f.2 == 7));
     // ARG expansion: `FROM python:${PY_TAG}` is `python:latest`; `FROM
     // ${BASE}` (no default) is not judged; `USER ${APP_UID}` is not root.
@@ -249,37 +288,25 @@ fn a_directory_scan_checks_iac_too_unless_told_not_to() {
 
 #[test]
 fn compose_files_and_workflows_are_checked() {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/iac-ci"
-    ));
-    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let report: Value = serde_json::from_str(&out).unwrap();
-    let found = findings(&report);
-    let has = |id: &str, path: &str, line: u64| {
-        found
-            .iter()
-            .any(|(i, p, l, _)| i == id && p == path && *l == line)
-    };
+    let (report, found) = config_scan("iac-ci");
     let compose = "docker-compose.yml";
-    assert!(has("VIGIL-COMPOSE-010", compose, 3), "{found:?}");
-    assert!(has("VIGIL-COMPOSE-011", compose, 6), "{found:?}");
-    assert!(has("VIGIL-COMPOSE-012", compose, 9), "{found:?}");
-    assert!(has("VIGIL-COMPOSE-005", compose, 11), "{found:?}");
+    assert!(has(&found, "VIGIL-COMPOSE-010", compose, 3), "{found:?}");
+    assert!(has(&found, "VIGIL-COMPOSE-011", compose, 6), "{found:?}");
+    assert!(has(&found, "VIGIL-COMPOSE-012", compose, 9), "{found:?}");
+    assert!(has(&found, "VIGIL-COMPOSE-005", compose, 11), "{found:?}");
     // Suppressed inline, with its reason.
     let socket = found.iter().find(|f| f.0 == "VIGIL-COMPOSE-005").unwrap();
     assert!(socket.3, "{socket:?}");
     assert!(report.to_string().contains("reads container labels"));
-    assert!(has("VIGIL-COMPOSE-001", compose, 14), "{found:?}");
+    assert!(has(&found, "VIGIL-COMPOSE-001", compose, 14), "{found:?}");
     // The port bound to the loopback address is not reported.
-    assert!(!has("VIGIL-COMPOSE-012", compose, 8), "{found:?}");
+    assert!(!has(&found, "VIGIL-COMPOSE-012", compose, 8), "{found:?}");
     let ci = ".github/workflows/ci.yml";
-    assert!(has("VIGIL-GHA-005", ci, 5), "{found:?}");
-    assert!(has("VIGIL-GHA-002", ci, 10), "{found:?}");
-    assert!(has("VIGIL-GHA-001", ci, 11), "{found:?}");
+    assert!(has(&found, "VIGIL-GHA-005", ci, 5), "{found:?}");
+    assert!(has(&found, "VIGIL-GHA-002", ci, 10), "{found:?}");
+    assert!(has(&found, "VIGIL-GHA-001", ci, 11), "{found:?}");
     // The line inside the script where the expression is.
-    assert!(has("VIGIL-GHA-003", ci, 15), "{found:?}");
+    assert!(has(&found, "VIGIL-GHA-003", ci, 15), "{found:?}");
     let injection = report["findings"]
         .as_array()
         .unwrap()
@@ -354,30 +381,18 @@ fn cloudformation_yaml_and_json_templates_are_checked() {
 
 #[test]
 fn terraform_modules_are_followed_and_findings_point_at_their_files() {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/iac-terraform"
-    ));
-    let (code, out, err) = vigil(&["scan", "config", dir.to_str().unwrap(), "-f", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let report: Value = serde_json::from_str(&out).unwrap();
-    let found = findings(&report);
-    let has = |id: &str, path: &str, line: u64| {
-        found
-            .iter()
-            .any(|(i, p, l, _)| i == id && p == path && *l == line)
-    };
+    let (report, found) = config_scan("iac-terraform");
     // The module's input makes its bucket public: found in the module's
     // own file, at the attribute.
     assert!(
-        has("VIGIL-AWS-001", "modules/storage/main.tf", 16),
+        has(&found, "VIGIL-AWS-001", "modules/storage/main.tf", 16),
         "{found:?}"
     );
     assert!(
-        has("VIGIL-AWS-002", "modules/storage/main.tf", 21),
+        has(&found, "VIGIL-AWS-002", "modules/storage/main.tf", 21),
         "{found:?}"
     );
-    assert!(has("VIGIL-AWS-007", "main.tf", 24), "{found:?}");
+    assert!(has(&found, "VIGIL-AWS-007", "main.tf", 24), "{found:?}");
     // RDP is open to the office only.
     assert!(
         !found.iter().any(|(i, ..)| i == "VIGIL-AWS-008"),
@@ -398,7 +413,10 @@ fn terraform_modules_are_followed_and_findings_point_at_their_files() {
         "{found:?}"
     );
     // A plan is read by its content, its findings at the resource's line.
-    assert!(has("VIGIL-AWS-014", "plan/tfplan.json", 46), "{found:?}");
+    assert!(
+        has(&found, "VIGIL-AWS-014", "plan/tfplan.json", 46),
+        "{found:?}"
+    );
     // Modules downloaded by `terraform init` are not checked.
     assert!(
         !found.iter().any(|(_, p, ..)| p.contains(".terraform")),

@@ -44,6 +44,21 @@ fn text(write: impl FnOnce(&mut Vec<u8>)) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// The table of a report, without colour.
+fn plain_table(report: &crate::Report) -> String {
+    text(|out| {
+        crate::write_table(
+            report,
+            out,
+            crate::TableOptions {
+                color: false,
+                max_not_checked: 5,
+            },
+        )
+        .unwrap()
+    })
+}
+
 #[test]
 fn sarif_keeps_license_rules_apart_from_advisories() {
     let sarif = crate::sarif_value(&with_license_finding());
@@ -164,17 +179,7 @@ fn with_misconfiguration() -> Report {
 #[test]
 fn misconfigurations_have_their_own_sections_and_no_advisory_link() {
     let report = with_misconfiguration();
-    let table = text(|out| {
-        crate::write_table(
-            &report,
-            out,
-            crate::TableOptions {
-                color: false,
-                max_not_checked: 5,
-            },
-        )
-        .unwrap()
-    });
+    let table = plain_table(&report);
     assert!(
         table.contains("k8s/web.yaml (1 misconfiguration)"),
         "{table}"
@@ -270,17 +275,7 @@ fn with_secret() -> Report {
 #[test]
 fn secrets_have_their_own_sections_columns_and_no_advisory_link() {
     let report = with_secret();
-    let table = text(|out| {
-        crate::write_table(
-            &report,
-            out,
-            crate::TableOptions {
-                color: false,
-                max_not_checked: 5,
-            },
-        )
-        .unwrap()
-    });
+    let table = plain_table(&report);
     assert!(table.contains("deploy/ci.env (1 secret)"), "{table}");
     assert!(table.contains("Found 1 secret (1 critical)."), "{table}");
     assert!(table.contains("ghp_…"), "{table}");
@@ -352,17 +347,7 @@ fn a_secret_from_history_shows_its_commit_author_and_date() {
     s.commit = Some("3f2a9c1d0b8e7f6a5d4c3b2a1f0e9d8c7b6a5f4e".into());
     s.author = Some("Ada Lovelace <ada@example.org>".into());
     s.date = Some("2024-03-05T10:20:30+01:00".into());
-    let table = text(|out| {
-        crate::write_table(
-            &report,
-            out,
-            crate::TableOptions {
-                color: false,
-                max_not_checked: 5,
-            },
-        )
-        .unwrap()
-    });
+    let table = plain_table(&report);
     assert!(table.contains("COMMIT"), "{table}");
     assert!(table.contains("3f2a9c1d "), "{table}");
     assert!(table.contains("Ada Lovelace <ada@example.org>"), "{table}");

@@ -452,6 +452,7 @@ pub fn check_document_in(
             suppression,
             help: Some(RuleSet::help(rule)),
             secret: None,
+            runtime: None,
         });
     }
     Ok(findings)

@@ -455,6 +455,7 @@ fn build_finding(
         suppression: None,
         help: None,
         secret: None,
+        runtime: None,
     }
 }
 

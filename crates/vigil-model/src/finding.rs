@@ -240,6 +240,55 @@ pub struct Finding {
     /// found (its keys sit at the top level of the finding).
     #[serde(flatten)]
     pub secret: Option<SecretInfo>,
+    /// For a vulnerability found on a running host (`vigil scan host`):
+    /// the processes that load the package, how far they are exposed and
+    /// the data stores they reach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Runtime>,
+}
+
+/// Where a vulnerable package runs: the processes that load it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Runtime {
+    /// The processes that load the package, by pid.
+    pub processes: Vec<RuntimeProcess>,
+    /// The highest exposure of the sockets they listen on (`public` over
+    /// `internal` over `loopback`); `None` when none of them listens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<String>,
+    /// The data stores they hold connections to (`postgresql`, `redis`,
+    /// ...), sorted, each once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_assets: Vec<String>,
+}
+
+impl Runtime {
+    /// A short phrase for tables: `loaded by 2 processes, exposed: public,
+    /// reaches postgresql`.
+    pub fn summary(&self) -> String {
+        let n = self.processes.len();
+        let mut out = format!("loaded by {n} process{}", if n == 1 { "" } else { "es" });
+        if let Some(e) = &self.exposure {
+            out.push_str(&format!(", exposed: {e}"));
+        }
+        if !self.data_assets.is_empty() {
+            out.push_str(&format!(", reaches {}", self.data_assets.join(", ")));
+        }
+        out
+    }
+}
+
+/// A process that loads a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuntimeProcess {
+    /// Its pid.
+    pub pid: u32,
+    /// Its executable's path (or command name), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exe: Option<String>,
+    /// The ID of the container it runs in, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
 }
 
 /// What a rule says about its findings.

@@ -29,8 +29,8 @@ pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{
-    Cvss, Finding, FindingKind, Fingerprint, Help, NotChecked, PackageRef, SecretInfo, Suppression,
-    SuppressionKind,
+    Cvss, Finding, FindingKind, Fingerprint, Help, NotChecked, PackageRef, Runtime, RuntimeProcess,
+    SecretInfo, Suppression, SuppressionKind,
 };
 pub use image::{ImageFacts, OsFacts};
 pub use remediation::Remediation;

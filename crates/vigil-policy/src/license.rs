@@ -249,6 +249,7 @@ impl LicensePolicy {
                     suppression: None,
                     help: None,
                     secret: None,
+                    runtime: None,
                 });
             }
         }

@@ -32,5 +32,6 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         suppression: None,
         help: None,
         secret: None,
+        runtime: None,
     }
 }

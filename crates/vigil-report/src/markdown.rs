@@ -90,7 +90,10 @@ fn rows(out: &mut dyn Write, findings: &[&Finding], with_file: bool) -> std::io:
         let last = if with_file {
             cell(&location_label(f))
         } else {
-            cell(&f.title)
+            match &f.runtime {
+                Some(r) => cell(&format!("{} ({})", f.title, r.summary())),
+                None => cell(&f.title),
+            }
         };
         writeln!(
             out,

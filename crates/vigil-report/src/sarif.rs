@@ -225,6 +225,10 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     if !f.fixed_versions.is_empty() {
         properties["fixedVersions"] = json!(f.fixed_versions);
     }
+    // A vulnerability on a running host: the processes that load it.
+    if let Some(r) = &f.runtime {
+        properties["runtime"] = json!(r);
+    }
     // A secret found in history: where it was introduced.
     if let Some(s) = &f.secret {
         for (key, value) in [

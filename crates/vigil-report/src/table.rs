@@ -159,7 +159,10 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
                     id_cell(f),
                     severity_cell(f),
                     truncate(&fixed, 24),
-                    truncate(&f.title, TITLE_WIDTH),
+                    match &f.runtime {
+                        Some(r) => format!("{} ({})", truncate(&f.title, TITLE_WIDTH), r.summary()),
+                        None => truncate(&f.title, TITLE_WIDTH),
+                    },
                 ],
                 style: if f.informational.is_some() {
                     Style::new().dimmed()
@@ -769,6 +772,7 @@ mod tests {
             suppression: None,
             help: None,
             secret: None,
+            runtime: None,
         }
     }
 

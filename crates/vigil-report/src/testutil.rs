@@ -55,6 +55,7 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
         suppression: None,
         help: None,
         secret: None,
+        runtime: None,
     }
 }
 

@@ -318,6 +318,7 @@ pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppressio
             date: None,
             layer: None,
         }),
+        runtime: None,
     }
 }
 

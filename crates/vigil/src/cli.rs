@@ -183,6 +183,33 @@ pub(crate) enum ScanTarget {
     /// history (--git) or in staged changes (--staged), without the
     /// advisory database (docs/secrets.md)
     Secrets(SecretsArgs),
+    /// Scan the packages running processes have loaded (or those of a
+    /// snapshot file written by `vigil agent --once -f json`), each finding
+    /// with the processes that load it, their exposure and the data stores
+    /// they reach (docs/agent.md)
+    Host(HostArgs),
+}
+
+/// `vigil scan host`: where the snapshot comes from, and the report.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct HostArgs {
+    /// Scan this snapshot (`vigil agent --once -f json`) instead of the
+    /// running host
+    #[arg(long, value_name = "SNAPSHOT", value_hint = ValueHint::FilePath, conflicts_with_all = ["proc_dir", "host_root"])]
+    pub(crate) input: Option<PathBuf>,
+
+    /// The proc filesystem to read (the host's, mounted elsewhere when
+    /// vigil runs in a container)
+    #[arg(long = "proc", value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) proc_dir: Option<PathBuf>,
+
+    /// The host's root filesystem, for package databases, /etc/passwd
+    /// and /etc/os-release
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) host_root: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
 }
 
 /// `vigil rules ...`.

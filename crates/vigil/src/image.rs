@@ -76,6 +76,7 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
         checks,
         Some(scan.facts),
         started,
+        &|_| {},
     )
 }
 

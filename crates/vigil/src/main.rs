@@ -9,6 +9,7 @@ mod config;
 mod db;
 mod gates;
 mod generate;
+mod host;
 mod iac;
 mod image;
 mod progress;

@@ -37,6 +37,7 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &ScanCommand) -> Result<Outcome> {
         Some(ScanTarget::Image(args)) => return crate::image::scan_image(global, args),
         Some(ScanTarget::Config(args)) => return crate::iac::scan_config(global, args),
         Some(ScanTarget::Secrets(args)) => return crate::secrets::scan_secrets(global, args),
+        Some(ScanTarget::Host(args)) => return crate::host::scan_host(global, args),
         None => {
             let shown = cmd.args.path.to_string_lossy();
             if TARGET_NAMES.contains(&shown.as_ref()) {
@@ -141,6 +142,7 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
         checks,
         None,
         started,
+        &|_| {},
     )
 }
 
@@ -325,6 +327,7 @@ pub(crate) fn finish(
     checks: FileChecks,
     image: Option<vigil_model::ImageFacts>,
     started: std::time::Instant,
+    annotate: &dyn Fn(&mut vigil_model::Finding),
 ) -> Result<Outcome> {
     tracing::info!(
         files = inventory.files.len(),
@@ -356,6 +359,7 @@ pub(crate) fn finish(
         findings.retain(|f| f.fix_available);
         tracing::info!(hidden = before - findings.len(), "--ignore-unfixed");
     }
+    findings.iter_mut().for_each(annotate);
     findings.extend(checks.findings);
     gates.triage(&inventory.components, &mut findings);
     let remediation = vigil_policy::remediation::plan(&inventory.components, &findings, |cs| {

@@ -249,3 +249,147 @@ pub(crate) fn scan_host(global: &GlobalArgs, args: &HostArgs) -> Result<Outcome>
         &|f| annotate(&runtime, f),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn fixture() -> Snapshot {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/agent/snapshot-debian12.json");
+        read_snapshot(&path).unwrap()
+    }
+
+    fn component<'a>(inv: &'a HostInventory, name: &str) -> &'a Component {
+        inv.inventory
+            .components
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("{name}: {:#?}", inv.inventory.components))
+    }
+
+    #[test]
+    fn each_distinct_package_is_one_component_at_its_first_loaded_path() {
+        let inv = inventory(&fixture());
+        let names: Vec<&str> = inv
+            .inventory
+            .components
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        // libssl3 is loaded twice by nginx (two files) and once by orders.
+        assert_eq!(names.iter().filter(|n| **n == "libssl3").count(), 1);
+        let ssl = component(&inv, "libssl3");
+        assert_eq!(ssl.ecosystem, Ecosystem::Debian);
+        assert_eq!(ssl.release.as_deref(), Some("12"));
+        assert_eq!(ssl.locations.len(), 1);
+        assert_eq!(
+            ssl.locations[0].path,
+            "/usr/lib/x86_64-linux-gnu/libcrypto.so.3"
+        );
+        // The source package from the purl's `upstream`: what Debian's
+        // advisories name.
+        assert_eq!(ssl.advisory_key(), ("openssl", "3.0.11-1~deb12u1"));
+        assert!(ssl.purl.contains("distro=debian-12"), "{}", ssl.purl);
+        // Embedded components: no release.
+        let stdlib = component(&inv, "stdlib");
+        assert_eq!(stdlib.ecosystem, Ecosystem::Go);
+        assert_eq!(stdlib.release, None);
+        assert_eq!(stdlib.locations[0].path, "/opt/orders/bin/orders");
+        // A package of a container whose release is unknown stays a
+        // component: the matcher lists it as not checked.
+        assert_eq!(component(&inv, "zlib1g").release, None);
+        let os = inv.inventory.os.as_ref().unwrap();
+        assert_eq!(os.name, "Debian GNU/Linux 12 (bookworm)");
+        assert_eq!(os.ecosystem.as_deref(), Some("Debian:12"));
+    }
+
+    #[test]
+    fn packages_without_a_version_are_not_checked() {
+        let inv = inventory(&fixture());
+        assert!(!inv
+            .inventory
+            .components
+            .iter()
+            .any(|c| c.name == "example.com/internal/tool"));
+        assert_eq!(inv.inventory.not_checked.len(), 1);
+        let nc = &inv.inventory.not_checked[0];
+        assert_eq!(nc.name, "example.com/internal/tool");
+        assert_eq!(nc.location.path, "/opt/orders/bin/orders");
+        assert!(nc.reason.contains("version is unknown"), "{}", nc.reason);
+    }
+
+    #[test]
+    fn runtime_context_gathers_processes_exposure_and_data_assets() {
+        let inv = inventory(&fixture());
+        let ssl = component(&inv, "libssl3");
+        let key = (
+            ssl.ecosystem,
+            ssl.name.clone(),
+            ssl.version.clone(),
+            ssl.purl.clone(),
+        );
+        let r = &inv.runtime[&key];
+        let pids: Vec<u32> = r.processes.iter().map(|p| p.pid).collect();
+        assert_eq!(pids, [812, 1430]);
+        assert_eq!(r.processes[0].exe.as_deref(), Some("/usr/sbin/nginx"));
+        // nginx listens on loopback and publicly; orders internally.
+        assert_eq!(r.exposure.as_deref(), Some("public"));
+        assert_eq!(r.data_assets, ["postgresql", "redis"]);
+        assert_eq!(
+            r.summary(),
+            "loaded by 2 processes, exposed: public, reaches postgresql, redis"
+        );
+
+        let zlib = component(&inv, "zlib1g");
+        let r = inv
+            .runtime
+            .iter()
+            .find(|(k, _)| k.1 == zlib.name)
+            .map(|(_, r)| r)
+            .unwrap();
+        assert_eq!(r.exposure, None);
+        assert!(r.data_assets.is_empty());
+        assert_eq!(
+            r.processes[0].container.as_deref().map(|c| &c[..12]),
+            Some("4c1e8f2b9a7d")
+        );
+        assert_eq!(r.summary(), "loaded by 1 process");
+
+        // A finding of the package gets it; one of another kind does not.
+        let mut f = vigil_model::Finding {
+            kind: FindingKind::Vulnerability,
+            id: "DSA-5532-1".to_string(),
+            aliases: Vec::new(),
+            title: String::new(),
+            message: None,
+            severity: vigil_model::Severity::High,
+            cvss: None,
+            package: Some(PackageRef {
+                ecosystem: ssl.ecosystem,
+                name: ssl.name.clone(),
+                version: ssl.version.clone(),
+                purl: ssl.purl.clone(),
+            }),
+            resource: None,
+            location: ssl.locations[0].clone(),
+            fixed_versions: Vec::new(),
+            fix_available: false,
+            kev: false,
+            informational: None,
+            fingerprint: vigil_model::Fingerprint(String::new()),
+            published: None,
+            suppression: None,
+            help: None,
+            secret: None,
+            runtime: None,
+        };
+        annotate(&inv.runtime, &mut f);
+        assert_eq!(f.runtime.as_ref().unwrap().processes.len(), 2);
+        f.runtime = None;
+        f.kind = FindingKind::License;
+        annotate(&inv.runtime, &mut f);
+        assert!(f.runtime.is_none());
+    }
+}

@@ -177,7 +177,8 @@ pub(crate) enum ScanTarget {
     /// daemon
     Image(ImageArgs),
     /// Check infrastructure as code (Kubernetes manifests, Dockerfiles,
-    /// Terraform) for misconfigurations, without the advisory database
+    /// Terraform, CloudFormation, Docker Compose, GitHub Actions workflows)
+    /// for misconfigurations, without the advisory database (docs/iac.md)
     Config(ScanArgs),
     /// Find secrets (tokens, keys, passwords) written in files, in git
     /// history (--git) or in staged changes (--staged), without the
@@ -351,8 +352,8 @@ pub(crate) struct ScanArgs {
     #[arg(long = "rules-dir", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) rules_dir: Vec<PathBuf>,
 
-    /// Do not check infrastructure as code (Kubernetes manifests,
-    /// Dockerfiles, Terraform) in a directory scan
+    /// Do not check infrastructure as code (Kubernetes, Dockerfiles,
+    /// Terraform, CloudFormation, Compose, workflows) in a directory scan
     #[arg(long)]
     pub(crate) no_misconfig: bool,
 

@@ -268,6 +268,30 @@ fn write_remediation(out: &mut dyn Write, r: &Remediation) -> std::io::Result<()
     Ok(())
 }
 
+/// `Found N things (a high, b low).`, or `No things.` when `open` is empty:
+/// the summary line of one kind of finding, by severity.
+fn count_line<'a>(open: impl Iterator<Item = &'a Finding>, (one, many): (&str, &str)) -> String {
+    let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+    for f in open {
+        *by_severity
+            .entry(std::cmp::Reverse(f.severity))
+            .or_default() += 1;
+    }
+    let n: usize = by_severity.values().sum();
+    if n == 0 {
+        return format!("No {many}.");
+    }
+    let parts: Vec<String> = by_severity
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.0.as_str().to_ascii_lowercase()))
+        .collect();
+    format!(
+        "Found {n} {} ({}).",
+        if n == 1 { one } else { many },
+        parts.join(", ")
+    )
+}
+
 /// Writes the table: per manifest, its vulnerable packages; then
 /// informational notices; then the summary, the not-checked components and
 /// the diagnostics' count.
@@ -541,29 +565,10 @@ pub fn write_table(
         .iter()
         .any(|f| f.kind == FindingKind::Misconfiguration);
     let summary = if has_misconfigs || open_misconfigs > 0 {
-        let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
-        for f in misconfigs.values().flatten() {
-            *by_severity
-                .entry(std::cmp::Reverse(f.severity))
-                .or_default() += 1;
-        }
-        let parts: Vec<String> = by_severity
-            .iter()
-            .map(|(s, n)| format!("{n} {}", s.0.as_str().to_ascii_lowercase()))
-            .collect();
-        let line = if open_misconfigs == 0 {
-            "No misconfigurations.".to_string()
-        } else {
-            format!(
-                "Found {open_misconfigs} {} ({}).",
-                if open_misconfigs == 1 {
-                    "misconfiguration"
-                } else {
-                    "misconfigurations"
-                },
-                parts.join(", ")
-            )
-        };
+        let line = count_line(
+            misconfigs.values().flatten().copied(),
+            ("misconfiguration", "misconfigurations"),
+        );
         if summary.is_empty() {
             line
         } else {
@@ -578,35 +583,12 @@ pub fn write_table(
         summary
     };
     // Secrets: their own line; a secrets-only scan's summary is that line.
-    let open_secrets: usize = secrets.values().map(Vec::len).sum();
     let has_secrets = report
         .findings
         .iter()
         .any(|f| f.kind == FindingKind::Secret);
     let summary = if has_secrets {
-        let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
-        for f in secrets.values().flatten() {
-            *by_severity
-                .entry(std::cmp::Reverse(f.severity))
-                .or_default() += 1;
-        }
-        let parts: Vec<String> = by_severity
-            .iter()
-            .map(|(s, n)| format!("{n} {}", s.0.as_str().to_ascii_lowercase()))
-            .collect();
-        let line = if open_secrets == 0 {
-            "No secrets.".to_string()
-        } else {
-            format!(
-                "Found {open_secrets} {} ({}).",
-                if open_secrets == 1 {
-                    "secret"
-                } else {
-                    "secrets"
-                },
-                parts.join(", ")
-            )
-        };
+        let line = count_line(secrets.values().flatten().copied(), ("secret", "secrets"));
         if report.components.is_empty() && total == 0 && !has_misconfigs {
             line
         } else {

@@ -1,9 +1,13 @@
 //! `vigil scan config` and `vigil rules` through the real binary.
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/demo_db.rs"]
+mod demo_db;
+
 use std::path::PathBuf;
 use std::process::Command;
 
+use demo_db::DemoDb;
 use serde_json::Value;
 
 fn fixture() -> PathBuf {
@@ -255,25 +259,8 @@ fn rules_list_and_show() {
 
 #[test]
 fn a_directory_scan_checks_iac_too_unless_told_not_to() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let cache = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .env("VIGIL_CACHE_DIR", cache.path())
-            .env_remove("VIGIL_DB_MIRROR")
-            .current_dir(&root)
-            .arg("--no-config")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    };
-    let (code, _, err) = run(&["--db-mirror", "examples/osv-mirror", "db", "update"]);
-    assert_eq!(code, 0, "{err}");
+    let db = DemoDb::new();
+    let run = |args: &[&str]| db.run(args);
     let dir = fixture();
     let dir = dir.to_str().unwrap();
     let (code, out, err) = run(&["--offline", "scan", dir, "-f", "json"]);

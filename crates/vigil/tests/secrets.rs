@@ -2,9 +2,13 @@
 //! real binary.
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/demo_db.rs"]
+mod demo_db;
+
 use std::path::PathBuf;
 use std::process::Command;
 
+use demo_db::DemoDb;
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -255,25 +259,8 @@ fn scan_json_err(extra: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn a_directory_scan_finds_secrets_too_unless_told_not_to() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let cache = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .env("VIGIL_CACHE_DIR", cache.path())
-            .env_remove("VIGIL_DB_MIRROR")
-            .current_dir(&root)
-            .arg("--no-config")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    };
-    let (code, _, err) = run(&["--db-mirror", "examples/osv-mirror", "db", "update"]);
-    assert_eq!(code, 0, "{err}");
+    let db = DemoDb::new();
+    let run = |args: &[&str]| db.run(args);
     let dir = tree();
     let (code, out, err) = run(&["--offline", "scan", dir.as_str(), "-f", "json"]);
     assert_eq!(code, 0, "{err}");
@@ -377,25 +364,8 @@ fn archives_in_a_tree_are_scanned_member_by_member() {
 
 #[test]
 fn a_root_filesystem_scan_finds_secrets_but_not_in_installed_docs() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let cache = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .env("VIGIL_CACHE_DIR", cache.path())
-            .env_remove("VIGIL_DB_MIRROR")
-            .current_dir(&root)
-            .arg("--no-config")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    };
-    let (code, _, err) = run(&["--db-mirror", "examples/osv-mirror", "db", "update"]);
-    assert_eq!(code, 0, "{err}");
+    let db = DemoDb::new();
+    let run = |args: &[&str]| db.run(args);
     let rootfs = tempfile::tempdir().unwrap();
     for dir in ["etc/demo", "usr/share/doc/demo", "usr/lib/python3.12/test"] {
         std::fs::create_dir_all(rootfs.path().join(dir)).unwrap();

@@ -21,6 +21,11 @@ pub(crate) enum Undeclared {
     Empty,
 }
 
+/// The longest expansion kept: a text whose variables expand beyond it
+/// stays as written (unknown), so that `ARG A=${A}${A}` repeated cannot
+/// grow a value exponentially.
+const MAX_EXPANDED: usize = 64 * 1024;
+
 /// Whether `c` may continue a variable name.
 fn name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
@@ -45,6 +50,9 @@ pub(crate) fn expand(text: &str, scope: &Scope, undeclared: Undeclared, shell: b
     let mut i = 0;
     let mut quoted = false;
     while i < chars.len() {
+        if out.len() > MAX_EXPANDED {
+            return text.to_string();
+        }
         let c = chars[i];
         if c == '\\' && i + 1 < chars.len() {
             out.push(c);
@@ -84,6 +92,9 @@ pub(crate) fn expand(text: &str, scope: &Scope, undeclared: Undeclared, shell: b
             _ => out.extend(&chars[i..i + 1 + len]),
         }
         i += 1 + len;
+    }
+    if out.len() > MAX_EXPANDED {
+        return text.to_string();
     }
     out
 }

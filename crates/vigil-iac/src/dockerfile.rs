@@ -336,6 +336,25 @@ mod tests {
     }
 
     #[test]
+    fn doubling_args_stop_growing_at_the_expansion_limit() {
+        // `ARG A=${A}${A}` forty times would be 8 TiB expanded.
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/Dockerfile.doubling"
+        ))
+        .unwrap();
+        let doc = parse(&text);
+        assert!(doc.to_string().len() < 4 * 1024 * 1024);
+        let run = doc["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["cmd"] == "RUN")
+            .unwrap();
+        assert!(run["value"].as_str().unwrap().len() <= 64 * 1024 + 16);
+    }
+
+    #[test]
     fn arg_and_env_expansion() {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),

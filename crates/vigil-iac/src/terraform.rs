@@ -255,12 +255,53 @@ fn json_expr(v: &Value) -> Expression {
 
 /// The value of an expression when it is fully known.
 fn known(expr: &Expression) -> Option<hcl::Value> {
+    let v = known_value(expr)?;
+    (value_size(&v, MAX_VALUE_SIZE) <= MAX_VALUE_SIZE).then_some(v)
+}
+
+/// The largest value (in bytes of text, roughly) a variable or local may
+/// hold: a larger one is unknown, so that locals that double each other
+/// (`"${local.a}${local.a}"`) cannot grow exponentially.
+const MAX_VALUE_SIZE: usize = 1024 * 1024;
+
+/// The size of a value's text, counted until it passes `limit`.
+fn value_size(v: &hcl::Value, limit: usize) -> usize {
+    match v {
+        hcl::Value::String(s) => s.len(),
+        hcl::Value::Array(a) => {
+            let mut n = 0;
+            for x in a {
+                n += 1 + value_size(x, limit);
+                if n > limit {
+                    break;
+                }
+            }
+            n
+        }
+        hcl::Value::Object(o) => {
+            let mut n = 0;
+            for (k, x) in o {
+                n += k.len() + value_size(x, limit);
+                if n > limit {
+                    break;
+                }
+            }
+            n
+        }
+        _ => 8,
+    }
+}
+
+/// [`known`] without the size limit.
+fn known_value(expr: &Expression) -> Option<hcl::Value> {
     Some(match expr {
         Expression::Null => hcl::Value::Null,
         Expression::Bool(b) => hcl::Value::Bool(*b),
         Expression::Number(n) => hcl::Value::Number(*n),
         Expression::String(s) => hcl::Value::String(s.clone()),
-        Expression::Array(a) => hcl::Value::Array(a.iter().map(known).collect::<Option<_>>()?),
+        Expression::Array(a) => {
+            hcl::Value::Array(a.iter().map(known_value).collect::<Option<_>>()?)
+        }
         Expression::Object(o) => {
             let mut m = hcl::Map::new();
             for (k, v) in o {
@@ -269,7 +310,7 @@ fn known(expr: &Expression) -> Option<hcl::Value> {
                     ObjectKey::Expression(Expression::String(s)) => s.clone(),
                     _ => return None,
                 };
-                m.insert(key, known(v)?);
+                m.insert(key, known_value(v)?);
             }
             hcl::Value::Object(m)
         }

@@ -35,6 +35,18 @@ fn variables_tfvars_and_locals_are_evaluated() {
 }
 
 #[test]
+fn locals_that_double_each_other_become_unknown() {
+    // Forty locals each twice the one before would be 8 TiB.
+    let l = load("doubling");
+    let b = resource(&l.doc, "aws_s3_bucket.b");
+    assert!(
+        b["attributes"]["bucket"]["__unknown__"].is_string(),
+        "{b:#}"
+    );
+    assert_eq!(l.doc["locals"]["l1"], "xxxxxxxxxxxxxxxx");
+}
+
+#[test]
 fn references_are_kept_as_addresses() {
     let l = load("module");
     let pab = resource(&l.doc, "aws_s3_bucket_public_access_block.logs");

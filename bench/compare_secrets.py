@@ -36,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def vigil_bin():
     if os.environ.get("VIGIL_BIN"):
-        return os.environ["VIGIL_BIN"]
+        return os.path.abspath(os.environ["VIGIL_BIN"])
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     for profile in ("release", "debug"):
         p = os.path.join(target, profile, "vigil")

@@ -16,6 +16,7 @@ mod progress;
 mod rootfs;
 mod scan;
 mod secrets;
+mod server;
 mod versions;
 
 use std::process::ExitCode;
@@ -50,7 +51,12 @@ fn main() -> ExitCode {
     };
     let cli = &resolved.cli;
     QUIET.store(cli.global.quiet, std::sync::atomic::Ordering::Relaxed);
-    init_tracing(cli.global.verbose, cli.global.quiet);
+    // A server logs what it does (requests stored, updates) by default.
+    let verbose = match &cli.command {
+        Command::Server(_) => cli.global.verbose.max(1),
+        _ => cli.global.verbose,
+    };
+    init_tracing(verbose, cli.global.quiet);
     if let Some(found) = &resolved.found {
         tracing::debug!(?found, options = ?resolved.from_file, "configuration");
     }
@@ -60,6 +66,7 @@ fn main() -> ExitCode {
         Command::Rules(cmd) => iac::rules(cmd),
         Command::Sbom(cmd) => scan::sbom(&cli.global, cmd),
         Command::Agent(args) => agent::run(args),
+        Command::Server(cmd) => server::run(cmd),
         Command::Versions(cmd) => versions::run(cmd),
         Command::Config(ConfigCommand::Show(args)) => {
             config::show(&resolved, args).map(|()| Outcome::Done)

@@ -153,7 +153,25 @@ async fn limits(State(state): State<AppState>, request: Request, next: Next) -> 
             .unwrap_or_default(),
     };
     let response = if state.limiter.allow(&key) {
-        next.run(request).await
+        // The whole body is read (within the limit) before any handler
+        // answers: a request refused early (401, 403) would otherwise
+        // leave its body unread and the client's kept-alive connection
+        // closed under it.
+        let (parts, body) = request.into_parts();
+        match axum::body::to_bytes(body, state.config.max_upload_bytes).await {
+            Ok(bytes) => {
+                next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                    .await
+            }
+            Err(_) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the body is larger than the {}-byte limit",
+                    state.config.max_upload_bytes
+                ),
+            )
+            .into_response(),
+        }
     } else {
         state.metrics.rate_limited.inc();
         ApiError {

@@ -12,8 +12,10 @@ use sqlx::{AnyPool, Row};
 
 /// The migrations, in order: `(version, name, SQL)`. Applied once each, in
 /// a transaction, and recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (2, "events", include_str!("../migrations/0002_events.sql")),
+];
 
 /// Which database the server runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -548,6 +548,7 @@ pub async fn store_findings(
                 .bind(f.data.to_string())
                 .execute(&mut **tx)
                 .await?;
+                record_event(tx, "finding.new", &id, asset_id, now).await?;
                 for vid in &f.ids {
                     sqlx::query(
                         "INSERT INTO finding_ids (vuln_id, finding_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -562,6 +563,7 @@ pub async fn store_findings(
                 let next = match state.as_str() {
                     "fixed" => {
                         changes.reopened += 1;
+                        record_event(tx, "finding.reopened", id, asset_id, now).await?;
                         "reopened"
                     }
                     _ if complete => "open",
@@ -597,6 +599,7 @@ pub async fn store_findings(
         for (fp, (id, state)) in &existing {
             if state != "fixed" && !present.contains(fp.as_str()) {
                 changes.fixed += 1;
+                record_event(tx, "finding.fixed", id, asset_id, now).await?;
                 sqlx::query("UPDATE findings SET state = 'fixed', fixed_at = $2 WHERE id = $1")
                     .bind(id)
                     .bind(now)
@@ -606,6 +609,34 @@ pub async fn store_findings(
         }
     }
     Ok(changes)
+}
+
+/// Queues an event about a finding (`finding.new`, `finding.reopened`,
+/// `finding.fixed`) for notifications and exports, in the transaction
+/// that made the change. `seq` orders events (microseconds since the
+/// epoch; the ID breaks ties).
+pub async fn record_event(
+    tx: &mut Transaction<'_, Any>,
+    kind: &str,
+    finding_id: &str,
+    asset_id: &str,
+    now: i64,
+) -> Result<()> {
+    let seq = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(now * 1_000_000, |d| d.as_micros() as i64);
+    sqlx::query(
+        "INSERT INTO events (id, seq, created_at, kind, finding_id, asset_id) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(random_id())
+    .bind(seq)
+    .bind(now)
+    .bind(kind)
+    .bind(finding_id)
+    .bind(asset_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// A finding's ID: 32 hex digits over the asset and the fingerprint.

@@ -197,6 +197,8 @@ pub fn router(state: AppState) -> Router {
     let max = state.config.max_upload_bytes;
     let api = Router::new()
         .route("/scans", post(upload_scan))
+        .route("/sboms", post(upload_sbom))
+        .route("/vex", post(upload_vex))
         .route("/findings", get(list_findings))
         .route("/findings/{id}", get(get_finding))
         .route("/findings/triage", post(triage))
@@ -360,8 +362,21 @@ async fn upload_scan(
             return Err(ApiError::bad_request(e.0));
         }
     };
+    store_upload(&state, &principal, id, upload, body.len(), "scan").await
+}
+
+/// Stores a validated upload (scan report or SBOM) with the server's own
+/// matches of its components and the organisation's VEX statements.
+async fn store_upload(
+    state: &AppState,
+    principal: &Principal,
+    id: String,
+    upload: ingest::ScanUpload,
+    bytes: usize,
+    kind: &str,
+) -> ApiResult<Response> {
     if principal.role == Role::Developer {
-        let owner = asset_team(&state, &upload.asset.id()).await?;
+        let owner = asset_team(state, &upload.asset.id()).await?;
         if owner.is_some_and(|t| Some(t) != principal.team_id) {
             return Err(ApiError::forbidden("this asset belongs to another team"));
         }
@@ -375,11 +390,18 @@ async fn upload_scan(
     })
     .await
     .map_err(ApiError::internal)??;
-    match ingest::store_scan(&state.db, &upload, extra, &principal, &id, body.len()).await {
+    match ingest::store_scan(&state.db, kind, &upload, extra, principal, &id, bytes).await {
         Ok((asset_id, changes)) => {
-            state.metrics.scans_stored.inc();
+            match kind {
+                "sbom" => state.metrics.sboms_stored.inc(),
+                _ => state.metrics.scans_stored.inc(),
+            }
             state.metrics.findings_created.add(changes.new);
-            tracing::info!(upload = %id, asset = %asset_id, new = changes.new, fixed = changes.fixed, "scan stored");
+            let statements = crate::sbom::statements(&state.db).await?;
+            if !statements.is_empty() {
+                crate::sbom::apply(&state.db, &statements, Some(&asset_id)).await?;
+            }
+            tracing::info!(upload = %id, kind, asset = %asset_id, new = changes.new, fixed = changes.fixed, "upload stored");
             Ok((
                 StatusCode::ACCEPTED,
                 Json(UploadAck {
@@ -394,11 +416,94 @@ async fn upload_scan(
         Err(e) => {
             // Two copies of one upload raced: the other one committed.
             if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
-                return Ok(duplicate_ack(&state, id, asset_id));
+                return Ok(duplicate_ack(state, id, asset_id));
             }
             Err(e.into())
         }
     }
+}
+
+/// `?name=&version=` of an SBOM upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SbomParams {
+    /// The product's name (default: the BOM's `metadata.component`).
+    pub name: Option<String>,
+    /// Its version (default: the BOM's).
+    pub version: Option<String>,
+}
+
+/// Upload a CycloneDX JSON SBOM of software not scanned here.
+#[utoipa::path(post, path = "/api/v1/sboms", tag = "uploads",
+    request_body(content = Object, description = "A CycloneDX JSON BOM; gzip allowed"),
+    params(SbomParams, ("Idempotency-Key" = Option<String>, Header, description = "The upload's ID")),
+    responses((status = 202, description = "Stored", body = UploadAck),
+        (status = 200, description = "Already stored (a retry)", body = UploadAck),
+        (status = 400, description = "Not a CycloneDX JSON BOM")),
+    security(("bearer" = [])))]
+async fn upload_sbom(
+    State(state): State<AppState>,
+    principal: Result<Principal, ApiError>,
+    Query(params): Query<SbomParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let principal = principal?;
+    principal.require(Permission::UploadScan)?;
+    let body = upload_body(&headers, &body, state.config.max_upload_bytes)?;
+    let id = upload_id(&headers, &body)?;
+    if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
+        return Ok(duplicate_ack(&state, id, asset_id));
+    }
+    let upload = crate::sbom::parse_sbom(&body, params.name.as_deref(), params.version.as_deref())
+        .map_err(|e| {
+            state.metrics.rejected_uploads.inc();
+            ApiError::bad_request(e.0)
+        })?;
+    store_upload(&state, &principal, id, upload, body.len(), "sbom").await
+}
+
+/// `?name=` of a VEX upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct VexParams {
+    /// A name for the document (default: `vex`).
+    pub name: Option<String>,
+}
+
+/// Upload a VEX document (OpenVEX or CycloneDX): its statements apply to
+/// every asset's findings, now and later.
+#[utoipa::path(post, path = "/api/v1/vex", tag = "uploads",
+    request_body(content = Object, description = "An OpenVEX or CycloneDX VEX document"),
+    params(VexParams),
+    responses((status = 201, description = "Stored; how many findings it marked", body = Object),
+        (status = 400, description = "Not a VEX document")),
+    security(("bearer" = [])))]
+async fn upload_vex(
+    State(state): State<AppState>,
+    principal: Result<Principal, ApiError>,
+    Query(params): Query<VexParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let principal = principal?;
+    // A VEX statement changes findings everywhere: a triage decision.
+    principal.require(Permission::Triage)?;
+    let body = upload_body(&headers, &body, state.config.max_upload_bytes)?;
+    let name = params.name.unwrap_or_else(|| "vex".into());
+    let doc = crate::sbom::parse_vex(&name, &body).map_err(|e| ApiError::bad_request(e.0))?;
+    let marked = crate::sbom::store_vex(&state.db, &name, &doc, &body, &principal.actor).await?;
+    auth::audit(
+        &state.db,
+        &principal.actor,
+        "vex.upload",
+        &format!("vex:{name}"),
+        json!({ "statements": doc.statements.len(), "findings_marked": marked }),
+    )
+    .await;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "statements": doc.statements.len(), "findings_marked": marked })),
+    )
+        .into_response())
 }
 
 async fn asset_team(state: &AppState, asset_id: &str) -> ApiResult<Option<String>> {
@@ -1125,7 +1230,7 @@ async fn audit_log(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "vigil server API", description = "Uploads, assets, findings and vulnerabilities of the whole organisation (docs/server.md)."),
-    paths(upload_scan, list_findings, get_finding, triage, list_assets, get_asset, update_asset,
+    paths(upload_scan, upload_sbom, upload_vex, list_findings, get_finding, triage, list_assets, get_asset, update_asset,
         list_components, vulnerability_assets, update_advisories, advisory_status, login, list_teams,
         create_team, create_user, create_token, list_tokens, revoke_token, audit_log, openapi),
     components(schemas(UploadAck, Changes, TriageRequest, AssetUpdate, UpdateRequest, RematchReport,

@@ -15,6 +15,7 @@ use sqlx::{AnyPool, Row};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/0001_initial.sql")),
     (2, "events", include_str!("../migrations/0002_events.sql")),
+    (4, "vex", include_str!("../migrations/0004_vex.sql")),
 ];
 
 /// Which database the server runs on.

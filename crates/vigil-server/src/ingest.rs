@@ -697,6 +697,7 @@ pub async fn find_upload(
 /// in one transaction.
 pub async fn store_scan(
     db: &crate::Db,
+    kind: &str,
     upload: &ScanUpload,
     extra_findings: Vec<FindingRow>,
     principal: &Principal,
@@ -731,7 +732,7 @@ pub async fn store_scan(
         "changes": changes,
     });
     record_upload(
-        &mut tx, upload_id, "scan", &asset_id, principal, bytes, &summary,
+        &mut tx, upload_id, kind, &asset_id, principal, bytes, &summary,
     )
     .await?;
     tx.commit().await?;

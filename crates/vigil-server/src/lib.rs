@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod query;
 pub mod rematch;
+pub mod sbom;
 
 pub use db::Db;
 

@@ -232,6 +232,18 @@ fn every_endpoint_checks_every_role() {
                 Some(report.clone()),
                 &["admin", "developer", "ci"],
             ),
+            (
+                "POST",
+                "/api/v1/sboms".into(),
+                Some(std::fs::read(fixture("billing.cdx.json")).unwrap()),
+                &["admin", "developer", "ci"],
+            ),
+            (
+                "POST",
+                "/api/v1/vex".into(),
+                Some(std::fs::read(fixture("openvex-lodash.json")).unwrap()),
+                &["admin", "analyst"],
+            ),
             ("GET", "/api/v1/findings".into(), None, read),
             ("GET", "/api/v1/findings/0000".into(), None, read),
             (
@@ -650,4 +662,96 @@ fn the_rate_limit_answers_429_with_retry_after() {
         .collect();
     assert!(statuses.contains(&429), "{statuses:?}");
     assert_eq!(statuses[0], 200);
+}
+
+#[test]
+fn an_sbom_of_third_party_software_is_matched_on_arrival() {
+    each_backend(|srv| {
+        let admin = &srv.admin_token;
+        let (s, v) = srv.post(
+            "/api/v1/advisories/update",
+            admin,
+            &json!({ "paths": [fixture("advisories-2")] }),
+        );
+        assert_eq!(s, 200, "{v}");
+        let ci = srv.token("ci", Some("vendors"));
+        let body = std::fs::read(fixture("billing.cdx.json")).unwrap();
+        let (s, v) = srv.call(
+            "POST",
+            "/api/v1/sboms",
+            Some(&ci),
+            &[("Idempotency-Key", "sbom-billing-0001")],
+            Some(&body),
+        );
+        assert_eq!(s, 202, "{v}");
+        assert_eq!(v["changes"]["components"], 3);
+        assert_eq!(v["changes"]["new"], 1);
+        let (_, assets) = srv.get("/api/v1/assets?kind=sbom", admin);
+        assert_eq!(assets["items"][0]["name"], "acme/billing@3.1.0");
+        assert_eq!(assets["items"][0]["team"], "vendors");
+        let (_, where_) = srv.get("/api/v1/vulnerabilities/CVE-2026-99001/assets", admin);
+        assert_eq!(where_["findings"][0]["asset"]["kind"], "sbom");
+        assert_eq!(where_["findings"][0]["package"]["version"], "1.0.0");
+        // Not a CycloneDX BOM.
+        let (s, v) = srv.call(
+            "POST",
+            "/api/v1/sboms",
+            Some(&ci),
+            &[],
+            Some(b"{\"spdxVersion\": \"SPDX-2.3\"}"),
+        );
+        assert_eq!(s, 400);
+        assert!(v["error"].as_str().unwrap().contains("CycloneDX"), "{v}");
+    });
+}
+
+#[test]
+fn vex_statements_apply_across_the_organisation() {
+    each_backend(|srv| {
+        let admin = &srv.admin_token;
+        srv.upload(admin, "vex-image-0001", &report("report-image.json"));
+        let vex = std::fs::read(fixture("openvex-lodash.json")).unwrap();
+        let ci = srv.token("ci", None);
+        let (s, _) = srv.call(
+            "POST",
+            "/api/v1/vex?name=acme-web",
+            Some(&ci),
+            &[],
+            Some(&vex),
+        );
+        assert_eq!(s, 403, "a CI token cannot triage");
+        let analyst = srv.token("analyst", None);
+        let (s, v) = srv.call(
+            "POST",
+            "/api/v1/vex?name=acme-web",
+            Some(&analyst),
+            &[],
+            Some(&vex),
+        );
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["statements"], 2);
+        assert_eq!(v["findings_marked"], 1);
+        // A later upload's matching finding is marked on arrival; a
+        // statement under investigation marks nothing.
+        srv.upload(admin, "vex-repo-0001", &report("report-a.json"));
+        let lodash = findings(srv, "vuln=CVE-2021-23337", admin);
+        assert_eq!(lodash.len(), 2);
+        for f in &lodash {
+            assert_eq!(f["triage"]["status"], "vex", "{f}");
+            assert_eq!(
+                f["triage"]["reason"],
+                "VEX not_affected: vulnerable_code_not_in_execute_path: template() is never called with user input"
+            );
+        }
+        let jinja = findings(srv, "vuln=CVE-2019-10906", admin);
+        assert!(jinja[0].get("triage").is_none());
+        let (s, v) = srv.call(
+            "POST",
+            "/api/v1/vex",
+            Some(&analyst),
+            &[],
+            Some(b"{\"statements\": 3}"),
+        );
+        assert_eq!(s, 400, "{v}");
+    });
 }

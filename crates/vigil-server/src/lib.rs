@@ -45,6 +45,46 @@ pub struct Config {
     /// Requests per second and token (and per client address for requests
     /// without a valid token) before 429.
     pub rate_limit: u32,
+    /// Serve HTTPS with this certificate chain and private key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// The server's certificate chain and key, PEM.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// Reads the certificate and key into a rustls server configuration.
+pub fn tls_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&files.cert)
+        .and_then(|it| it.collect::<Result<_, _>>())
+        .map_err(|e| anyhow::anyhow!("reading the certificate {}: {e}", files.cert.display()))?;
+    if certs.is_empty() {
+        anyhow::bail!("{}: no certificate in the file", files.cert.display());
+    }
+    let key = PrivateKeyDer::from_pem_file(&files.key)
+        .map_err(|e| anyhow::anyhow!("reading the private key {}: {e}", files.key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .with_context(|| {
+            format!(
+                "the key {} does not fit the certificate {}",
+                files.key.display(),
+                files.cert.display()
+            )
+        })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 impl Config {
@@ -59,6 +99,7 @@ impl Config {
             update_interval: None,
             max_upload_bytes: 256 * 1024 * 1024,
             rate_limit: 200,
+            tls: None,
         }
     }
 }
@@ -99,23 +140,57 @@ impl AppState {
 pub async fn serve(config: Config) -> Result<()> {
     let listen = config.listen;
     let state = AppState::open(config).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("listening on {listen}"))?;
-    let local = listener.local_addr()?;
-    tracing::info!(address = %local, "vigil server listening");
+    let listener =
+        std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
     if let Some(every) = state.config.update_interval {
         let state = state.clone();
         tokio::spawn(async move { rematch::periodic(state, every).await });
     }
-    let app = api::router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .context("serving")?;
+    run(state, listener, shutdown()).await
+}
+
+/// Serves the API on a bound listener (HTTPS when the configuration has a
+/// certificate) until `stop` completes, then finishes the requests in
+/// flight.
+pub async fn run(
+    state: AppState,
+    listener: std::net::TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    let tls = match &state.config.tls {
+        Some(files) => Some(tls_config(files)?),
+        None => None,
+    };
+    let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        Some(config) => {
+            tracing::info!(address = %local, "vigil server listening (HTTPS)");
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                stop.await;
+                stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+            });
+            axum_server::from_tcp_rustls(
+                listener,
+                axum_server::tls_rustls::RustlsConfig::from_config(config),
+            )
+            .handle(handle)
+            .serve(app)
+            .await
+            .context("serving")?;
+        }
+        None => {
+            tracing::info!(address = %local, "vigil server listening");
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+                .context("serving")?;
+        }
+    }
     Ok(())
 }
 

@@ -816,6 +816,14 @@ pub(crate) struct ServerRunArgs {
     /// Requests per second allowed per token (or client address)
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub(crate) rate_limit: u32,
+
+    /// Serve HTTPS with this certificate chain (PEM, leaf first)
+    #[arg(long, value_name = "FILE", requires = "tls_key", value_hint = ValueHint::FilePath)]
+    pub(crate) tls_cert: Option<PathBuf>,
+
+    /// The certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
+    pub(crate) tls_key: Option<PathBuf>,
 }
 
 /// `vigil server init` options.

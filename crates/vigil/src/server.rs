@@ -27,6 +27,12 @@ pub(crate) fn run(cmd: &ServerCommand) -> Result<Outcome> {
             config.update_interval = parse_interval(&args.update_interval)?;
             config.max_upload_bytes = args.max_upload_mib.max(1) * 1024 * 1024;
             config.rate_limit = args.rate_limit;
+            if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+                config.tls = Some(vigil_server::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                });
+            }
             runtime.block_on(vigil_server::serve(config))?;
             Ok(Outcome::Done)
         }

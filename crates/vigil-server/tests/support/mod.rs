@@ -5,7 +5,6 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::print_stderr, unreachable_pub)]
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -96,19 +95,17 @@ impl TestServer {
             )
             .await
             .unwrap();
+            let tls = config.tls.is_some();
             let state = vigil_server::AppState::open(config).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             let addr = listener.local_addr().unwrap();
-            let app = vigil_server::api::router(state);
             tokio::spawn(async move {
-                axum::serve(
-                    listener,
-                    app.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .await
-                .unwrap();
+                vigil_server::run(state, listener, std::future::pending())
+                    .await
+                    .unwrap();
             });
-            (format!("http://{addr}"), init.token)
+            let scheme = if tls { "https" } else { "http" };
+            (format!("{scheme}://{addr}"), init.token)
         });
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)

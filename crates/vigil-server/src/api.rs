@@ -214,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/audit", get(audit_log))
+        .route("/admission/review", post(admission_review))
         .route("/openapi.json", get(openapi));
     Router::new()
         .nest("/api/v1", api)
@@ -1227,12 +1228,64 @@ async fn audit_log(
     Ok(Json(json!({ "items": items })))
 }
 
+/// Kubernetes admission control: answers an AdmissionReview (v1) for a
+/// Pod or a workload by the policy applied to what the server knows of
+/// its images. Called by the Kubernetes API server (no token; enable it
+/// with `--admission` and serve it over HTTPS).
+#[utoipa::path(post, path = "/api/v1/admission/review", tag = "admission",
+    request_body(content = Object, description = "An admission.k8s.io/v1 AdmissionReview"),
+    responses((status = 200, description = "The AdmissionReview with its response", body = Object),
+        (status = 400, description = "Not an AdmissionReview v1"),
+        (status = 404, description = "Admission control is not enabled")))]
+async fn admission_review(State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    let Some(policy) = &state.config.admission else {
+        return Err(ApiError::not_found(
+            "admission control is not enabled on this server (--admission)",
+        ));
+    };
+    let review: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
+    if review["apiVersion"] != "admission.k8s.io/v1" || review["kind"] != "AdmissionReview" {
+        return Err(ApiError::bad_request(
+            "not an AdmissionReview of apiVersion admission.k8s.io/v1",
+        ));
+    }
+    let request = &review["request"];
+    let uid = request["uid"]
+        .as_str()
+        .ok_or_else(|| ApiError::bad_request("the AdmissionReview has no request.uid"))?;
+    let kind = request["kind"]["kind"].as_str().unwrap_or("Pod");
+    let decision = if request["operation"] == "DELETE" {
+        crate::admission::Decision {
+            allowed: true,
+            ..Default::default()
+        }
+    } else {
+        crate::admission::decide(
+            &state.db,
+            policy,
+            request["namespace"].as_str(),
+            kind,
+            &request["object"],
+        )
+        .await?
+    };
+    tracing::info!(
+        uid,
+        kind,
+        namespace = request["namespace"].as_str().unwrap_or_default(),
+        allowed = decision.allowed,
+        "admission review"
+    );
+    Ok(Json(crate::admission::review_response(uid, &decision)))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "vigil server API", description = "Uploads, assets, findings and vulnerabilities of the whole organisation (docs/server.md)."),
     paths(upload_scan, upload_sbom, upload_vex, list_findings, get_finding, triage, list_assets, get_asset, update_asset,
         list_components, vulnerability_assets, update_advisories, advisory_status, login, list_teams,
-        create_team, create_user, create_token, list_tokens, revoke_token, audit_log, openapi),
+        create_team, create_user, create_token, list_tokens, revoke_token, audit_log, admission_review, openapi),
     components(schemas(UploadAck, Changes, TriageRequest, AssetUpdate, UpdateRequest, RematchReport,
         LoginRequest, TeamRequest, UserRequest, TokenRequest, Role, query::FindingOut, query::AssetOut,
         query::AssetRef, query::PackageOut, query::TriageOut, query::SeverityCounts,

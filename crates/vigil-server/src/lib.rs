@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+pub mod admission;
 pub mod api;
 pub mod auth;
 pub mod db;
@@ -47,6 +48,9 @@ pub struct Config {
     pub rate_limit: u32,
     /// Serve HTTPS with this certificate chain and private key (PEM files).
     pub tls: Option<TlsFiles>,
+    /// Answer Kubernetes admission reviews with this policy
+    /// (`POST /api/v1/admission/review`); `None`: the endpoint is off.
+    pub admission: Option<admission::AdmissionPolicy>,
 }
 
 /// The server's certificate chain and key, PEM.
@@ -100,6 +104,7 @@ impl Config {
             max_upload_bytes: 256 * 1024 * 1024,
             rate_limit: 200,
             tls: None,
+            admission: None,
         }
     }
 }

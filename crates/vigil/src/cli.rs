@@ -824,6 +824,30 @@ pub(crate) struct ServerRunArgs {
     /// The certificate's private key (PEM)
     #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
     pub(crate) tls_key: Option<PathBuf>,
+
+    /// Answer Kubernetes admission reviews at /api/v1/admission/review
+    /// (a ValidatingAdmissionWebhook; serve it over HTTPS)
+    #[arg(long)]
+    pub(crate) admission: bool,
+
+    /// Admission: deny images with open findings at or above this
+    /// severity (`none`: severity alone denies nothing)
+    #[arg(long, value_name = "SEVERITY", default_value = "CRITICAL", value_parser = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "none"], ignore_case = true)]
+    pub(crate) admission_deny_severity: String,
+
+    /// Admission: do not deny images for a known-exploited vulnerability
+    /// below the severity threshold
+    #[arg(long)]
+    pub(crate) admission_allow_kev: bool,
+
+    /// Admission: deny images the server has never seen a scan of (default:
+    /// allow them with a warning)
+    #[arg(long)]
+    pub(crate) admission_deny_unknown: bool,
+
+    /// Admission: namespaces never checked (repeatable)
+    #[arg(long, value_name = "NAMESPACE", default_value = "kube-system")]
+    pub(crate) admission_exempt_namespace: Vec<String>,
 }
 
 /// `vigil server init` options.

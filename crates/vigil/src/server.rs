@@ -27,6 +27,15 @@ pub(crate) fn run(cmd: &ServerCommand) -> Result<Outcome> {
             config.update_interval = parse_interval(&args.update_interval)?;
             config.max_upload_bytes = args.max_upload_mib.max(1) * 1024 * 1024;
             config.rate_limit = args.rate_limit;
+            if args.admission {
+                let severity = args.admission_deny_severity.to_ascii_uppercase();
+                config.admission = Some(vigil_server::admission::AdmissionPolicy {
+                    deny_severity: (severity != "NONE").then_some(severity),
+                    deny_kev: !args.admission_allow_kev,
+                    deny_unknown: args.admission_deny_unknown,
+                    exempt_namespaces: args.admission_exempt_namespace.clone(),
+                });
+            }
             if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
                 config.tls = Some(vigil_server::TlsFiles {
                     cert: cert.clone(),

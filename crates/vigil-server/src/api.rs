@@ -202,6 +202,7 @@ pub fn router(state: AppState) -> Router {
         .route("/findings", get(list_findings))
         .route("/findings/{id}", get(get_finding))
         .route("/findings/triage", post(triage))
+        .route("/stats", get(stats))
         .route("/assets", get(list_assets))
         .route("/assets/{id}", get(get_asset).patch(update_asset))
         .route("/assets/{id}/components", get(list_components))
@@ -661,6 +662,20 @@ async fn triage(
         .await;
     }
     Ok(Json(json!({ "changed": changed })))
+}
+
+/// Remediation figures: MTTR and SLA breaches per severity and team.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "findings",
+    responses((status = 200, body = query::Stats)),
+    security(("bearer" = [])))]
+async fn stats(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> ApiResult<Json<query::Stats>> {
+    principal.require(Permission::Read)?;
+    Ok(Json(
+        query::stats(&state.db, &state.config.sla, principal.team_scope()).await?,
+    ))
 }
 
 /// List assets.
@@ -1283,13 +1298,13 @@ async fn admission_review(State(state): State<AppState>, body: Bytes) -> ApiResu
 #[derive(OpenApi)]
 #[openapi(
     info(title = "vigil server API", description = "Uploads, assets, findings and vulnerabilities of the whole organisation (docs/server.md)."),
-    paths(upload_scan, upload_sbom, upload_vex, list_findings, get_finding, triage, list_assets, get_asset, update_asset,
+    paths(upload_scan, upload_sbom, upload_vex, stats, list_findings, get_finding, triage, list_assets, get_asset, update_asset,
         list_components, vulnerability_assets, update_advisories, advisory_status, login, list_teams,
         create_team, create_user, create_token, list_tokens, revoke_token, audit_log, admission_review, openapi),
     components(schemas(UploadAck, Changes, TriageRequest, AssetUpdate, UpdateRequest, RematchReport,
         LoginRequest, TeamRequest, UserRequest, TokenRequest, Role, query::FindingOut, query::AssetOut,
         query::AssetRef, query::PackageOut, query::TriageOut, query::SeverityCounts,
-        query::VulnerabilityAssets)),
+        query::VulnerabilityAssets, query::Stats, query::RemediationStats, query::SlaDays)),
     modifiers(&Bearer)
 )]
 struct ApiDoc;

@@ -51,6 +51,8 @@ pub struct Config {
     /// Answer Kubernetes admission reviews with this policy
     /// (`POST /api/v1/admission/review`); `None`: the endpoint is off.
     pub admission: Option<admission::AdmissionPolicy>,
+    /// Days to fix a finding of each severity (MTTR and SLA figures).
+    pub sla: query::SlaDays,
 }
 
 /// The server's certificate chain and key, PEM.
@@ -105,6 +107,7 @@ impl Config {
             rate_limit: 200,
             tls: None,
             admission: None,
+            sla: query::SlaDays::default(),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Reading the organisation's state: findings and assets, paginated and
 //! filtered, and "where is this vulnerability right now?".
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::any::AnyRow;
@@ -652,5 +654,176 @@ pub async fn vulnerability_assets(
         id: id.to_string(),
         aliases,
         findings: found.items,
+    })
+}
+
+/// Remediation service levels: days to fix a finding of each severity.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SlaDays {
+    /// Critical.
+    pub critical: i64,
+    /// High.
+    pub high: i64,
+    /// Medium.
+    pub medium: i64,
+    /// Low.
+    pub low: i64,
+}
+
+impl Default for SlaDays {
+    fn default() -> Self {
+        SlaDays {
+            critical: 7,
+            high: 30,
+            medium: 90,
+            low: 180,
+        }
+    }
+}
+
+impl SlaDays {
+    fn days(&self, severity: &str) -> Option<i64> {
+        match severity {
+            "CRITICAL" => Some(self.critical),
+            "HIGH" => Some(self.high),
+            "MEDIUM" => Some(self.medium),
+            "LOW" => Some(self.low),
+            _ => None,
+        }
+    }
+}
+
+/// Remediation figures of one group (a severity, or a team and severity).
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct RemediationStats {
+    /// The team (absent in the per-severity totals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// The severity.
+    pub severity: String,
+    /// Findings open now (not fixed, not triaged).
+    pub open: i64,
+    /// Findings fixed.
+    pub fixed: i64,
+    /// Mean time to remediate: the mean of fixed findings' time from first
+    /// seen to fixed, in days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mttr_days: Option<f64>,
+    /// The service level, in days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla_days: Option<i64>,
+    /// Open findings older than the service level.
+    pub open_breaching_sla: i64,
+    /// Fixed findings that took longer than the service level.
+    pub fixed_late: i64,
+}
+
+/// MTTR and SLA figures by severity, and by team and severity.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    /// The service levels applied.
+    pub sla: SlaDays,
+    /// Per severity, over all (visible) assets.
+    pub by_severity: Vec<RemediationStats>,
+    /// Per team and severity (assets without a team under `team` absent).
+    pub by_team: Vec<RemediationStats>,
+}
+
+/// Remediation statistics of vulnerability and secret findings.
+pub async fn stats(db: &Db, sla: &SlaDays, team_scope: Option<&str>) -> anyhow::Result<Stats> {
+    let now = crate::db::now();
+    let mut w = Filter::default();
+    w.clauses
+        .push("f.kind IN ('vulnerability', 'secret')".into());
+    if let Some(team) = team_scope {
+        w.text("a.team_id = $?", team.to_string());
+    }
+    let mut by_team: BTreeMap<(Option<String>, String), RemediationStats> = BTreeMap::new();
+    // Fixed: count, total time, and how many took longer than the SLA.
+    let sql = format!(
+        "SELECT t.name AS team, f.severity, COUNT(*) AS n, \
+         CAST(SUM(f.fixed_at - f.first_seen) AS BIGINT) AS total, \
+         CAST(SUM(CASE WHEN f.fixed_at - f.first_seen > {} THEN 1 ELSE 0 END) AS BIGINT) AS late_c, \
+         CAST(SUM(CASE WHEN f.fixed_at - f.first_seen > {} THEN 1 ELSE 0 END) AS BIGINT) AS late_h, \
+         CAST(SUM(CASE WHEN f.fixed_at - f.first_seen > {} THEN 1 ELSE 0 END) AS BIGINT) AS late_m, \
+         CAST(SUM(CASE WHEN f.fixed_at - f.first_seen > {} THEN 1 ELSE 0 END) AS BIGINT) AS late_l \
+         {FINDING_FROM}{} AND f.state = 'fixed' GROUP BY t.name, f.severity",
+        sla.critical * 86_400,
+        sla.high * 86_400,
+        sla.medium * 86_400,
+        sla.low * 86_400,
+        w.sql()
+    );
+    let mut totals: BTreeMap<(Option<String>, String), i64> = BTreeMap::new();
+    for r in w.bind(sqlx::query(&sql)).fetch_all(&db.pool).await? {
+        let severity: String = r.get("severity");
+        let key = (opt_text(&r, "team"), severity.clone());
+        let e = by_team.entry(key.clone()).or_default();
+        e.fixed = r.get("n");
+        e.fixed_late = match severity.as_str() {
+            "CRITICAL" => opt_int(&r, "late_c"),
+            "HIGH" => opt_int(&r, "late_h"),
+            "MEDIUM" => opt_int(&r, "late_m"),
+            "LOW" => opt_int(&r, "late_l"),
+            _ => None,
+        }
+        .unwrap_or(0);
+        totals.insert(key, opt_int(&r, "total").unwrap_or(0));
+    }
+    // Open: count, and how many are older than the SLA.
+    let sql = format!(
+        "SELECT t.name AS team, f.severity, f.first_seen{FINDING_FROM}{} \
+         AND f.state <> 'fixed' AND f.triage IS NULL",
+        w.sql()
+    );
+    for r in w.bind(sqlx::query(&sql)).fetch_all(&db.pool).await? {
+        let severity: String = r.get("severity");
+        let first: i64 = r.get("first_seen");
+        let e = by_team
+            .entry((opt_text(&r, "team"), severity.clone()))
+            .or_default();
+        e.open += 1;
+        if sla
+            .days(&severity)
+            .is_some_and(|d| now - first > d * 86_400)
+        {
+            e.open_breaching_sla += 1;
+        }
+    }
+    let mut by_severity: BTreeMap<String, (RemediationStats, i64)> = BTreeMap::new();
+    let mut teams = Vec::new();
+    for ((team, severity), mut s) in by_team {
+        let total = totals
+            .get(&(team.clone(), severity.clone()))
+            .copied()
+            .unwrap_or(0);
+        let agg = by_severity.entry(severity.clone()).or_default();
+        agg.0.open += s.open;
+        agg.0.fixed += s.fixed;
+        agg.0.open_breaching_sla += s.open_breaching_sla;
+        agg.0.fixed_late += s.fixed_late;
+        agg.1 += total;
+        s.mttr_days = (s.fixed > 0).then(|| total as f64 / s.fixed as f64 / 86_400.0);
+        s.sla_days = sla.days(&severity);
+        s.severity = severity;
+        s.team = team;
+        teams.push(s);
+    }
+    let mut severities: Vec<RemediationStats> = by_severity
+        .into_iter()
+        .map(|(severity, (mut s, total))| {
+            s.mttr_days = (s.fixed > 0).then(|| total as f64 / s.fixed as f64 / 86_400.0);
+            s.sla_days = sla.days(&severity);
+            s.severity = severity;
+            s
+        })
+        .collect();
+    let rank = |s: &str| std::cmp::Reverse(crate::ingest::severity_rank(s));
+    severities.sort_by_key(|s| rank(&s.severity));
+    teams.sort_by(|a, b| (&a.team, rank(&a.severity)).cmp(&(&b.team, rank(&b.severity))));
+    Ok(Stats {
+        sla: sla.clone(),
+        by_severity: severities,
+        by_team: teams,
     })
 }

@@ -755,3 +755,64 @@ fn vex_statements_apply_across_the_organisation() {
         assert_eq!(s, 400, "{v}");
     });
 }
+
+#[test]
+fn mttr_and_sla_breaches_per_severity_and_team() {
+    each_backend(|srv| {
+        let ci = srv.token("ci", Some("payments"));
+        srv.upload(&ci, "stats-a-0001", &report("report-a.json"));
+        srv.upload(&ci, "stats-b-0001", &report("report-b.json"));
+        // The Dockerfile finding (MEDIUM) is fixed; age the findings: the
+        // fixed one took 10 days, the open HIGH ones are 40 days old.
+        let day = 86_400;
+        srv.sql(&format!(
+            "UPDATE findings SET first_seen = fixed_at - {} WHERE state = 'fixed'",
+            10 * day
+        ));
+        srv.sql(&format!(
+            "UPDATE findings SET first_seen = first_seen - {} WHERE severity = 'HIGH'",
+            40 * day
+        ));
+        let (s, v) = srv.get("/api/v1/stats", &srv.admin_token);
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["sla"]["high"], 30);
+        let sev = |name: &str| {
+            v["by_severity"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["severity"] == name)
+                .cloned()
+                .unwrap_or_default()
+        };
+        // Only vulnerabilities and secrets count: the secret is suppressed
+        // (not open), the misconfiguration not counted.
+        assert_eq!(sev("HIGH")["open"], 2);
+        assert_eq!(sev("HIGH")["open_breaching_sla"], 2);
+        assert!(
+            sev("MEDIUM").is_null(),
+            "misconfigurations are not counted: {v}"
+        );
+        assert_eq!(v["by_team"][0]["team"], "payments");
+        // A fixed vulnerability: its MTTR.
+        let mut b = report("report-b.json");
+        b["findings"].as_array_mut().unwrap().remove(1); // lodash fixed
+        srv.upload(&ci, "stats-c-0001", &b);
+        srv.sql(&format!(
+            "UPDATE findings SET first_seen = fixed_at - {} WHERE state = 'fixed' AND kind = 'vulnerability'",
+            45 * day
+        ));
+        let (_, v) = srv.get("/api/v1/stats", &srv.admin_token);
+        let high = v["by_severity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["severity"] == "HIGH")
+            .unwrap()
+            .clone();
+        assert_eq!(high["fixed"], 1);
+        assert_eq!(high["mttr_days"], 45.0);
+        assert_eq!(high["fixed_late"], 1);
+        assert_eq!(high["open"], 1);
+    });
+}

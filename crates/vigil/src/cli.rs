@@ -825,6 +825,15 @@ pub(crate) struct ServerRunArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
     pub(crate) tls_key: Option<PathBuf>,
 
+    /// Days to fix a finding of each severity, for the SLA figures
+    /// (GET /api/v1/stats)
+    #[arg(
+        long,
+        value_name = "critical=D,high=D,medium=D,low=D",
+        default_value = "critical=7,high=30,medium=90,low=180"
+    )]
+    pub(crate) sla: String,
+
     /// Answer Kubernetes admission reviews at /api/v1/admission/review
     /// (a ValidatingAdmissionWebhook; serve it over HTTPS)
     #[arg(long)]

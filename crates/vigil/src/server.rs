@@ -27,6 +27,7 @@ pub(crate) fn run(cmd: &ServerCommand) -> Result<Outcome> {
             config.update_interval = parse_interval(&args.update_interval)?;
             config.max_upload_bytes = args.max_upload_mib.max(1) * 1024 * 1024;
             config.rate_limit = args.rate_limit;
+            config.sla = parse_sla(&args.sla)?;
             if args.admission {
                 let severity = args.admission_deny_severity.to_ascii_uppercase();
                 config.admission = Some(vigil_server::admission::AdmissionPolicy {
@@ -98,6 +99,30 @@ fn is_root() -> bool {
     })
 }
 
+/// `critical=7,high=30,medium=90,low=180` (any subset; the rest default).
+fn parse_sla(s: &str) -> Result<vigil_server::query::SlaDays> {
+    let mut sla = vigil_server::query::SlaDays::default();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (sev, days) = part
+            .split_once('=')
+            .with_context(|| format!("--sla: {part:?} is not SEVERITY=DAYS"))?;
+        let days: i64 = days
+            .trim()
+            .parse()
+            .ok()
+            .filter(|d| *d > 0)
+            .with_context(|| format!("--sla: {days:?} is not a number of days"))?;
+        match sev.trim().to_ascii_lowercase().as_str() {
+            "critical" => sla.critical = days,
+            "high" => sla.high = days,
+            "medium" => sla.medium = days,
+            "low" => sla.low = days,
+            other => bail!("--sla: unknown severity {other:?} (critical, high, medium, low)"),
+        }
+    }
+    Ok(sla)
+}
+
 /// `30s`, `15m`, `6h`, `1d`; `off` or `0` for none.
 pub(crate) fn parse_interval(s: &str) -> Result<Option<Duration>> {
     let s = s.trim();
@@ -124,6 +149,14 @@ pub(crate) fn parse_interval(s: &str) -> Result<Option<Duration>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_levels() {
+        let s = parse_sla("high=14, critical=3").unwrap();
+        assert_eq!((s.critical, s.high, s.medium, s.low), (3, 14, 90, 180));
+        assert!(parse_sla("urgent=1").is_err());
+        assert!(parse_sla("high=soon").is_err());
+    }
 
     #[test]
     fn intervals() {

@@ -15,6 +15,7 @@ pub struct TestServer {
     pub admin_token: String,
     pub backend: &'static str,
     pub data_dir: tempfile::TempDir,
+    pub state: vigil_server::AppState,
     runtime: Option<tokio::runtime::Runtime>,
     agent: ureq::Agent,
 }
@@ -94,7 +95,7 @@ impl TestServer {
             vigil_server::Config::new("127.0.0.1:0".parse().unwrap(), data_dir.path().into());
         config.database_url = database_url.clone();
         configure(&mut config);
-        let (base, admin_token) = runtime.block_on(async {
+        let (base, admin_token, state) = runtime.block_on(async {
             let init = vigil_server::init(
                 data_dir.path(),
                 database_url.as_deref(),
@@ -105,15 +106,16 @@ impl TestServer {
             .unwrap();
             let tls = config.tls.is_some();
             let state = vigil_server::AppState::open(config).await.unwrap();
+            let served = state.clone();
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             let addr = listener.local_addr().unwrap();
             tokio::spawn(async move {
-                vigil_server::run(state, listener, std::future::pending())
+                vigil_server::run(served, listener, std::future::pending())
                     .await
                     .unwrap();
             });
             let scheme = if tls { "https" } else { "http" };
-            (format!("{scheme}://{addr}"), init.token)
+            (format!("{scheme}://{addr}"), init.token, state)
         });
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -124,9 +126,20 @@ impl TestServer {
             admin_token,
             backend,
             data_dir,
+            state,
             runtime: Some(runtime),
             agent,
         }
+    }
+
+    /// Runs one SQL statement on the server's database (to age findings).
+    pub fn sql(&self, statement: &str) {
+        let db = self.state.db.clone();
+        let statement = statement.to_string();
+        self.runtime
+            .as_ref()
+            .unwrap()
+            .block_on(async move { sqlx::query(&statement).execute(&db.pool).await.unwrap() });
     }
 
     /// A request; returns the status and the body as JSON (or a string).

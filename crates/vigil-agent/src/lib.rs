@@ -7,6 +7,7 @@
 pub mod collect;
 pub mod containers;
 pub mod host;
+pub mod inventory;
 pub mod loaded;
 pub mod net;
 pub mod owners;

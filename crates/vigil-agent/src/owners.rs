@@ -50,9 +50,10 @@ use crate::snapshot::{Loaded, LoadedKind, Unseen};
 pub const MAX_DATABASE: u64 = 256 * 1024 * 1024;
 /// Files of code larger than this are not opened for language packages.
 const MAX_CODE_FILE: u64 = 256 * 1024 * 1024;
-/// Executables larger than this are not read whole: only the sections
-/// that hold build information (`.go.buildinfo`, `.dep-v0`) are.
-const WHOLE_EXECUTABLE: u64 = 8 * 1024 * 1024;
+/// ELF files larger than this are not read whole: only the sections that
+/// hold build information (`.go.buildinfo`, `.dep-v0`) are, which keeps
+/// the agent's memory small whatever the executables it meets.
+const WHOLE_EXECUTABLE: u64 = 1024 * 1024;
 /// A build-information section larger than this is not read.
 const MAX_SECTION: u64 = 16 * 1024 * 1024;
 /// Symlinks followed at most, in a chain.
@@ -314,8 +315,20 @@ impl OwnerIndex {
                 return Contents::default();
             }
         };
-        let sections = elf_sections(&object::read::ReadCache::new(file), &[".go.buildinfo", ".dep-v0"]);
+        let cache = object::read::ReadCache::new(file);
         let rel = path.trim_start_matches('/');
+        let Some(sections) = elf_sections(&cache, &[".go.buildinfo", ".dep-v0"]) else {
+            // No section table (stripped of it): the Go build information
+            // is looked for in the whole file, read as a stream.
+            let mut file = cache.into_inner();
+            if std::io::Seek::rewind(&mut file).is_err() {
+                return Contents::default();
+            }
+            let stream = std::io::BufReader::new(file);
+            let found = vigil_inventory::extractors::go::binary::extract_from_stream(rel, stream)
+                .map(Option::unwrap_or_default);
+            return contents_of(path, vec![found]);
+        };
         let mut results = Vec::new();
         for (name, data) in sections {
             let result = if name == ".go.buildinfo" {
@@ -334,25 +347,29 @@ impl OwnerIndex {
 /// read through `data` (a cache of the ranges read): the headers, the
 /// section table and those sections only. Sections over [`MAX_SECTION`]
 /// are left out, and so is everything of a file that is no ELF file.
+/// `None` for an ELF file without a section table.
 fn elf_sections<R: object::read::ReadCacheOps>(
     data: &object::read::ReadCache<R>,
     names: &[&'static str],
-) -> Vec<(&'static str, Vec<u8>)> {
+) -> Option<Vec<(&'static str, Vec<u8>)>> {
     use object::read::elf::{FileHeader, SectionHeader};
     fn of<Elf: FileHeader<Endian = object::Endianness>, R: object::read::ReadCacheOps>(
         data: &object::read::ReadCache<R>,
         names: &[&'static str],
-    ) -> Vec<(&'static str, Vec<u8>)> {
+    ) -> Option<Vec<(&'static str, Vec<u8>)>> {
         let Ok(header) = Elf::parse(data) else {
-            return Vec::new();
+            return Some(Vec::new());
         };
         let Ok(endian) = header.endian() else {
-            return Vec::new();
+            return Some(Vec::new());
         };
         let Ok(table) = header.sections(endian, data) else {
-            return Vec::new();
+            return Some(Vec::new());
         };
-        names
+        if table.is_empty() {
+            return None;
+        }
+        let found = names
             .iter()
             .filter_map(|name| {
                 let (_, section) = table.section_by_name(endian, name.as_bytes())?;
@@ -362,12 +379,13 @@ fn elf_sections<R: object::read::ReadCacheOps>(
                 let bytes = section.data(endian, data).ok()?;
                 (!bytes.is_empty()).then(|| (*name, bytes.to_vec()))
             })
-            .collect()
+            .collect();
+        Some(found)
     }
     match object::FileKind::parse(data) {
         Ok(object::FileKind::Elf64) => of::<object::elf::FileHeader64<object::Endianness>, R>(data, names),
         Ok(object::FileKind::Elf32) => of::<object::elf::FileHeader32<object::Endianness>, R>(data, names),
-        _ => Vec::new(),
+        _ => Some(Vec::new()),
     }
 }
 
@@ -483,15 +501,48 @@ impl OwnerIndex {
 
     /// Adds a package and the files it lists.
     fn add_files(&mut self, package: u32, files: impl Iterator<Item = String>) {
+        let mut merged = String::new();
         for f in files {
-            if f.is_empty() || f == "/" || f == "/." {
-                continue;
+            self.add_file(package, &f, &mut merged);
+        }
+    }
+
+    /// Adds the files of a dpkg list, read line by line into one buffer
+    /// (a list can be megabytes long, a system's lists 125,000 lines).
+    fn add_list(&mut self, package: u32, mut list: impl std::io::BufRead) {
+        let (mut line, mut merged) = (String::new(), String::new());
+        loop {
+            line.clear();
+            match list.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let f = line.trim_end_matches('\n').trim_end_matches('\r');
+                    self.add_file(package, f, &mut merged);
+                }
             }
-            let merged = usr_merged(&f);
-            if self.wanted.as_ref().is_some_and(|w| !w.contains(&merged)) {
-                continue;
-            }
-            self.files.entry(merged.into_boxed_str()).or_insert(package);
+        }
+    }
+
+    /// Adds one file of a package (`merged`: a buffer for its `/usr`-merged
+    /// path), unless the index is for other files.
+    fn add_file(&mut self, package: u32, f: &str, merged: &mut String) {
+        if f.is_empty() || f == "/" || f == "/." {
+            return;
+        }
+        merged.clear();
+        if MERGED.iter().any(|p| f.starts_with(p)) {
+            merged.push_str("/usr");
+        }
+        merged.push_str(f);
+        if self
+            .wanted
+            .as_ref()
+            .is_some_and(|w| !w.contains(merged.as_str()))
+        {
+            return;
+        }
+        if !self.files.contains_key(merged.as_str()) {
+            self.files.insert(merged.as_str().into(), package);
         }
     }
 
@@ -646,8 +697,7 @@ impl OwnerIndex {
                 else {
                     continue;
                 };
-                let lines = std::io::BufRead::lines(std::io::BufReader::new(list));
-                self.add_files(package, lines.map_while(Result::ok));
+                self.add_list(package, std::io::BufReader::new(list));
             }
         }
         // Distroless: one status file per package, with its md5sums list.
@@ -864,10 +914,12 @@ fn package_ref(c: &Component) -> PackageRef {
     }
 }
 
+/// The directories a merged `/usr` holds (`/lib` is `/usr/lib`).
+const MERGED: &[&str] = &["/lib/", "/bin/", "/sbin/", "/lib32/", "/lib64/", "/libx32/"];
+
 /// A path in its `/usr`-merged form: `/lib/x` → `/usr/lib/x` (also
 /// `/bin`, `/sbin`, `/lib32`, `/lib64`, `/libx32`).
 pub fn usr_merged(path: &str) -> String {
-    const MERGED: &[&str] = &["/lib/", "/bin/", "/sbin/", "/lib32/", "/lib64/", "/libx32/"];
     if MERGED.iter().any(|p| path.starts_with(p)) {
         format!("/usr{path}")
     } else {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use vigil_agent::{Exposure, Options, Snapshot};
+use vigil_agent::{Exposure, Options, Process, Snapshot};
 use vigil_model::{
     Component, Ecosystem, Finding, FindingKind, Location, NotChecked, OsFacts, PackageRef, Runtime,
     RuntimeProcess,
@@ -38,12 +38,51 @@ pub(crate) struct HostInventory {
     pub(crate) runtime: BTreeMap<Key, Runtime>,
 }
 
-/// What is gathered about one package across processes.
+/// What is gathered about a set of processes.
 #[derive(Default)]
-struct Seen {
+struct Gathered {
     processes: BTreeMap<u32, RuntimeProcess>,
     exposure: Option<Exposure>,
     data_assets: BTreeSet<String>,
+}
+
+impl Gathered {
+    /// Adds a process: itself, the widest exposure of its listeners and
+    /// the data stores it reaches.
+    fn add(&mut self, process: &Process) {
+        self.processes
+            .entry(process.pid)
+            .or_insert_with(|| RuntimeProcess {
+                pid: process.pid,
+                exe: process.exe.clone().or_else(|| process.name.clone()),
+                container: process.container.as_ref().map(|c| c.id.clone()),
+            });
+        if let Some(e) = process
+            .listening
+            .iter()
+            .map(|l| l.exposure)
+            .max_by_key(|e| rank(*e))
+        {
+            if self.exposure.is_none_or(|old| rank(e) > rank(old)) {
+                self.exposure = Some(e);
+            }
+        }
+        self.data_assets.extend(
+            process
+                .connections
+                .iter()
+                .filter_map(|c| c.data_asset.clone()),
+        );
+    }
+}
+
+/// What is gathered about one package: the processes that load it, and
+/// the containers it is installed in with their processes.
+#[derive(Default)]
+struct Seen {
+    loaders: Gathered,
+    containers: BTreeSet<String>,
+    installed: Gathered,
 }
 
 fn rank(e: Exposure) -> u8 {
@@ -88,16 +127,6 @@ pub(crate) fn inventory(snapshot: &Snapshot) -> HostInventory {
     let mut seen: BTreeMap<Key, Seen> = BTreeMap::new();
     let mut host_release: Option<String> = None;
     for process in &snapshot.processes {
-        let top = process
-            .listening
-            .iter()
-            .map(|l| l.exposure)
-            .max_by_key(|e| rank(*e));
-        let assets: Vec<&String> = process
-            .connections
-            .iter()
-            .filter_map(|c| c.data_asset.as_ref())
-            .collect();
         for loaded in &process.loaded {
             let own = loaded
                 .package
@@ -136,32 +165,68 @@ pub(crate) fn inventory(snapshot: &Snapshot) -> HostInventory {
                         l.path.clone_from(&loaded.path);
                     }
                 }
-                let s = seen.entry(k).or_default();
-                s.processes
-                    .entry(process.pid)
-                    .or_insert_with(|| RuntimeProcess {
-                        pid: process.pid,
-                        exe: process.exe.clone().or_else(|| process.name.clone()),
-                        container: process.container.as_ref().map(|c| c.id.clone()),
-                    });
-                if let Some(e) = top {
-                    if s.exposure.is_none_or(|old| rank(e) > rank(old)) {
-                        s.exposure = Some(e);
-                    }
+                seen.entry(k).or_default().loaders.add(process);
+            }
+        }
+    }
+    // The OS packages of each container, with the container's processes.
+    let by_pid: BTreeMap<u32, &Process> = snapshot.processes.iter().map(|p| (p.pid, p)).collect();
+    for container in &snapshot.containers {
+        let location = container
+            .package_databases
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "/".to_string());
+        let processes: Vec<&Process> = container
+            .processes
+            .iter()
+            .filter_map(|pid| by_pid.get(pid).copied())
+            .collect();
+        for p in &container.packages {
+            let k = key(p);
+            if p.version.trim().is_empty() {
+                not_checked.entry(k).or_insert_with(|| NotChecked {
+                    ecosystem: p.ecosystem,
+                    name: p.name.clone(),
+                    version: String::new(),
+                    location: Location::new(location.clone(), None),
+                    reason: "its version is unknown (the package database does not give it)"
+                        .to_string(),
+                });
+                continue;
+            }
+            components.entry(k.clone()).or_insert_with(|| {
+                let mut c = Component::new(p.ecosystem, p.name.clone(), p.version.clone());
+                if let Some((name, version)) = source_of(p) {
+                    c = c.source(name, version);
                 }
-                s.data_assets.extend(assets.iter().map(|a| (*a).clone()));
+                c.purl.clone_from(&p.purl);
+                c.release = container
+                    .release
+                    .clone()
+                    .filter(|_| p.ecosystem.is_distro());
+                c.at(location.clone(), None)
+            });
+            let s = seen.entry(k).or_default();
+            s.containers.insert(container.id.clone());
+            for process in &processes {
+                s.installed.add(process);
             }
         }
     }
     let runtime = seen
         .into_iter()
         .map(|(k, s)| {
+            let installed_only = s.loaders.processes.is_empty();
+            let g = if installed_only { s.installed } else { s.loaders };
             (
                 k,
                 Runtime {
-                    processes: s.processes.into_values().collect(),
-                    exposure: s.exposure.map(|e| exposure_name(e).to_string()),
-                    data_assets: s.data_assets.into_iter().collect(),
+                    processes: g.processes.into_values().collect(),
+                    containers: s.containers.into_iter().collect(),
+                    installed_only,
+                    exposure: g.exposure.map(|e| exposure_name(e).to_string()),
+                    data_assets: g.data_assets.into_iter().collect(),
                 },
             )
         })
@@ -391,5 +456,62 @@ mod tests {
         f.kind = FindingKind::License;
         annotate(&inv.runtime, &mut f);
         assert!(f.runtime.is_none());
+    }
+
+    #[test]
+    fn container_packages_carry_the_container_and_its_processes() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/agent/snapshot-container.json");
+        let inv = inventory(&read_snapshot(&path).unwrap());
+        let runtime_of = |name: &str| {
+            inv.runtime
+                .iter()
+                .find(|(k, _)| k.1 == name)
+                .map(|(_, r)| r)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        // Installed, not loaded: at the package database, with the
+        // container's processes.
+        let tar = component(&inv, "tar");
+        assert_eq!(tar.locations[0].path, "/var/lib/dpkg/status");
+        assert_eq!(tar.release.as_deref(), Some("12"));
+        let r = runtime_of("tar");
+        assert!(r.installed_only);
+        assert_eq!(r.containers.len(), 1);
+        assert!(r.containers[0].starts_with("9d2b7e4f1a3c"));
+        let pids: Vec<u32> = r.processes.iter().map(|p| p.pid).collect();
+        assert_eq!(pids, [4100, 4131]);
+        assert_eq!(r.exposure.as_deref(), Some("public"));
+        assert_eq!(r.data_assets, ["redis"]);
+        assert_eq!(
+            r.summary(),
+            "installed in container 9d2b7e4f1a3c (2 processes), exposed: public, reaches redis"
+        );
+        // Loaded and installed: at the loaded file, by its loaders, in
+        // the container.
+        let ssl = component(&inv, "libssl3");
+        assert_eq!(
+            ssl.locations[0].path,
+            "/usr/lib/x86_64-linux-gnu/libssl.so.3"
+        );
+        assert_eq!(ssl.advisory_key(), ("openssl", "3.0.11-1~deb12u1"));
+        let r = runtime_of("libssl3");
+        assert!(!r.installed_only);
+        assert_eq!(r.containers.len(), 1);
+        assert_eq!(r.processes.len(), 2);
+        assert_eq!(
+            r.processes[0].container.as_deref(),
+            r.containers.first().map(String::as_str)
+        );
+        assert!(r.summary().starts_with("loaded by 2 processes"));
+        // One component per package, whatever the number of sources.
+        assert_eq!(
+            inv.inventory
+                .components
+                .iter()
+                .filter(|c| c.name == "libssl3")
+                .count(),
+            1
+        );
     }
 }

@@ -214,7 +214,7 @@ fn loaded_code(
     gaps: &mut Gaps,
 ) -> (Vec<Vec<crate::Loaded>>, Vec<ContainerInfo>) {
     use std::os::unix::fs::MetadataExt;
-    let mut roots: HashMap<(u64, u64), Root> = HashMap::new();
+    let mut roots: BTreeMap<(u64, u64), Root> = BTreeMap::new();
     let mut root_of: Vec<Option<(u64, u64)>> = Vec::with_capacity(raws.len());
     let mut files: Vec<Vec<crate::loaded::LoadedFile>> = Vec::with_capacity(raws.len());
     // Why a container's root could not be read (by a process of it).

@@ -85,6 +85,9 @@ pub struct OwnerIndex {
     /// The package databases read (`/var/lib/dpkg/status`, ...).
     databases: Vec<String>,
     contents: Mutex<HashMap<String, Arc<Contents>>>,
+    /// Files described already (path, kind, deleted): the processes of a
+    /// root load the same files over and over.
+    described: Mutex<HashMap<(String, LoadedKind, bool), Loaded>>,
     sites: Mutex<HashMap<String, Arc<HashMap<String, PackageRef>>>>,
 }
 
@@ -124,6 +127,7 @@ impl OwnerIndex {
             max_database,
             databases: Vec::new(),
             contents: Mutex::new(HashMap::new()),
+            described: Mutex::new(HashMap::new()),
             sites: Mutex::new(HashMap::new()),
         };
         let mut unseen = Vec::new();
@@ -220,6 +224,23 @@ impl OwnerIndex {
     /// the language package it is; the other language packages it holds
     /// as its components.
     pub fn describe(&self, file: &LoadedFile) -> Loaded {
+        let key = (file.path.clone(), file.kind, file.deleted);
+        if let Some(known) = self
+            .described
+            .lock()
+            .ok()
+            .and_then(|d| d.get(&key).cloned())
+        {
+            return known;
+        }
+        let loaded = self.describe_anew(file);
+        if let Ok(mut d) = self.described.lock() {
+            d.insert(key, loaded.clone());
+        }
+        loaded
+    }
+
+    fn describe_anew(&self, file: &LoadedFile) -> Loaded {
         let os = self.owner(&file.path).cloned();
         let contents = self.contents(file);
         let mut components = Vec::new();
@@ -275,8 +296,7 @@ impl OwnerIndex {
             if !vigil_inventory::claims_head(&head) {
                 return Contents::default();
             }
-            if head.starts_with(b"\x7fELF")
-                && self.size(path).is_some_and(|n| n > WHOLE_EXECUTABLE)
+            if head.starts_with(b"\x7fELF") && self.size(path).is_some_and(|n| n > WHOLE_EXECUTABLE)
             {
                 return self.read_sections(path);
             }
@@ -383,8 +403,12 @@ fn elf_sections<R: object::read::ReadCacheOps>(
         Some(found)
     }
     match object::FileKind::parse(data) {
-        Ok(object::FileKind::Elf64) => of::<object::elf::FileHeader64<object::Endianness>, R>(data, names),
-        Ok(object::FileKind::Elf32) => of::<object::elf::FileHeader32<object::Endianness>, R>(data, names),
+        Ok(object::FileKind::Elf64) => {
+            of::<object::elf::FileHeader64<object::Endianness>, R>(data, names)
+        }
+        Ok(object::FileKind::Elf32) => {
+            of::<object::elf::FileHeader32<object::Endianness>, R>(data, names)
+        }
         _ => Some(Vec::new()),
     }
 }

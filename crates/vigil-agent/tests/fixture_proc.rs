@@ -217,7 +217,9 @@ fn container_os_and_packages() {
     assert!(crio.packages.is_empty());
     assert_eq!(crio.unseen.len(), 1);
     assert!(
-        crio.unseen[0].what.starts_with("the OS and packages of container aaaaaaaaaaaa (cri-o)"),
+        crio.unseen[0]
+            .what
+            .starts_with("the OS and packages of container aaaaaaaaaaaa (cri-o)"),
         "{:?}",
         crio.unseen
     );

@@ -126,6 +126,9 @@ pub(crate) fn inventory(snapshot: &Snapshot) -> HostInventory {
     let mut not_checked: BTreeMap<Key, NotChecked> = BTreeMap::new();
     let mut seen: BTreeMap<Key, Seen> = BTreeMap::new();
     let mut host_release: Option<String> = None;
+    // Whether any host (not container) process loads an OS package: only
+    // then does the report speak of the host's OS.
+    let mut host_distro = false;
     for process in &snapshot.processes {
         for loaded in &process.loaded {
             let own = loaded
@@ -146,6 +149,7 @@ pub(crate) fn inventory(snapshot: &Snapshot) -> HostInventory {
                     });
                     continue;
                 }
+                host_distro |= process.container.is_none() && p.ecosystem.is_distro();
                 if process.container.is_none() && p.ecosystem.is_distro() && release.is_some() {
                     host_release.get_or_insert_with(|| {
                         format!("{}:{}", p.ecosystem.osv_name(), release.unwrap_or_default())
@@ -218,7 +222,11 @@ pub(crate) fn inventory(snapshot: &Snapshot) -> HostInventory {
         .into_iter()
         .map(|(k, s)| {
             let installed_only = s.loaders.processes.is_empty();
-            let g = if installed_only { s.installed } else { s.loaders };
+            let g = if installed_only {
+                s.installed
+            } else {
+                s.loaders
+            };
             (
                 k,
                 Runtime {
@@ -231,10 +239,15 @@ pub(crate) fn inventory(snapshot: &Snapshot) -> HostInventory {
             )
         })
         .collect();
-    let os = snapshot.host.os.as_ref().map(|name| OsFacts {
-        name: name.clone(),
-        ecosystem: host_release,
-    });
+    let os = snapshot
+        .host
+        .os
+        .as_ref()
+        .filter(|_| host_distro)
+        .map(|name| OsFacts {
+            name: name.clone(),
+            ecosystem: host_release,
+        });
     let mut components: Vec<Component> = components.into_values().collect();
     components.sort_by(|a, b| {
         (&a.locations, &a.name, &a.version).cmp(&(&b.locations, &b.name, &b.version))
@@ -504,6 +517,9 @@ mod tests {
             r.containers.first().map(String::as_str)
         );
         assert!(r.summary().starts_with("loaded by 2 processes"));
+        // No host process loads an OS package: the report does not speak
+        // of the host's OS (its packages were not among those matched).
+        assert!(inv.inventory.os.is_none());
         // One component per package, whatever the number of sources.
         assert_eq!(
             inv.inventory

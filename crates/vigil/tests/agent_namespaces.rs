@@ -146,7 +146,11 @@ fn debian_rootfs() -> PathBuf {
         .get("VIGIL_FIXTURE_DEBIAN_ROOTFS")
         .expect("VIGIL_FIXTURE_DEBIAN_ROOTFS not printed by the builder")
         .clone();
-    assert!(rootfs.join("var/lib/dpkg/status").is_file(), "{}", rootfs.display());
+    assert!(
+        rootfs.join("var/lib/dpkg/status").is_file(),
+        "{}",
+        rootfs.display()
+    );
     rootfs
 }
 
@@ -237,7 +241,13 @@ impl Container {
             container.cgroup.join("cgroup.procs"),
             container.pid.to_string(),
         )
-        .unwrap_or_else(|e| panic!("moving {} into {}: {e}", container.pid, container.cgroup.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "moving {} into {}: {e}",
+                container.pid,
+                container.cgroup.display()
+            )
+        });
         container
     }
 }
@@ -315,7 +325,10 @@ fn a_container_without_a_runtime() {
     assert_eq!(c["processes"], serde_json::json!([container.pid]));
     assert_eq!(c["os"], pretty.as_str());
     assert_eq!(c["release"], "12");
-    assert_eq!(c["package_databases"], serde_json::json!(["/var/lib/dpkg/status"]));
+    assert_eq!(
+        c["package_databases"],
+        serde_json::json!(["/var/lib/dpkg/status"])
+    );
     // Every package dpkg installed in the root, at its version: the
     // container's, not the host's.
     let packages: BTreeMap<String, String> = c["packages"]
@@ -416,17 +429,40 @@ impl Netns {
         let ns = Netns { name, host_link };
         sh(
             "ip",
-            &["link", "add", &ns.host_link, "type", "veth", "peer", "name", &ns_link],
+            &[
+                "link",
+                "add",
+                &ns.host_link,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                &ns_link,
+            ],
         );
         sh("ip", &["link", "set", &ns_link, "netns", &ns.name]);
         for (prefix, host_side) in [(private, 1), (public, 1)] {
             sh(
                 "ip",
-                &["addr", "add", &format!("{prefix}.{host_side}/24"), "dev", &ns.host_link],
+                &[
+                    "addr",
+                    "add",
+                    &format!("{prefix}.{host_side}/24"),
+                    "dev",
+                    &ns.host_link,
+                ],
             );
             sh(
                 "ip",
-                &["-n", &ns.name, "addr", "add", &format!("{prefix}.2/24"), "dev", &ns_link],
+                &[
+                    "-n",
+                    &ns.name,
+                    "addr",
+                    "add",
+                    &format!("{prefix}.2/24"),
+                    "dev",
+                    &ns_link,
+                ],
             );
         }
         sh("ip", &["link", "set", &ns.host_link, "up"]);
@@ -530,11 +566,18 @@ fn exposure_from_peers_of_another_network_namespace() {
             .spawn()
             .unwrap(),
     );
-    wait_until("the server", || TcpStream::connect(("127.0.0.1", port)).is_ok());
+    wait_until("the server", || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
     let server_pid = server.0.id();
 
     // Only a private peer: internal.
-    let private_client = ns.client(&python, &format!("{private}.2"), &format!("{private}.1"), port);
+    let private_client = ns.client(
+        &python,
+        &format!("{private}.2"),
+        &format!("{private}.1"),
+        port,
+    );
     let s = snapshot();
     assert_eq!(listener_exposure(&s, server_pid, port), "internal");
     // The client, in its own network namespace, is seen with its socket.
@@ -544,7 +587,12 @@ fn exposure_from_peers_of_another_network_namespace() {
     assert_eq!(c["inbound"], false);
 
     // A peer from a public-looking address: public.
-    let public_client = ns.client(&python, &format!("{public}.2"), &format!("{public}.1"), port);
+    let public_client = ns.client(
+        &python,
+        &format!("{public}.2"),
+        &format!("{public}.1"),
+        port,
+    );
     let s = snapshot();
     assert_eq!(listener_exposure(&s, server_pid, port), "public");
     let inbound: Vec<&Value> = process(&s, server_pid)["connections"]

@@ -162,7 +162,9 @@ fn a_containers_packages_are_matched_with_its_processes() {
         .find(|l| l.contains("DEBIAN-CVE-2005-2541"))
         .unwrap_or_else(|| panic!("{table}"));
     assert!(
-        line.contains("(installed in container 9d2b7e4f1a3c (2 processes), exposed: public, reaches redis)"),
+        line.contains(
+            "(installed in container 9d2b7e4f1a3c (2 processes), exposed: public, reaches redis)"
+        ),
         "{line}"
     );
 }

@@ -298,7 +298,7 @@ fn a_container_without_a_runtime() {
     if !enabled("a_container_without_a_runtime") {
         return;
     }
-    for tool in ["unshare", "pivot_root", "mount", "debootstrap"] {
+    for tool in ["unshare", "pivot_root", "mount", "runuser", "debootstrap"] {
         need(tool);
     }
     let rootfs = debian_rootfs();
@@ -371,6 +371,37 @@ fn a_container_without_a_runtime() {
         owner("/libc.so.6"),
         ("libc6".to_string(), installed["libc6"].clone())
     );
+
+    // An unprivileged agent cannot read the container's root: it says so.
+    let out = Command::new("runuser")
+        .args(["-u", "nobody", "--"])
+        .arg(env!("CARGO_BIN_EXE_vigil"))
+        .args(["--no-config", "agent", "--once", "-f", "json"])
+        .env("VIGIL_CACHE_DIR", "/nonexistent")
+        .env_remove("VIGIL_CONFIG")
+        .env_remove("VIGIL_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let unprivileged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = unprivileged["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == container.id.as_str())
+        .unwrap();
+    assert!(c["packages"].as_array().unwrap().is_empty(), "{c:#}");
+    let why = c["unseen"][0]["why"].as_str().unwrap();
+    assert!(why.contains("permission denied"), "{c:#}");
+    assert!(unprivileged["unseen"]
+        .as_array()
+        .unwrap()
+        .contains(&c["unseen"][0]));
 
     // `vigil scan host`: the container's packages, with its process as
     // their runtime context (tar is installed, loaded by nothing).

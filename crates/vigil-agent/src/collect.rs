@@ -17,7 +17,8 @@ use crate::procs::{
     redact, rfc3339, socket_inodes, Exe, Stat, Status, CLOCK_TICKS,
 };
 use crate::snapshot::{
-    Connection, ConnectionKind, Container, Exposure, Listener, Process, Protocol, Snapshot, Unseen,
+    Connection, ConnectionKind, Container, ContainerInfo, Exposure, Listener, Process, Protocol,
+    Snapshot, Unseen,
 };
 
 /// The snapshot format's version.
@@ -154,12 +155,11 @@ pub fn collect(opts: &Options) -> Result<Snapshot, CollectError> {
         })
         .collect();
 
-    let mut owners = crate::owners::OwnerCache::new();
-    let mut unreadable_roots = std::collections::BTreeSet::new();
+    let (mut loaded, containers) = loaded_code(opts, &raws, &mut gaps);
     let mut processes = Vec::with_capacity(raws.len());
-    for r in &raws {
+    for (i, r) in raws.iter().enumerate() {
         let (listening, connections) = net.of_process(r, &servers);
-        let loaded = loaded_code(opts, r, &mut owners, &mut unreadable_roots, &mut gaps);
+        let loaded = loaded.get_mut(i).map(std::mem::take).unwrap_or_default();
         let uid = r.status.uid;
         processes.push(Process {
             pid: r.pid,
@@ -177,59 +177,197 @@ pub fn collect(opts: &Options) -> Result<Snapshot, CollectError> {
         });
     }
     net.unowned_listeners(&mut gaps);
-    for (what, why) in unreadable_roots {
-        gaps.once.push(Unseen { what, why });
-    }
     Ok(Snapshot {
         schema_version: SCHEMA_VERSION,
         taken_at: rfc3339(taken),
         host,
         processes,
+        containers,
         unseen: gaps.into_unseen(),
     })
 }
 
-/// The code process `r` has loaded, each file with the package that owns
-/// it, from the index of its root filesystem (its container's
-/// `/proc/PID/root`, or the host's root), built once per root.
+/// Package databases of a container larger than this are not read.
+pub const CONTAINER_MAX_DATABASE: u64 = 64 * 1024 * 1024;
+
+/// A root filesystem processes run in: the host's, or a container's seen
+/// as `/proc/PID/root` (known by its directory's device and inode, so the
+/// processes of one container share it).
+struct Root {
+    /// Where it is read: the host root, or `/proc/PID/root` of its first
+    /// process.
+    path: PathBuf,
+    /// Whether it is a container's.
+    container: bool,
+    /// The paths its processes have loaded.
+    wanted: HashSet<String>,
+}
+
+/// The code every process has loaded, each file with the package that
+/// owns it, from an index of its root filesystem (its container's
+/// `/proc/PID/root`, or the host's root) built once per root for the
+/// files loaded from it; and every container with its distribution and
+/// OS packages, from the same index.
 fn loaded_code(
     opts: &Options,
-    r: &Raw,
-    owners: &mut crate::owners::OwnerCache,
-    unreadable_roots: &mut std::collections::BTreeSet<(String, String)>,
+    raws: &[Raw],
     gaps: &mut Gaps,
-) -> Vec<crate::Loaded> {
-    let root = if r.container.is_some() {
-        opts.proc.join(r.pid.to_string()).join("root")
-    } else {
-        opts.root.clone()
-    };
-    let index = match owners.index(&root) {
-        Ok((index, unseen)) => {
-            gaps.once.extend(unseen);
-            index
-        }
-        Err(u) => {
-            unreadable_roots.insert((u.what, u.why));
-            return Vec::new();
-        }
-    };
-    match crate::owners::loaded(&opts.proc, r.pid, &index) {
-        Ok((loaded, unseen)) => {
-            for u in unseen {
-                if !gaps.once.contains(&u) {
-                    gaps.once.push(u);
+) -> (Vec<Vec<crate::Loaded>>, Vec<ContainerInfo>) {
+    use std::os::unix::fs::MetadataExt;
+    let mut roots: BTreeMap<(u64, u64), Root> = BTreeMap::new();
+    let mut root_of: Vec<Option<(u64, u64)>> = Vec::with_capacity(raws.len());
+    let mut files: Vec<Vec<crate::loaded::LoadedFile>> = Vec::with_capacity(raws.len());
+    // Why a container's root could not be read (by a process of it).
+    let mut root_problems: HashMap<&str, (u32, String)> = HashMap::new();
+    let mut host_root_problem = None;
+    for r in raws {
+        let found = match crate::loaded::files(&opts.proc, r.pid) {
+            Ok((found, unseen)) => {
+                for u in unseen {
+                    if !gaps.once.contains(&u) {
+                        gaps.once.push(u);
+                    }
                 }
+                found
             }
-            loaded
+            // Gone since the listing.
+            Err(e) if e.source.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                gaps.count("the code loaded by {n} {processes}", &e.source);
+                Vec::new()
+            }
+        };
+        let path = match &r.container {
+            Some(_) => opts.proc.join(r.pid.to_string()).join("root"),
+            None => opts.root.clone(),
+        };
+        let key = match std::fs::metadata(&path) {
+            Ok(m) => Some((m.dev(), m.ino())),
+            Err(e) => {
+                match &r.container {
+                    Some(c) if e.kind() != io::ErrorKind::NotFound => {
+                        root_problems
+                            .entry(c.id.as_str())
+                            .or_insert_with(|| (r.pid, why(&e)));
+                    }
+                    Some(_) => {}
+                    None => {
+                        host_root_problem.get_or_insert_with(|| Unseen {
+                            what: format!("the packages of {}", path.display()),
+                            why: e.to_string(),
+                        });
+                    }
+                }
+                None
+            }
+        };
+        if let Some(key) = key {
+            let root = roots.entry(key).or_insert_with(|| Root {
+                path,
+                container: r.container.is_some(),
+                wanted: HashSet::new(),
+            });
+            root.wanted.extend(found.iter().map(|f| f.path.clone()));
         }
-        // Gone since the listing.
-        Err(e) if e.source.kind() == io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => {
-            gaps.count("the code loaded by {n} {processes}", &e.source);
-            Vec::new()
+        root_of.push(key);
+        files.push(found);
+    }
+    gaps.once.extend(host_root_problem);
+
+    let mut indexes: HashMap<(u64, u64), (std::sync::Arc<crate::owners::OwnerIndex>, Vec<Unseen>)> =
+        HashMap::new();
+    for (key, root) in roots {
+        let limit = if root.container {
+            CONTAINER_MAX_DATABASE
+        } else {
+            crate::owners::MAX_DATABASE
+        };
+        let (index, unseen) =
+            crate::owners::OwnerIndex::build_for(&root.path, Some(&root.wanted), limit);
+        gaps.once.extend(unseen.iter().cloned());
+        indexes.insert(key, (std::sync::Arc::new(index), unseen));
+    }
+
+    let loaded = files
+        .iter()
+        .zip(&root_of)
+        .map(|(found, key)| match key.and_then(|k| indexes.get(&k)) {
+            Some((index, _)) => found.iter().map(|f| index.describe(f)).collect(),
+            None => found
+                .iter()
+                .map(|f| crate::Loaded {
+                    path: f.path.clone(),
+                    kind: f.kind,
+                    deleted: f.deleted,
+                    package: None,
+                    release: None,
+                    components: Vec::new(),
+                })
+                .collect(),
+        })
+        .collect();
+
+    // Each container once: the root of its first process that could be
+    // read.
+    let mut containers: BTreeMap<&str, ContainerInfo> = BTreeMap::new();
+    let mut container_root: HashMap<&str, (u64, u64)> = HashMap::new();
+    for (r, key) in raws.iter().zip(&root_of) {
+        let Some(c) = &r.container else {
+            continue;
+        };
+        containers
+            .entry(c.id.as_str())
+            .or_insert_with(|| ContainerInfo {
+                id: c.id.clone(),
+                runtime: c.runtime.clone(),
+                pod: c.pod.clone(),
+                processes: Vec::new(),
+                os: None,
+                release: None,
+                package_databases: Vec::new(),
+                packages: Vec::new(),
+                unseen: Vec::new(),
+            })
+            .processes
+            .push(r.pid);
+        if let Some(key) = key {
+            container_root.entry(c.id.as_str()).or_insert(*key);
         }
     }
+    for (id, info) in &mut containers {
+        let short = id.get(..12).unwrap_or(id);
+        match container_root.get(id).and_then(|k| indexes.get(k)) {
+            Some((index, unseen)) => {
+                info.os = index.os().map(|o| o.pretty_name.clone());
+                info.release = index.release().map(str::to_string);
+                info.package_databases = index.databases().to_vec();
+                info.packages = index.packages().to_vec();
+                info.unseen.clone_from(unseen);
+            }
+            None => {
+                let (pid, why) = root_problems.get(id).cloned().unwrap_or_else(|| {
+                    (
+                        info.processes.first().copied().unwrap_or_default(),
+                        "its processes ended while the snapshot was taken".to_string(),
+                    )
+                });
+                let u = Unseen {
+                    what: format!(
+                        "the OS and packages of container {short} ({}), and the packages of \
+                         its processes' loaded code",
+                        info.runtime
+                    ),
+                    why: format!(
+                        "{}: {why}",
+                        opts.proc.join(pid.to_string()).join("root").display()
+                    ),
+                };
+                gaps.once.push(u.clone());
+                info.unseen.push(u);
+            }
+        }
+    }
+    (loaded, containers.into_values().collect())
 }
 
 /// Reads every process of `proc` (kernel threads and processes gone

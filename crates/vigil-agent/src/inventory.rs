@@ -1,7 +1,8 @@
-//! A snapshot as an inventory: the packages running processes have loaded,
-//! each with its runtime context (the processes that load it, their
-//! exposure, the data stores they reach). `vigil scan host` and the
-//! server's agent ingest match it against the advisories.
+//! A snapshot as an inventory: the packages running processes have loaded
+//! (and those installed in their containers), each with its runtime
+//! context (the processes, their exposure, the data stores they reach).
+//! `vigil scan host` and the server's agent ingest match it against the
+//! advisories.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,7 +11,7 @@ use vigil_model::{
     RuntimeProcess,
 };
 
-use crate::{Exposure, Snapshot};
+use crate::{Exposure, Process, Snapshot};
 
 /// A package as the snapshot names it: ecosystem, name, version, purl (the
 /// purl carries the distribution release of an OS package).
@@ -34,12 +35,51 @@ pub struct HostInventory {
     pub runtime: BTreeMap<Key, Runtime>,
 }
 
-/// What is gathered about one package across processes.
+/// What is gathered about a set of processes.
 #[derive(Default)]
-struct Seen {
+struct Gathered {
     processes: BTreeMap<u32, RuntimeProcess>,
     exposure: Option<Exposure>,
     data_assets: BTreeSet<String>,
+}
+
+impl Gathered {
+    /// Adds a process: itself, the widest exposure of its listeners and
+    /// the data stores it reaches.
+    fn add(&mut self, process: &Process) {
+        self.processes
+            .entry(process.pid)
+            .or_insert_with(|| RuntimeProcess {
+                pid: process.pid,
+                exe: process.exe.clone().or_else(|| process.name.clone()),
+                container: process.container.as_ref().map(|c| c.id.clone()),
+            });
+        if let Some(e) = process
+            .listening
+            .iter()
+            .map(|l| l.exposure)
+            .max_by_key(|e| rank(*e))
+        {
+            if self.exposure.is_none_or(|old| rank(e) > rank(old)) {
+                self.exposure = Some(e);
+            }
+        }
+        self.data_assets.extend(
+            process
+                .connections
+                .iter()
+                .filter_map(|c| c.data_asset.clone()),
+        );
+    }
+}
+
+/// What is gathered about one package: the processes that load it, and
+/// the containers it is installed in with their processes.
+#[derive(Default)]
+struct Seen {
+    loaders: Gathered,
+    containers: BTreeSet<String>,
+    installed: Gathered,
 }
 
 fn rank(e: Exposure) -> u8 {
@@ -83,17 +123,10 @@ pub fn inventory(snapshot: &Snapshot) -> HostInventory {
     let mut not_checked: BTreeMap<Key, NotChecked> = BTreeMap::new();
     let mut seen: BTreeMap<Key, Seen> = BTreeMap::new();
     let mut host_release: Option<String> = None;
+    // Whether any host (not container) process loads an OS package: only
+    // then does the report speak of the host's OS.
+    let mut host_distro = false;
     for process in &snapshot.processes {
-        let top = process
-            .listening
-            .iter()
-            .map(|l| l.exposure)
-            .max_by_key(|e| rank(*e));
-        let assets: Vec<&String> = process
-            .connections
-            .iter()
-            .filter_map(|c| c.data_asset.as_ref())
-            .collect();
         for loaded in &process.loaded {
             let own = loaded
                 .package
@@ -113,6 +146,7 @@ pub fn inventory(snapshot: &Snapshot) -> HostInventory {
                     });
                     continue;
                 }
+                host_distro |= process.container.is_none() && p.ecosystem.is_distro();
                 if process.container.is_none() && p.ecosystem.is_distro() && release.is_some() {
                     host_release.get_or_insert_with(|| {
                         format!("{}:{}", p.ecosystem.osv_name(), release.unwrap_or_default())
@@ -132,40 +166,85 @@ pub fn inventory(snapshot: &Snapshot) -> HostInventory {
                         l.path.clone_from(&loaded.path);
                     }
                 }
-                let s = seen.entry(k).or_default();
-                s.processes
-                    .entry(process.pid)
-                    .or_insert_with(|| RuntimeProcess {
-                        pid: process.pid,
-                        exe: process.exe.clone().or_else(|| process.name.clone()),
-                        container: process.container.as_ref().map(|c| c.id.clone()),
-                    });
-                if let Some(e) = top {
-                    if s.exposure.is_none_or(|old| rank(e) > rank(old)) {
-                        s.exposure = Some(e);
-                    }
+                seen.entry(k).or_default().loaders.add(process);
+            }
+        }
+    }
+    // The OS packages of each container, with the container's processes.
+    let by_pid: BTreeMap<u32, &Process> = snapshot.processes.iter().map(|p| (p.pid, p)).collect();
+    for container in &snapshot.containers {
+        let location = container
+            .package_databases
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "/".to_string());
+        let processes: Vec<&Process> = container
+            .processes
+            .iter()
+            .filter_map(|pid| by_pid.get(pid).copied())
+            .collect();
+        for p in &container.packages {
+            let k = key(p);
+            if p.version.trim().is_empty() {
+                not_checked.entry(k).or_insert_with(|| NotChecked {
+                    ecosystem: p.ecosystem,
+                    name: p.name.clone(),
+                    version: String::new(),
+                    location: Location::new(location.clone(), None),
+                    reason: "its version is unknown (the package database does not give it)"
+                        .to_string(),
+                });
+                continue;
+            }
+            components.entry(k.clone()).or_insert_with(|| {
+                let mut c = Component::new(p.ecosystem, p.name.clone(), p.version.clone());
+                if let Some((name, version)) = source_of(p) {
+                    c = c.source(name, version);
                 }
-                s.data_assets.extend(assets.iter().map(|a| (*a).clone()));
+                c.purl.clone_from(&p.purl);
+                c.release = container
+                    .release
+                    .clone()
+                    .filter(|_| p.ecosystem.is_distro());
+                c.at(location.clone(), None)
+            });
+            let s = seen.entry(k).or_default();
+            s.containers.insert(container.id.clone());
+            for process in &processes {
+                s.installed.add(process);
             }
         }
     }
     let runtime = seen
         .into_iter()
         .map(|(k, s)| {
+            let installed_only = s.loaders.processes.is_empty();
+            let g = if installed_only {
+                s.installed
+            } else {
+                s.loaders
+            };
             (
                 k,
                 Runtime {
-                    processes: s.processes.into_values().collect(),
-                    exposure: s.exposure.map(|e| exposure_name(e).to_string()),
-                    data_assets: s.data_assets.into_iter().collect(),
+                    processes: g.processes.into_values().collect(),
+                    containers: s.containers.into_iter().collect(),
+                    installed_only,
+                    exposure: g.exposure.map(|e| exposure_name(e).to_string()),
+                    data_assets: g.data_assets.into_iter().collect(),
                 },
             )
         })
         .collect();
-    let os = snapshot.host.os.as_ref().map(|name| OsFacts {
-        name: name.clone(),
-        ecosystem: host_release,
-    });
+    let os = snapshot
+        .host
+        .os
+        .as_ref()
+        .filter(|_| host_distro)
+        .map(|name| OsFacts {
+            name: name.clone(),
+            ecosystem: host_release,
+        });
     let mut components: Vec<Component> = components.into_values().collect();
     components.sort_by(|a, b| {
         (&a.locations, &a.name, &a.version).cmp(&(&b.locations, &b.name, &b.version))
@@ -197,11 +276,16 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    /// The snapshot the CLI's `vigil scan host` tests read too.
-    fn fixture() -> Snapshot {
+    /// A snapshot fixture of the CLI's `vigil scan host` tests.
+    fn read_fixture(name: &str) -> Snapshot {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../vigil/tests/fixtures/agent/snapshot-debian12.json");
+            .join("../vigil/tests/fixtures/agent")
+            .join(name);
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn fixture() -> Snapshot {
+        read_fixture("snapshot-debian12.json")
     }
 
     fn component<'a>(inv: &'a HostInventory, name: &str) -> &'a Component {
@@ -334,5 +418,63 @@ mod tests {
         f.kind = FindingKind::License;
         annotate(&inv.runtime, &mut f);
         assert!(f.runtime.is_none());
+    }
+
+    #[test]
+    fn container_packages_carry_the_container_and_its_processes() {
+        let inv = inventory(&read_fixture("snapshot-container.json"));
+        let runtime_of = |name: &str| {
+            inv.runtime
+                .iter()
+                .find(|(k, _)| k.1 == name)
+                .map(|(_, r)| r)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        // Installed, not loaded: at the package database, with the
+        // container's processes.
+        let tar = component(&inv, "tar");
+        assert_eq!(tar.locations[0].path, "/var/lib/dpkg/status");
+        assert_eq!(tar.release.as_deref(), Some("12"));
+        let r = runtime_of("tar");
+        assert!(r.installed_only);
+        assert_eq!(r.containers.len(), 1);
+        assert!(r.containers[0].starts_with("9d2b7e4f1a3c"));
+        let pids: Vec<u32> = r.processes.iter().map(|p| p.pid).collect();
+        assert_eq!(pids, [4100, 4131]);
+        assert_eq!(r.exposure.as_deref(), Some("public"));
+        assert_eq!(r.data_assets, ["redis"]);
+        assert_eq!(
+            r.summary(),
+            "installed in container 9d2b7e4f1a3c (2 processes), exposed: public, reaches redis"
+        );
+        // Loaded and installed: at the loaded file, by its loaders, in
+        // the container.
+        let ssl = component(&inv, "libssl3");
+        assert_eq!(
+            ssl.locations[0].path,
+            "/usr/lib/x86_64-linux-gnu/libssl.so.3"
+        );
+        assert_eq!(ssl.advisory_key(), ("openssl", "3.0.11-1~deb12u1"));
+        let r = runtime_of("libssl3");
+        assert!(!r.installed_only);
+        assert_eq!(r.containers.len(), 1);
+        assert_eq!(r.processes.len(), 2);
+        assert_eq!(
+            r.processes[0].container.as_deref(),
+            r.containers.first().map(String::as_str)
+        );
+        assert!(r.summary().starts_with("loaded by 2 processes"));
+        // No host process loads an OS package: the report does not speak
+        // of the host's OS (its packages were not among those matched).
+        assert!(inv.inventory.os.is_none());
+        // One component per package, whatever the number of sources.
+        assert_eq!(
+            inv.inventory
+                .components
+                .iter()
+                .filter(|c| c.name == "libssl3")
+                .count(),
+            1
+        );
     }
 }

@@ -34,7 +34,7 @@
 //! module, the `*.dist-info/RECORD` in its `site-packages` that lists it
 //! (the distribution named by the `METADATA` beside it).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component as PathPart, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -45,10 +45,17 @@ use vigil_model::{Component, Ecosystem, PackageRef};
 use crate::loaded::{LoadError, LoadedFile};
 use crate::snapshot::{Loaded, LoadedKind, Unseen};
 
-/// Package databases larger than this are not read.
-const MAX_DATABASE: u64 = 256 * 1024 * 1024;
+/// Package databases larger than this are not read (unless the index is
+/// built with another limit).
+pub const MAX_DATABASE: u64 = 256 * 1024 * 1024;
 /// Files of code larger than this are not opened for language packages.
 const MAX_CODE_FILE: u64 = 256 * 1024 * 1024;
+/// ELF files larger than this are not read whole: only the sections that
+/// hold build information (`.go.buildinfo`, `.dep-v0`) are, which keeps
+/// the agent's memory small whatever the executables it meets.
+const WHOLE_EXECUTABLE: u64 = 1024 * 1024;
+/// A build-information section larger than this is not read.
+const MAX_SECTION: u64 = 16 * 1024 * 1024;
 /// Symlinks followed at most, in a chain.
 const MAX_LINKS: usize = 32;
 
@@ -71,7 +78,16 @@ pub struct OwnerIndex {
     os: Option<OsRelease>,
     packages: Vec<PackageRef>,
     files: HashMap<Box<str>, u32>,
+    /// When set, only these paths (`/usr`-merged) are indexed.
+    wanted: Option<HashSet<String>>,
+    /// Package databases larger than this are not read.
+    max_database: u64,
+    /// The package databases read (`/var/lib/dpkg/status`, ...).
+    databases: Vec<String>,
     contents: Mutex<HashMap<String, Arc<Contents>>>,
+    /// Files described already (path, kind, deleted): the processes of a
+    /// root load the same files over and over.
+    described: Mutex<HashMap<(String, LoadedKind, bool), Loaded>>,
     sites: Mutex<HashMap<String, Arc<HashMap<String, PackageRef>>>>,
 }
 
@@ -80,12 +96,38 @@ impl OwnerIndex {
     /// read (a package database that is malformed or unreadable) is
     /// returned as [`Unseen`]; the index holds the rest.
     pub fn build(root: &Path) -> (OwnerIndex, Vec<Unseen>) {
+        OwnerIndex::build_for(root, None, MAX_DATABASE)
+    }
+
+    /// Builds the index of the root filesystem at `root` for the files at
+    /// `wanted` only (paths as a process in the root sees them): the
+    /// package databases are read whole, but only the listed files of
+    /// those paths are kept. A full Debian system lists some 125,000
+    /// files, while its processes load a few hundred. A package database
+    /// larger than `max_database` bytes is not read, and is unseen.
+    pub fn build_for(
+        root: &Path,
+        wanted: Option<&HashSet<String>>,
+        max_database: u64,
+    ) -> (OwnerIndex, Vec<Unseen>) {
+        let wanted = wanted.map(|w| {
+            w.iter()
+                .flat_map(|p| {
+                    let real = resolve_inside(root, p).filter(|r| r != p);
+                    std::iter::once(usr_merged(p)).chain(real.map(|r| usr_merged(&r)))
+                })
+                .collect()
+        });
         let mut index = OwnerIndex {
             root: root.to_path_buf(),
             os: OsRelease::detect(root),
             packages: Vec::new(),
             files: HashMap::new(),
+            wanted,
+            max_database,
+            databases: Vec::new(),
             contents: Mutex::new(HashMap::new()),
+            described: Mutex::new(HashMap::new()),
             sites: Mutex::new(HashMap::new()),
         };
         let mut unseen = Vec::new();
@@ -117,7 +159,19 @@ impl OwnerIndex {
         self.os.as_ref().and_then(|o| o.release.as_deref())
     }
 
-    /// How many files the OS packages list.
+    /// The package databases read, as paths inside the root
+    /// (`/var/lib/dpkg/status`, `/lib/apk/db/installed`, ...).
+    pub fn databases(&self) -> &[String] {
+        &self.databases
+    }
+
+    /// The OS packages of the root (in the order of their databases).
+    pub fn packages(&self) -> &[PackageRef] {
+        &self.packages
+    }
+
+    /// How many files the OS packages list (of the wanted ones, for an
+    /// index built with [`OwnerIndex::build_for`]).
     pub fn len(&self) -> usize {
         self.files.len()
     }
@@ -170,6 +224,23 @@ impl OwnerIndex {
     /// the language package it is; the other language packages it holds
     /// as its components.
     pub fn describe(&self, file: &LoadedFile) -> Loaded {
+        let key = (file.path.clone(), file.kind, file.deleted);
+        if let Some(known) = self
+            .described
+            .lock()
+            .ok()
+            .and_then(|d| d.get(&key).cloned())
+        {
+            return known;
+        }
+        let loaded = self.describe_anew(file);
+        if let Ok(mut d) = self.described.lock() {
+            d.insert(key, loaded.clone());
+        }
+        loaded
+    }
+
+    fn describe_anew(&self, file: &LoadedFile) -> Loaded {
         let os = self.owner(&file.path).cloned();
         let contents = self.contents(file);
         let mut components = Vec::new();
@@ -225,39 +296,157 @@ impl OwnerIndex {
             if !vigil_inventory::claims_head(&head) {
                 return Contents::default();
             }
+            if head.starts_with(b"\x7fELF") && self.size(path).is_some_and(|n| n > WHOLE_EXECUTABLE)
+            {
+                return self.read_sections(path);
+            }
         }
         let Some(bytes) = self.read(path, MAX_CODE_FILE) else {
             return Contents::default();
         };
         let rel = path.trim_start_matches('/');
         let options = ScanOptions::default();
-        let mut components: Vec<Component> = Vec::new();
-        let mut main_unversioned = false;
-        for result in vigil_inventory::extract_detached(rel, &bytes, &options) {
-            match result {
-                Ok(x) => {
-                    main_unversioned |= x
-                        .not_checked
-                        .iter()
-                        .any(|n| n.ecosystem == Ecosystem::Go && n.reason.starts_with("the main"));
-                    components.extend(x.components);
-                }
-                Err(e) => tracing::debug!(error = %e, "no packages read from a loaded file"),
-            }
-        }
-        let own = main_component(path, &components, main_unversioned);
-        let embedded = components
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| Some(*i) != own)
-            .map(|(_, c)| package_ref(c))
-            .collect();
-        Contents {
-            own: own.and_then(|i| components.get(i)).map(package_ref),
-            embedded,
-        }
+        contents_of(
+            path,
+            vigil_inventory::extract_detached(rel, &bytes, &options),
+        )
     }
 
+    /// The size of a file of this root.
+    fn size(&self, path: &str) -> Option<u64> {
+        let real = resolve_inside(&self.root, path)?;
+        let meta = std::fs::metadata(self.root.join(real.trim_start_matches('/'))).ok()?;
+        Some(meta.len())
+    }
+
+    /// The language packages of a large ELF executable or shared object,
+    /// from its build-information sections alone (`.go.buildinfo` of Go
+    /// 1.18 and later, `.dep-v0` of cargo auditable), read without the
+    /// rest of the file.
+    fn read_sections(&self, path: &str) -> Contents {
+        let Some(real) = resolve_inside(&self.root, path) else {
+            return Contents::default();
+        };
+        let on_disk = self.root.join(real.trim_start_matches('/'));
+        let file = match std::fs::File::open(&on_disk) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::debug!(path = %on_disk.display(), error = %e, "cannot read");
+                return Contents::default();
+            }
+        };
+        let cache = object::read::ReadCache::new(file);
+        let rel = path.trim_start_matches('/');
+        let Some(sections) = elf_sections(&cache, &[".go.buildinfo", ".dep-v0"]) else {
+            // No section table (stripped of it): the Go build information
+            // is looked for in the whole file, read as a stream.
+            let mut file = cache.into_inner();
+            if std::io::Seek::rewind(&mut file).is_err() {
+                return Contents::default();
+            }
+            let stream = std::io::BufReader::new(file);
+            let found = vigil_inventory::extractors::go::binary::extract_from_stream(rel, stream)
+                .map(Option::unwrap_or_default);
+            return contents_of(path, vec![found]);
+        };
+        let mut results = Vec::new();
+        for (name, data) in sections {
+            let result = if name == ".go.buildinfo" {
+                vigil_inventory::extractors::go::binary::extract_from_stream(rel, data.as_slice())
+                    .map(Option::unwrap_or_default)
+            } else {
+                vigil_inventory::extractors::rust::auditable::extract_from_section(rel, &data)
+            };
+            results.push(result);
+        }
+        contents_of(path, results)
+    }
+}
+
+/// The data of the sections named `names` of an ELF file (32 or 64 bits),
+/// read through `data` (a cache of the ranges read): the headers, the
+/// section table and those sections only. Sections over [`MAX_SECTION`]
+/// are left out, and so is everything of a file that is no ELF file.
+/// `None` for an ELF file without a section table.
+fn elf_sections<R: object::read::ReadCacheOps>(
+    data: &object::read::ReadCache<R>,
+    names: &[&'static str],
+) -> Option<Vec<(&'static str, Vec<u8>)>> {
+    use object::read::elf::{FileHeader, SectionHeader};
+    fn of<Elf: FileHeader<Endian = object::Endianness>, R: object::read::ReadCacheOps>(
+        data: &object::read::ReadCache<R>,
+        names: &[&'static str],
+    ) -> Option<Vec<(&'static str, Vec<u8>)>> {
+        let Ok(header) = Elf::parse(data) else {
+            return Some(Vec::new());
+        };
+        let Ok(endian) = header.endian() else {
+            return Some(Vec::new());
+        };
+        let Ok(table) = header.sections(endian, data) else {
+            return Some(Vec::new());
+        };
+        if table.is_empty() {
+            return None;
+        }
+        let found = names
+            .iter()
+            .filter_map(|name| {
+                let (_, section) = table.section_by_name(endian, name.as_bytes())?;
+                if section.sh_size(endian).into() > MAX_SECTION {
+                    return None;
+                }
+                let bytes = section.data(endian, data).ok()?;
+                (!bytes.is_empty()).then(|| (*name, bytes.to_vec()))
+            })
+            .collect();
+        Some(found)
+    }
+    match object::FileKind::parse(data) {
+        Ok(object::FileKind::Elf64) => {
+            of::<object::elf::FileHeader64<object::Endianness>, R>(data, names)
+        }
+        Ok(object::FileKind::Elf32) => {
+            of::<object::elf::FileHeader32<object::Endianness>, R>(data, names)
+        }
+        _ => Some(Vec::new()),
+    }
+}
+
+/// The language packages the extractors read from a file at `path`: the
+/// file's own package and the others built into it.
+fn contents_of(
+    path: &str,
+    results: Vec<Result<vigil_inventory::Extracted, vigil_inventory::ExtractError>>,
+) -> Contents {
+    let mut components: Vec<Component> = Vec::new();
+    let mut main_unversioned = false;
+    for result in results {
+        match result {
+            Ok(x) => {
+                main_unversioned |= x
+                    .not_checked
+                    .iter()
+                    .any(|n| n.ecosystem == Ecosystem::Go && n.reason.starts_with("the main"));
+                components.extend(x.components);
+            }
+            Err(e) => tracing::debug!(error = %e, "no packages read from a loaded file"),
+        }
+    }
+    let own = main_component(path, &components, main_unversioned);
+    let embedded = components
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != own)
+        .map(|(_, c)| package_ref(c))
+        .collect();
+    Contents {
+        own: own.and_then(|i| components.get(i)).map(package_ref),
+        embedded,
+    }
+}
+
+impl OwnerIndex {
     /// The first bytes of a file of this root.
     fn head(&self, path: &str) -> Option<Vec<u8>> {
         use std::io::Read;
@@ -336,21 +525,83 @@ impl OwnerIndex {
 
     /// Adds a package and the files it lists.
     fn add_files(&mut self, package: u32, files: impl Iterator<Item = String>) {
+        let mut merged = String::new();
         for f in files {
-            if f.is_empty() || f == "/" || f == "/." {
-                continue;
+            self.add_file(package, &f, &mut merged);
+        }
+    }
+
+    /// Adds the files of a dpkg list, read line by line into one buffer
+    /// (a list can be megabytes long, a system's lists 125,000 lines).
+    fn add_list(&mut self, package: u32, mut list: impl std::io::BufRead) {
+        let (mut line, mut merged) = (String::new(), String::new());
+        loop {
+            line.clear();
+            match list.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let f = line.trim_end_matches('\n').trim_end_matches('\r');
+                    self.add_file(package, f, &mut merged);
+                }
             }
-            self.files
-                .entry(usr_merged(&f).into_boxed_str())
-                .or_insert(package);
+        }
+    }
+
+    /// Adds one file of a package (`merged`: a buffer for its `/usr`-merged
+    /// path), unless the index is for other files.
+    fn add_file(&mut self, package: u32, f: &str, merged: &mut String) {
+        if f.is_empty() || f == "/" || f == "/." {
+            return;
+        }
+        merged.clear();
+        if MERGED.iter().any(|p| f.starts_with(p)) {
+            merged.push_str("/usr");
+        }
+        merged.push_str(f);
+        if self
+            .wanted
+            .as_ref()
+            .is_some_and(|w| !w.contains(merged.as_str()))
+        {
+            return;
+        }
+        if !self.files.contains_key(merged.as_str()) {
+            self.files.insert(merged.as_str().into(), package);
         }
     }
 
     /// The OS packages of a database, as the inventory reads them, with
     /// the root's distribution applied.
-    fn database(&self, rel: &str, unseen: &mut Vec<Unseen>) -> Option<Vec<Component>> {
-        let bytes = self.read(rel, MAX_DATABASE)?;
+    fn database(&mut self, rel: &str, unseen: &mut Vec<Unseen>) -> Option<Vec<Component>> {
+        let bytes = self.read_database(rel, unseen)?;
         Some(self.database_of(rel, &bytes, unseen))
+    }
+
+    /// Reads a package database of this root; one over the size limit is
+    /// unseen. `None` when it is missing (or over the limit).
+    fn read_database(&mut self, rel: &str, unseen: &mut Vec<Unseen>) -> Option<Vec<u8>> {
+        let size = self.size(rel)?;
+        if size > self.max_database {
+            unseen.push(Unseen {
+                what: format!("the packages of {}", self.root.join(rel).display()),
+                why: format!(
+                    "the package database is {} MiB, over the limit of {} MiB",
+                    size.div_ceil(1 << 20),
+                    self.max_database >> 20
+                ),
+            });
+            return None;
+        }
+        let bytes = self.read(rel, self.max_database)?;
+        // Distroless: one file per package, shown as their directory.
+        let shown = match rel.strip_prefix("var/lib/dpkg/status.d/") {
+            Some(_) => "/var/lib/dpkg/status.d".to_string(),
+            None => format!("/{rel}"),
+        };
+        if !self.databases.contains(&shown) {
+            self.databases.push(shown);
+        }
+        Some(bytes)
     }
 
     /// The OS packages of a database read already.
@@ -382,8 +633,11 @@ impl OwnerIndex {
             "usr/lib/sysimage/rpm/Packages",
         ]
         .into_iter()
-        .find_map(|rel| self.read(rel, MAX_DATABASE).map(|b| (rel, b)));
-        let Some((rel, bytes)) = found else {
+        .find(|rel| self.size(rel).is_some());
+        let Some(rel) = found else {
+            return;
+        };
+        let Some(bytes) = self.read_database(rel, unseen) else {
             return;
         };
         let components = self.database_of(rel, &bytes, unseen);
@@ -435,13 +689,11 @@ impl OwnerIndex {
                 let i = self.push(c);
                 by_name.entry(c.name.clone()).or_default().push(i);
             }
-            let info = self.root.join("var/lib/dpkg/info");
-            let Ok(list) = std::fs::read_dir(&info) else {
+            let Some(info) = self.dir_inside("/var/lib/dpkg/info") else {
                 return;
             };
-            let mut names: Vec<String> = list
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
+            let mut names: Vec<String> = regular_files(&info)
+                .into_iter()
                 .filter(|n| n.ends_with(".list"))
                 .collect();
             names.sort();
@@ -464,23 +716,23 @@ impl OwnerIndex {
                         })
                     })
                     .or_else(|| candidates.first().copied());
-                let (Some(package), Ok(text)) =
-                    (package, std::fs::read_to_string(info.join(&file)))
+                // Read line by line: a list can be megabytes long.
+                let (Some(package), Ok(list)) = (package, std::fs::File::open(info.join(&file)))
                 else {
                     continue;
                 };
-                self.add_files(package, text.lines().map(str::to_string));
+                self.add_list(package, std::io::BufReader::new(list));
             }
         }
         // Distroless: one status file per package, with its md5sums list.
-        let dir = self.root.join("var/lib/dpkg/status.d");
-        let Ok(list) = std::fs::read_dir(&dir) else {
+        let Some(dir) = self.dir_inside("/var/lib/dpkg/status.d") else {
             return;
         };
-        let mut names: Vec<String> = list
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+        let files = regular_files(&dir);
+        let mut names: Vec<String> = files
+            .iter()
             .filter(|n| !n.ends_with(".md5sums"))
+            .cloned()
             .collect();
         names.sort();
         for name in names {
@@ -488,7 +740,13 @@ impl OwnerIndex {
             else {
                 continue;
             };
-            let Ok(sums) = std::fs::read_to_string(dir.join(format!("{name}.md5sums"))) else {
+            let sums_name = format!("{name}.md5sums");
+            let sums = if files.contains(&sums_name) {
+                std::fs::read_to_string(dir.join(&sums_name))
+            } else {
+                Err(std::io::ErrorKind::NotFound.into())
+            };
+            let Ok(sums) = sums else {
                 for c in &components {
                     self.push(c);
                 }
@@ -511,7 +769,7 @@ impl OwnerIndex {
         let Some(components) = self.database(rel, unseen) else {
             return;
         };
-        let Some(bytes) = self.read(rel, MAX_DATABASE) else {
+        let Some(bytes) = self.read(rel, self.max_database) else {
             return;
         };
         let mut by_key: HashMap<(String, String), u32> = HashMap::new();
@@ -539,11 +797,33 @@ impl OwnerIndex {
         }
     }
 
+    /// A directory of this root, its path resolved inside the root (a
+    /// container's symlinks never lead to the host's files).
+    fn dir_inside(&self, path: &str) -> Option<PathBuf> {
+        let real = resolve_inside(&self.root, path)?;
+        let dir = self.root.join(real.trim_start_matches('/'));
+        std::fs::symlink_metadata(&dir)
+            .is_ok_and(|m| m.is_dir())
+            .then_some(dir)
+    }
+
     /// Adds a package; its index.
     fn push(&mut self, c: &Component) -> u32 {
         self.packages.push(package_ref(c));
         u32::try_from(self.packages.len() - 1).unwrap_or(u32::MAX)
     }
+}
+
+/// The names of the regular files of a directory (symlinks left out: in a
+/// container's root, one could lead out of it).
+fn regular_files(dir: &Path) -> Vec<String> {
+    let Ok(list) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    list.filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Index builds, one per root filesystem: processes of one container (or
@@ -658,10 +938,12 @@ fn package_ref(c: &Component) -> PackageRef {
     }
 }
 
+/// The directories a merged `/usr` holds (`/lib` is `/usr/lib`).
+const MERGED: &[&str] = &["/lib/", "/bin/", "/sbin/", "/lib32/", "/lib64/", "/libx32/"];
+
 /// A path in its `/usr`-merged form: `/lib/x` → `/usr/lib/x` (also
 /// `/bin`, `/sbin`, `/lib32`, `/lib64`, `/libx32`).
 pub fn usr_merged(path: &str) -> String {
-    const MERGED: &[&str] = &["/lib/", "/bin/", "/sbin/", "/lib32/", "/lib64/", "/libx32/"];
     if MERGED.iter().any(|p| path.starts_with(p)) {
         format!("/usr{path}")
     } else {

@@ -15,6 +15,10 @@ pub struct Snapshot {
     pub host: Host,
     /// Its processes, by pid.
     pub processes: Vec<Process>,
+    /// The containers its processes run in, by ID: each one's
+    /// distribution and OS packages, read once per container.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<ContainerInfo>,
     /// What the agent could not see, and why (never silently less).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unseen: Vec<Unseen>,
@@ -83,6 +87,40 @@ pub struct Container {
     /// The Kubernetes pod's UID, when it is in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod: Option<String>,
+}
+
+/// A container some processes run in, and what its root filesystem holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerInfo {
+    /// Its ID (as in [`Container::id`]).
+    pub id: String,
+    /// The runtime (as in [`Container::runtime`]).
+    pub runtime: String,
+    /// The Kubernetes pod's UID, when it is in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod: Option<String>,
+    /// The pids of its processes.
+    pub processes: Vec<u32>,
+    /// Its distribution, from the os-release file of its root
+    /// (`Debian GNU/Linux 12 (bookworm)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// The distribution release as OSV writes it (`12`, `22.04:LTS`,
+    /// `v3.20`): `<ecosystem>:<release>` names the advisories of its OS
+    /// packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The package databases read, as paths inside its root
+    /// (`/var/lib/dpkg/status`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub package_databases: Vec<String>,
+    /// Its OS packages (dpkg, apk, rpm), by ecosystem, name and version.
+    #[serde(default)]
+    pub packages: Vec<PackageRef>,
+    /// What could not be seen of it (its root, a package database), and
+    /// why; also in the snapshot's `unseen`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<Unseen>,
 }
 
 /// A transport protocol.

@@ -77,7 +77,10 @@ fn processes() {
     let s = snapshot();
     let pids: Vec<u32> = s.processes.iter().map(|p| p.pid).collect();
     // 109 (stat cut short) and 110 (a kernel thread) are left out.
-    assert_eq!(pids, [1, 100, 101, 102, 103, 104, 105, 106, 107, 108, 111]);
+    assert_eq!(
+        pids,
+        [1, 100, 101, 102, 103, 104, 105, 106, 107, 108, 111, 112]
+    );
 
     let py = process(&s, 100);
     assert_eq!(py.ppid, Some(1));
@@ -118,7 +121,109 @@ fn processes() {
         process(&s, 104).cmdline,
         ["nginx: master process nginx -g daemon off;"]
     );
-    assert!(s.processes.iter().all(|p| p.loaded.is_empty()));
+    // Only the nginx processes have a `maps` file in the tree.
+    assert!(s
+        .processes
+        .iter()
+        .filter(|p| p.pid != 104 && p.pid != 112)
+        .all(|p| p.loaded.is_empty()));
+}
+
+#[test]
+fn container_os_and_packages() {
+    // A list file of the container's dpkg that is a symlink to a file
+    // outside the container (here: outside its root in the tree) naming a
+    // module no package lists: never followed.
+    let dir = proc_tree();
+    let outside = dir.path().join("host-side.list");
+    std::fs::write(&outside, "/usr/lib/nginx/modules/ngx_http_extra.so\n").unwrap();
+    std::os::unix::fs::symlink(
+        &outside,
+        dir.path()
+            .join("proc/104/root/var/lib/dpkg-real/info/nginx-extras.list"),
+    )
+    .unwrap();
+    let s = collect(&Options {
+        proc: dir.path().join("proc"),
+        root: fixtures().join("root"),
+    })
+    .unwrap();
+
+    // Every container once, by ID, with its processes.
+    let ids: Vec<&str> = s.containers.iter().map(|c| &c.id[59..]).collect();
+    assert_eq!(ids, ["c9118", "cb007", "ccef6", "cede5", "d0cd4"]);
+    let nginx = &s.containers[0];
+    assert_eq!(nginx.runtime, "docker");
+    assert_eq!(nginx.processes, [104, 112]);
+    // Its os-release is an absolute symlink, resolved inside its root.
+    assert_eq!(nginx.os.as_deref(), Some("Debian GNU/Linux 11 (bullseye)"));
+    assert_eq!(nginx.release.as_deref(), Some("11"));
+    // So is /var/lib/dpkg.
+    assert_eq!(nginx.package_databases, ["/var/lib/dpkg/status"]);
+    let names: Vec<(&str, &str)> = nginx
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("nginx-core", "1.18.0-6.1+deb11u3"),
+            ("libssl1.1", "1.1.1w-0+deb11u1"),
+            ("libc6", "2.31-13+deb11u11"),
+            ("nginx-extras", "1.18.0-6.1+deb11u3"),
+        ]
+    );
+    let ssl = &nginx.packages[1];
+    assert_eq!(ssl.ecosystem, vigil_model::Ecosystem::Debian);
+    assert!(ssl.purl.contains("distro=debian-11"), "{}", ssl.purl);
+    assert!(ssl.purl.contains("upstream=openssl"), "{}", ssl.purl);
+    assert!(nginx.unseen.is_empty(), "{:?}", nginx.unseen);
+
+    // The loaded files of its processes belong to the container's
+    // packages (the host root of the fixture has none).
+    for pid in [104, 112] {
+        let p = process(&s, pid);
+        let owner = |path: &str| {
+            p.loaded
+                .iter()
+                .find(|l| l.path == path)
+                .unwrap_or_else(|| panic!("{path} not loaded by {pid}: {:?}", p.loaded))
+                .package
+                .as_ref()
+                .map(|p| p.name.as_str())
+        };
+        assert_eq!(owner("/usr/sbin/nginx"), Some("nginx-core"));
+        assert_eq!(
+            owner("/usr/lib/x86_64-linux-gnu/libcrypto.so.1.1"),
+            Some("libssl1.1")
+        );
+        // /usr merge: listed under /lib, the same file.
+        assert_eq!(owner("/lib/x86_64-linux-gnu/libc.so.6"), Some("libc6"));
+        // Only the symlinked list names it: no package.
+        assert_eq!(owner("/usr/lib/nginx/modules/ngx_http_extra.so"), None);
+        let ssl = p
+            .loaded
+            .iter()
+            .find(|l| l.path.ends_with("libssl.so.1.1"))
+            .unwrap();
+        assert_eq!(ssl.release.as_deref(), Some("11"));
+    }
+
+    // The other containers' processes have no root in the tree: unseen,
+    // in the container and in the snapshot.
+    let crio = &s.containers[2];
+    assert_eq!(crio.runtime, "cri-o");
+    assert!(crio.packages.is_empty());
+    assert_eq!(crio.unseen.len(), 1);
+    assert!(
+        crio.unseen[0]
+            .what
+            .starts_with("the OS and packages of container aaaaaaaaaaaa (cri-o)"),
+        "{:?}",
+        crio.unseen
+    );
+    assert!(s.unseen.contains(&crio.unseen[0]));
 }
 
 #[test]

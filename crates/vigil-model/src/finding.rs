@@ -247,11 +247,21 @@ pub struct Finding {
     pub runtime: Option<Runtime>,
 }
 
-/// Where a vulnerable package runs: the processes that load it.
+/// Where a vulnerable package runs: the processes that load it, or the
+/// processes of the containers it is installed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Runtime {
-    /// The processes that load the package, by pid.
+    /// The processes that load the package, by pid; when none does (an
+    /// OS package installed in a container), the processes of the
+    /// containers it is installed in.
     pub processes: Vec<RuntimeProcess>,
+    /// The IDs of the containers whose OS packages include it, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<String>,
+    /// Whether no process loads it: it is installed in `containers`, and
+    /// `processes` are theirs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub installed_only: bool,
     /// The highest exposure of the sockets they listen on (`public` over
     /// `internal` over `loopback`); `None` when none of them listens.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -267,7 +277,21 @@ impl Runtime {
     /// reaches postgresql`.
     pub fn summary(&self) -> String {
         let n = self.processes.len();
-        let mut out = format!("loaded by {n} process{}", if n == 1 { "" } else { "es" });
+        let processes = format!("{n} process{}", if n == 1 { "" } else { "es" });
+        let mut out = if self.installed_only {
+            let ids: Vec<&str> = self
+                .containers
+                .iter()
+                .map(|c| c.get(..12).unwrap_or(c))
+                .collect();
+            format!(
+                "installed in container{} {} ({processes})",
+                if ids.len() == 1 { "" } else { "s" },
+                ids.join(", ")
+            )
+        } else {
+            format!("loaded by {processes}")
+        };
         if let Some(e) = &self.exposure {
             out.push_str(&format!(", exposed: {e}"));
         }

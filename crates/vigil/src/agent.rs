@@ -25,22 +25,21 @@ pub(crate) fn run(args: &AgentArgs) -> Result<Outcome> {
         elapsed = ?started.elapsed(),
         "snapshot taken"
     );
-    let text = match args.format {
-        AgentFormat::Json => {
-            let mut t = serde_json::to_string_pretty(&snapshot)?;
-            t.push('\n');
-            t
-        }
-        AgentFormat::Table => table(&snapshot),
+    // Written as it is serialized: the document of a busy host is
+    // megabytes long.
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(fs_err::File::create(path)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    match &args.output {
-        Some(path) => fs_err::write(path, text)?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
+    match args.format {
+        AgentFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &snapshot)?;
+            out.write_all(b"\n")?;
         }
+        AgentFormat::Table => out.write_all(table(&snapshot).as_bytes())?,
     }
+    out.flush()?;
+    drop(out);
     if args.format == AgentFormat::Json || args.output.is_some() {
         for u in &snapshot.unseen {
             crate::warn_user(format_args!("not seen: {}: {}", u.what, u.why));

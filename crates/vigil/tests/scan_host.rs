@@ -123,6 +123,53 @@ fn a_snapshot_is_matched_with_its_runtime_context() {
 }
 
 #[test]
+fn a_containers_packages_are_matched_with_its_processes() {
+    let cache = cache();
+    let (code, out, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "host", "--input"])
+        .arg(fixtures().join("agent/snapshot-container.json"))
+        .args(["--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let find = |id: &str| {
+        findings
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}: {report:#}"))
+    };
+    // tar is installed in the container, loaded by no process.
+    let tar = find("DEBIAN-CVE-2005-2541");
+    assert_eq!(tar["package"]["name"], "tar");
+    assert_eq!(tar["location"]["path"], "/var/lib/dpkg/status");
+    let id = "9d2b7e4f1a3c5e7d9b1f3a5c7e9d1b3f5a7c9e1d3b5f7a9c1e3d5b7f9a1c3e5d";
+    assert_eq!(tar["runtime"]["containers"], serde_json::json!([id]));
+    assert_eq!(tar["runtime"]["installed_only"], true);
+    assert_eq!(tar["runtime"]["processes"][0]["container"], id);
+    assert_eq!(tar["runtime"]["exposure"], "public");
+    // libssl3 is loaded by the container's nginx.
+    let ssl = find("DSA-5532-1");
+    assert_eq!(ssl["runtime"]["containers"], serde_json::json!([id]));
+    assert!(ssl["runtime"].get("installed_only").is_none());
+    assert_eq!(ssl["runtime"]["processes"].as_array().unwrap().len(), 2);
+
+    let (code, table, err) = run(vigil(cache.path())
+        .args(["--offline", "scan", "host", "--input"])
+        .arg(fixtures().join("agent/snapshot-container.json")));
+    assert_eq!(code, 0, "{err}");
+    let line = table
+        .lines()
+        .find(|l| l.contains("DEBIAN-CVE-2005-2541"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        line.contains(
+            "(installed in container 9d2b7e4f1a3c (2 processes), exposed: public, reaches redis)"
+        ),
+        "{line}"
+    );
+}
+
+#[test]
 fn a_file_that_is_not_a_snapshot_is_refused() {
     let cache = cache();
     let (code, _, err) = run(vigil(cache.path())

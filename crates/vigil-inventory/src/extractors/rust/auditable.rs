@@ -107,6 +107,25 @@ impl Extractor for RustAuditable {
     }
 }
 
+/// Reads the `cargo auditable` data of an executable from its `.dep-v0`
+/// section alone, which the caller read without the rest of the file (an
+/// executable too large to be held whole). The components are located at
+/// `rel_path`.
+pub fn extract_from_section(rel_path: &str, section: &[u8]) -> Result<Extracted, ExtractError> {
+    let input = FileInput {
+        rel_path,
+        path: Path::new(""),
+        contents: "",
+        bytes: &[],
+        root: Path::new(""),
+        max_file_size: 0,
+        archive_depth: 0,
+        archive_budget: None,
+    };
+    let json = decompress(section).map_err(|why| input.malformed(None, why))?;
+    from_json(&input, &json)
+}
+
 /// Inflates the zlib stream of the section, up to [`MAX_JSON`] bytes.
 fn decompress(section: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
@@ -241,6 +260,9 @@ mod tests {
         let root = dir.path().canonicalize().unwrap();
         let file = object::File::parse(&*bytes).unwrap();
         let section = binary::section_data(&file, &[".dep-v0"]).unwrap();
+        // The section alone gives the same.
+        let alone = extract_from_section(rel, section).unwrap();
+        assert_eq!(alone.components, x.components);
         let at = section.as_ptr() as usize - bytes.as_ptr() as usize;
         let mut broken = bytes.clone();
         broken[at + 4] ^= 0xff;

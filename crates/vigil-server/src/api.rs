@@ -198,6 +198,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/scans", post(upload_scan))
         .route("/sboms", post(upload_sbom))
+        .route("/agents/snapshots", post(upload_snapshot))
         .route("/vex", post(upload_vex))
         .route("/findings", get(list_findings))
         .route("/findings/{id}", get(get_finding))
@@ -419,6 +420,63 @@ async fn store_upload(
             // Two copies of one upload raced: the other one committed.
             if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
                 return Ok(duplicate_ack(state, id, asset_id));
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Upload an agent snapshot (`vigil agent --once --format json`, or what
+/// `vigil agent --server` sends).
+#[utoipa::path(post, path = "/api/v1/agents/snapshots", tag = "uploads",
+    request_body(content = Object, description = "An agent snapshot (docs/agent.md); gzip allowed"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "The upload's ID; retries reuse it")),
+    responses((status = 202, description = "Stored", body = UploadAck),
+        (status = 200, description = "Already stored (a retry)", body = UploadAck),
+        (status = 400, description = "Not a snapshot: the message names the problem")),
+    security(("bearer" = [])))]
+async fn upload_snapshot(
+    State(state): State<AppState>,
+    principal: Result<Principal, ApiError>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let principal = principal?;
+    principal.require(Permission::UploadSnapshot)?;
+    let body = upload_body(&headers, &body, state.config.max_upload_bytes).inspect_err(|_| {
+        state.metrics.rejected_uploads.inc();
+    })?;
+    let id = upload_id(&headers, &body)?;
+    if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
+        return Ok(duplicate_ack(&state, id, asset_id));
+    }
+    let snapshot = crate::agents::parse_snapshot(&body).map_err(|e| {
+        state.metrics.rejected_uploads.inc();
+        ApiError::bad_request(e.0)
+    })?;
+    match crate::agents::store_snapshot(&state, &principal, &id, snapshot, body.len()).await {
+        Ok((asset_id, changes)) => {
+            state.metrics.snapshots_stored.inc();
+            state.metrics.findings_created.add(changes.new);
+            let statements = crate::sbom::statements(&state.db).await?;
+            if !statements.is_empty() {
+                crate::sbom::apply(&state.db, &statements, Some(&asset_id)).await?;
+            }
+            tracing::info!(upload = %id, asset = %asset_id, new = changes.new, fixed = changes.fixed, "snapshot stored");
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(UploadAck {
+                    upload_id: id,
+                    duplicate: false,
+                    asset_id,
+                    changes: Some(changes),
+                }),
+            )
+                .into_response())
+        }
+        Err(e) => {
+            if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
+                return Ok(duplicate_ack(&state, id, asset_id));
             }
             Err(e.into())
         }
@@ -1298,7 +1356,7 @@ async fn admission_review(State(state): State<AppState>, body: Bytes) -> ApiResu
 #[derive(OpenApi)]
 #[openapi(
     info(title = "vigil server API", description = "Uploads, assets, findings and vulnerabilities of the whole organisation (docs/server.md)."),
-    paths(upload_scan, upload_sbom, upload_vex, stats, list_findings, get_finding, triage, list_assets, get_asset, update_asset,
+    paths(upload_scan, upload_snapshot, upload_sbom, upload_vex, stats, list_findings, get_finding, triage, list_assets, get_asset, update_asset,
         list_components, vulnerability_assets, update_advisories, advisory_status, login, list_teams,
         create_team, create_user, create_token, list_tokens, revoke_token, audit_log, admission_review, openapi),
     components(schemas(UploadAck, Changes, TriageRequest, AssetUpdate, UpdateRequest, RematchReport,

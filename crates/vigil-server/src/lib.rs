@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 pub mod admission;
+pub mod agents;
 pub mod api;
 pub mod auth;
 pub mod db;

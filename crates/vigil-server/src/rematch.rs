@@ -74,20 +74,28 @@ impl Advisories {
     /// Matches components against the store (empty when there is none
     /// yet). Blocking: call from `spawn_blocking`.
     pub fn match_blocking(path: &Path, components: &[Component]) -> Result<Vec<FindingRow>> {
-        let Some(store) = Store::open_existing(path)
-            .with_context(|| format!("opening the advisory store {}", path.display()))?
-        else {
-            return Ok(Vec::new());
-        };
-        let set = store.load_for(components.iter().map(|c| (c.ecosystem, c.advisory_key().0)))?;
-        let out = vigil_match::match_components(components, &set);
-        out.findings
+        Self::match_findings_blocking(path, components)?
             .into_iter()
             .map(|f| {
                 let v = serde_json::to_value(&f)?;
                 FindingRow::from_value(v).map_err(anyhow::Error::msg)
             })
             .collect()
+    }
+
+    /// Matches components against the store, as model findings (for
+    /// callers that annotate them). Blocking.
+    pub fn match_findings_blocking(
+        path: &Path,
+        components: &[Component],
+    ) -> Result<Vec<vigil_model::Finding>> {
+        let Some(store) = Store::open_existing(path)
+            .with_context(|| format!("opening the advisory store {}", path.display()))?
+        else {
+            return Ok(Vec::new());
+        };
+        let set = store.load_for(components.iter().map(|c| (c.ecosystem, c.advisory_key().0)))?;
+        Ok(vigil_match::match_components(components, &set).findings)
     }
 
     /// When the store was last updated (Unix seconds), if ever.

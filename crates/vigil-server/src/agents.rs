@@ -1,0 +1,170 @@
+//! Agent snapshots: a host's processes, what they load, what they expose
+//! and reach. The host becomes an asset whose inventory is what runs on it
+//! (loaded packages and its containers' packages), its findings carry
+//! their runtime context, and each container is an asset related to it.
+
+use anyhow::Result;
+use serde_json::{json, Value};
+use vigil_agent::inventory::{annotate, inventory, HostInventory};
+use vigil_agent::{Exposure, Snapshot};
+
+use crate::auth::Principal;
+use crate::db::now;
+use crate::ingest::{self, AssetKey, Changes, FindingRow, Invalid};
+use crate::rematch::Advisories;
+use crate::AppState;
+
+/// Reads a full snapshot (`vigil agent --once --format json`).
+pub fn parse_snapshot(body: &[u8]) -> Result<Snapshot, Invalid> {
+    let snapshot: Snapshot = serde_json::from_slice(body)
+        .map_err(|e| Invalid(format!("the body is not an agent snapshot: {e}")))?;
+    if snapshot.schema_version != 1 {
+        return Err(Invalid(format!(
+            "unsupported snapshot schema_version {} (this server reads 1)",
+            snapshot.schema_version
+        )));
+    }
+    if snapshot.host.id.is_empty() || snapshot.host.id.len() > 128 {
+        return Err(Invalid("host.id must have 1 to 128 characters".into()));
+    }
+    Ok(snapshot)
+}
+
+fn rank(e: Exposure) -> u8 {
+    match e {
+        Exposure::Loopback => 0,
+        Exposure::Internal => 1,
+        Exposure::Public => 2,
+    }
+}
+
+/// The widest exposure of any listening socket of the host.
+fn widest_exposure(snapshot: &Snapshot) -> Option<&'static str> {
+    snapshot
+        .processes
+        .iter()
+        .flat_map(|p| p.listening.iter().map(|l| l.exposure))
+        .max_by_key(|e| rank(*e))
+        .map(|e| match e {
+            Exposure::Loopback => "loopback",
+            Exposure::Internal => "internal",
+            Exposure::Public => "public",
+        })
+}
+
+/// Stores a snapshot: the host asset, its inventory and findings (with
+/// runtime context), its containers and their relation to it, and the
+/// snapshot itself (deltas apply to it), in one transaction.
+pub async fn store_snapshot(
+    state: &AppState,
+    principal: &Principal,
+    upload_id: &str,
+    snapshot: Snapshot,
+    bytes: usize,
+) -> Result<(String, Changes)> {
+    // Inventory and matching are CPU work: off the async threads.
+    let path = state.advisories.path().to_path_buf();
+    let (snapshot, components, findings) = tokio::task::spawn_blocking(move || -> Result<_> {
+        let HostInventory { inventory, runtime } = inventory(&snapshot);
+        let mut findings = Advisories::match_findings_blocking(&path, &inventory.components)?;
+        findings.iter_mut().for_each(|f| annotate(&runtime, f));
+        let rows = findings
+            .into_iter()
+            .filter_map(|f| {
+                serde_json::to_value(&f)
+                    .ok()
+                    .and_then(|v| FindingRow::from_value(v).ok())
+            })
+            .collect::<Vec<_>>();
+        let components = inventory
+            .components
+            .into_iter()
+            .map(|c| (serde_json::to_value(&c).unwrap_or(Value::Null), c))
+            .collect::<Vec<_>>();
+        Ok((snapshot, components, rows))
+    })
+    .await??;
+    let now = now();
+    let host = AssetKey {
+        kind: "host".into(),
+        name: snapshot.host.id.clone(),
+    };
+    let exposure = widest_exposure(&snapshot);
+    let metadata = json!({
+        "hostname": snapshot.host.hostname,
+        "os": snapshot.host.os,
+        "kernel": snapshot.host.kernel,
+        "taken_at": snapshot.taken_at,
+        "processes": snapshot.processes.len(),
+        "containers": snapshot.containers.len(),
+        "unseen": snapshot.unseen.iter().map(|u| format!("{}: {}", u.what, u.why)).collect::<Vec<_>>(),
+    });
+    let mut tx = state.db.pool.begin().await?;
+    let host_id = ingest::upsert_asset(
+        &mut tx,
+        &host,
+        principal.team_id.as_deref(),
+        upload_id,
+        &metadata,
+        now,
+    )
+    .await?;
+    sqlx::query("UPDATE assets SET exposure = $2 WHERE id = $1")
+        .bind(&host_id)
+        .bind(exposure)
+        .execute(&mut *tx)
+        .await?;
+    let n = ingest::replace_components(&mut tx, &host_id, &components).await?;
+    let mut changes =
+        ingest::store_findings(&mut tx, &host_id, &findings, "scan", true, now).await?;
+    changes.components = n;
+    for c in &snapshot.containers {
+        let key = AssetKey {
+            kind: "container".into(),
+            name: c.id.clone(),
+        };
+        let meta = json!({
+            "runtime": c.runtime,
+            "pod": c.pod,
+            "os": c.os,
+            "host": snapshot.host.hostname,
+            "processes": c.processes.len(),
+            "packages": c.packages.len(),
+        });
+        let id = ingest::upsert_asset(
+            &mut tx,
+            &key,
+            principal.team_id.as_deref(),
+            upload_id,
+            &meta,
+            now,
+        )
+        .await?;
+        sqlx::query(
+            "INSERT INTO asset_relations (from_id, to_id, relation, last_seen) VALUES ($1, $2, 'runs_on', $3) \
+             ON CONFLICT (from_id, to_id, relation) DO UPDATE SET last_seen = $3",
+        )
+        .bind(&id)
+        .bind(&host_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO host_snapshots (asset_id, upload_id, taken_at, snapshot) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (asset_id) DO UPDATE SET upload_id = $2, taken_at = $3, snapshot = $4",
+    )
+    .bind(&host_id)
+    .bind(upload_id)
+    .bind(&snapshot.taken_at)
+    .bind(serde_json::to_string(&snapshot)?)
+    .execute(&mut *tx)
+    .await?;
+    let summary = json!({ "asset_id": host_id, "changes": changes });
+    ingest::record_upload(
+        &mut tx, upload_id, "snapshot", &host_id, principal, bytes, &summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((host_id, changes))
+}

@@ -566,6 +566,40 @@ pub(crate) struct ReportArgs {
 
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
+
+    #[command(flatten)]
+    pub(crate) upload: UploadArgs,
+}
+
+/// Where to send the JSON report (docs/server-protocol.md).
+#[derive(Debug, Args, Clone)]
+pub(crate) struct UploadArgs {
+    /// Also upload the JSON report to this vigil server (an http:// or
+    /// https:// URL), whatever --format prints; the token comes from
+    /// --token-file or the VIGIL_TOKEN environment variable
+    #[arg(long, value_name = "URL", help_heading = "Upload")]
+    pub(crate) server: Option<String>,
+
+    /// The file holding the server's token
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath,
+        requires = "server",
+        help_heading = "Upload"
+    )]
+    pub(crate) token_file: Option<PathBuf>,
+
+    /// Trust the certificate authorities of this PEM file for the server,
+    /// besides the public roots
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath,
+        requires = "server",
+        help_heading = "Upload"
+    )]
+    pub(crate) ca_cert: Option<PathBuf>,
 }
 
 /// The limits of what is read.

@@ -16,6 +16,8 @@ mod progress;
 mod rootfs;
 mod scan;
 mod secrets;
+mod source;
+mod upload;
 mod versions;
 
 use std::process::ExitCode;

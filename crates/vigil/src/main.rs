@@ -6,6 +6,7 @@
 mod agent;
 mod cli;
 mod config;
+mod daemon;
 mod db;
 mod gates;
 mod generate;
@@ -17,6 +18,7 @@ mod rootfs;
 mod scan;
 mod secrets;
 mod source;
+mod spool;
 mod upload;
 mod versions;
 
@@ -52,7 +54,9 @@ fn main() -> ExitCode {
     };
     let cli = &resolved.cli;
     QUIET.store(cli.global.quiet, std::sync::atomic::Ordering::Relaxed);
-    init_tracing(cli.global.verbose, cli.global.quiet);
+    // The agent daemon logs each send (info) unless asked otherwise.
+    let daemon = matches!(&cli.command, Command::Agent(a) if !a.once);
+    init_tracing(cli.global.verbose, cli.global.quiet, daemon);
     if let Some(found) = &resolved.found {
         tracing::debug!(?found, options = ?resolved.from_file, "configuration");
     }
@@ -97,10 +101,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn init_tracing(verbose: u8, quiet: bool) {
+fn init_tracing(verbose: u8, quiet: bool, daemon: bool) {
     use tracing_subscriber::EnvFilter;
     let default = match (quiet, verbose) {
         (true, _) => "error",
+        (false, 0) if daemon => "info",
         (false, 0) => "warn",
         (false, 1) => "info",
         (false, 2) => "debug",

@@ -813,7 +813,9 @@ pub(crate) fn parse_duration(value: &str) -> Result<std::time::Duration, String>
     let mut total = std::time::Duration::ZERO;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(format!("`{value}`: a number expected (`30s`, `5m`, `1h`)"));
         }
@@ -821,7 +823,9 @@ pub(crate) fn parse_duration(value: &str) -> Result<std::time::Duration, String>
             .parse()
             .map_err(|_| format!("`{value}`: the number is too large"))?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = rest[..unit_len].trim();
         rest = &rest[unit_len..];
         let part = match unit {
@@ -848,7 +852,9 @@ pub(crate) fn parse_duration(value: &str) -> Result<std::time::Duration, String>
 /// `M`, `G`, `KB`, `MB`, `GB`, all powers of 1024).
 pub(crate) fn parse_size(value: &str) -> Result<u64, String> {
     let text = value.trim();
-    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     if digits == 0 {
         return Err(format!("`{value}`: a number expected (`64MiB`)"));
     }
@@ -860,7 +866,11 @@ pub(crate) fn parse_size(value: &str) -> Result<u64, String> {
         "k" | "kb" | "kib" => 10,
         "m" | "mb" | "mib" => 20,
         "g" | "gb" | "gib" => 30,
-        other => return Err(format!("`{value}`: unknown unit `{other}` (KiB, MiB or GiB)")),
+        other => {
+            return Err(format!(
+                "`{value}`: unknown unit `{other}` (KiB, MiB or GiB)"
+            ))
+        }
     };
     n.checked_mul(1u64 << shift)
         .ok_or_else(|| format!("`{value}`: too large"))

@@ -270,9 +270,7 @@ impl Daemon {
     /// refused for good) or must wait for a later try.
     fn send(&mut self, kind: Kind, id: &str, body: &[u8]) -> Sent {
         let started = Instant::now();
-        let answer = self
-            .client
-            .post(crate::upload::SNAPSHOTS, id, body);
+        let answer = self.client.post(crate::upload::SNAPSHOTS, id, body);
         tracing::info!(
             kind = kind.as_str(),
             id,
@@ -288,7 +286,12 @@ impl Daemon {
                 Sent::Done
             }
             Answer::Refused { status, message } => {
-                tracing::warn!(kind = kind.as_str(), id, status, "the server refused the document: {message}; it is dropped");
+                tracing::warn!(
+                    kind = kind.as_str(),
+                    id,
+                    status,
+                    "the server refused the document: {message}; it is dropped"
+                );
                 Sent::Dropped
             }
             Answer::MissingBase { message } => {
@@ -355,7 +358,11 @@ impl Daemon {
                         tracing::warn!(
                             skipped,
                             "spooled deltas after the {} document are dropped",
-                            if missing_base { "rejected delta" } else { "refused" }
+                            if missing_base {
+                                "rejected delta"
+                            } else {
+                                "refused"
+                            }
                         );
                     }
                     if i >= entries.len() {
@@ -415,9 +422,7 @@ impl Daemon {
             self.backoff.reset();
         }
         if settings.interval != self.settings.interval {
-            self.next_snapshot = self
-                .next_snapshot
-                .min(Instant::now() + settings.interval);
+            self.next_snapshot = self.next_snapshot.min(Instant::now() + settings.interval);
         }
         self.client = client;
         self.settings = Settings {

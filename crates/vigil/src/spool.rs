@@ -215,19 +215,27 @@ mod tests {
     fn documents_come_back_oldest_first_across_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Spool::open(dir.path(), 1 << 20).unwrap();
-        for (i, kind) in [Kind::Full, Kind::Delta, Kind::Delta].into_iter().enumerate() {
+        for (i, kind) in [Kind::Full, Kind::Delta, Kind::Delta]
+            .into_iter()
+            .enumerate()
+        {
             s.put(kind, &format!("{i:032x}"), format!("doc {i}").as_bytes())
                 .unwrap();
         }
         // An interrupted write and a foreign file.
-        std::fs::write(dir.path().join(".0000000000000009-full-ab.json.gz.tmp"), "x").unwrap();
+        std::fs::write(
+            dir.path().join(".0000000000000009-full-ab.json.gz.tmp"),
+            "x",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("README"), "x").unwrap();
         let mut s = Spool::open(dir.path(), 1 << 20).unwrap();
         assert!(!dir
             .path()
             .join(".0000000000000009-full-ab.json.gz.tmp")
             .exists());
-        s.put(Kind::Delta, &format!("{:032x}", 3), b"doc 3").unwrap();
+        s.put(Kind::Delta, &format!("{:032x}", 3), b"doc 3")
+            .unwrap();
         let entries = s.entries().unwrap();
         assert_eq!(
             ids(&s),

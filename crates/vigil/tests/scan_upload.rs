@@ -1,0 +1,509 @@
+//! `vigil scan ... --server URL`: the JSON report uploaded to a test
+//! server on 127.0.0.1 (docs/server-protocol.md), over HTTP and over TLS,
+//! and the report's `source`.
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/upload_server.rs"]
+mod upload_server;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use serde_json::Value;
+use upload_server::{Reply, TestServer};
+
+fn fixture_app() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upload/app/Dockerfile"),
+        app.join("Dockerfile"),
+    )
+    .unwrap();
+    dir
+}
+
+/// `vigil --no-config ARGS` with `envs`: exit code, stdout, stderr.
+fn vigil(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
+    let cache = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigil"));
+    cmd.args(args)
+        .env("VIGIL_CACHE_DIR", cache.path())
+        .env("VIGIL_OFFLINE", "1")
+        .arg("--no-config");
+    for var in [
+        "VIGIL_CONFIG",
+        "VIGIL_LOG",
+        "VIGIL_SERVER",
+        "VIGIL_TOKEN",
+        "VIGIL_TOKEN_FILE",
+        "VIGIL_CA_CERT",
+        "VIGIL_SOURCE_NAME",
+        "SSL_CERT_FILE",
+        "GITHUB_SHA",
+        "CI_COMMIT_SHA",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn token_file(dir: &Path, token: &str) -> String {
+    let path = dir.join("token");
+    std::fs::write(&path, format!("{token}\n")).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn the_report_is_uploaded_gzipped_with_its_source_and_printed() {
+    let dir = fixture_app();
+    let app = dir.path().join("app");
+    let token = token_file(dir.path(), "s3cret-token");
+    let server = TestServer::accepting();
+    let (code, out, err) = vigil(
+        &[
+            "scan",
+            "config",
+            app.to_str().unwrap(),
+            "--server",
+            &server.url,
+            "--token-file",
+            &token,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    // The local report is the table, as without --server.
+    assert!(out.contains("VIGIL-DF-001"), "{out}");
+    assert!(
+        err.contains(&format!("Report uploaded to {}", server.url)),
+        "{err}"
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    let r = &got[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.path, "/api/v1/scans");
+    assert_eq!(r.header("authorization"), Some("Bearer s3cret-token"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert!(r
+        .header("user-agent")
+        .is_some_and(|ua| ua.starts_with("vigil/")));
+    let key = r.key();
+    assert_eq!(key.len(), 32, "{key}");
+    assert!(key.chars().all(|c| c.is_ascii_hexdigit()));
+    // The body is the JSON report, with its source.
+    assert_eq!(r.body["schema_version"], 1);
+    assert_eq!(
+        r.body["source"],
+        serde_json::json!({"kind": "directory", "name": "app"})
+    );
+    let ids: Vec<&str> = r.body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"VIGIL-DF-001"), "{ids:?}");
+}
+
+#[test]
+fn the_token_can_come_from_vigil_token_and_the_server_from_vigil_server() {
+    let dir = fixture_app();
+    let app = dir.path().join("app");
+    let server = TestServer::accepting();
+    let (code, out, err) = vigil(
+        &["scan", "config", app.to_str().unwrap(), "-f", "json"],
+        &[
+            ("VIGIL_SERVER", &server.url),
+            ("VIGIL_TOKEN", "from-the-environment"),
+            ("VIGIL_SOURCE_NAME", "team/app"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let local: Value = serde_json::from_str(&out).unwrap();
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0].header("authorization"),
+        Some("Bearer from-the-environment")
+    );
+    // What is uploaded is what --format json prints.
+    assert_eq!(got[0].body, local);
+    assert_eq!(local["source"]["name"], "team/app");
+}
+
+#[test]
+fn without_a_token_the_upload_fails_before_any_request() {
+    let dir = fixture_app();
+    let server = TestServer::accepting();
+    let (code, out, err) = vigil(
+        &[
+            "scan",
+            "config",
+            dir.path().join("app").to_str().unwrap(),
+            "--server",
+            &server.url,
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains("VIGIL-DF-001"), "{out}");
+    assert!(err.contains("VIGIL_TOKEN"), "{err}");
+    assert!(server.received().is_empty());
+}
+
+#[test]
+fn a_refused_token_exits_2_naming_the_server_after_the_local_report() {
+    let dir = fixture_app();
+    let token = token_file(dir.path(), "wrong");
+    let server = TestServer::start(|_, _| Reply::error(401, "unknown token"));
+    let (code, out, err) = vigil(
+        &[
+            "scan",
+            "config",
+            dir.path().join("app").to_str().unwrap(),
+            "--server",
+            &server.url,
+            "--token-file",
+            &token,
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains("VIGIL-DF-001"), "{out}");
+    assert!(err.contains(&server.url), "{err}");
+    assert!(err.contains("HTTP 401"), "{err}");
+    assert!(err.contains("unknown token"), "{err}");
+    // A bad token is not retried.
+    assert_eq!(server.received().len(), 1);
+}
+
+#[test]
+fn a_refused_report_is_not_retried() {
+    let dir = fixture_app();
+    let token = token_file(dir.path(), "t");
+    let server = TestServer::start(|_, _| Reply::error(413, "report too large"));
+    let (code, _, err) = vigil(
+        &[
+            "scan",
+            "config",
+            dir.path().join("app").to_str().unwrap(),
+            "--server",
+            &server.url,
+            "--token-file",
+            &token,
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("refused it (HTTP 413): report too large"),
+        "{err}"
+    );
+    assert_eq!(server.received().len(), 1);
+}
+
+#[test]
+fn unavailable_twice_then_stored_is_a_success_with_one_idempotency_key() {
+    let dir = fixture_app();
+    let token = token_file(dir.path(), "t");
+    let server = TestServer::start(|r, n| {
+        if n < 2 {
+            Reply::error(503, "starting")
+        } else {
+            Reply::stored(&r.key())
+        }
+    });
+    let (code, _, err) = vigil(
+        &[
+            "scan",
+            "config",
+            dir.path().join("app").to_str().unwrap(),
+            "--server",
+            &server.url,
+            "--token-file",
+            &token,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err.matches("HTTP 503: starting; trying again").count(),
+        2,
+        "{err}"
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|r| r.key() == got[0].key()));
+    assert_eq!(got[2].body, got[0].body);
+}
+
+#[test]
+fn an_unreachable_server_fails_after_three_attempts() {
+    let dir = fixture_app();
+    let token = token_file(dir.path(), "t");
+    let url = format!("http://127.0.0.1:{}", upload_server::free_port());
+    let (code, out, err) = vigil(
+        &[
+            "scan",
+            "config",
+            dir.path().join("app").to_str().unwrap(),
+            "--server",
+            &url,
+            "--token-file",
+            &token,
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains("VIGIL-DF-001"), "{out}");
+    assert!(
+        err.contains(&format!("uploading the report to {url}")),
+        "{err}"
+    );
+    assert!(err.contains("after 3 attempts"), "{err}");
+}
+
+/// A repository written with gix: one commit on `main`, an origin remote
+/// whose URL holds credentials.
+fn repository() -> (tempfile::TempDir, String) {
+    let dir = fixture_app();
+    let root = dir.path().join("app");
+    let repo = gix::init(&root).unwrap();
+    let tree = repo
+        .write_object(gix::objs::Tree { entries: vec![] })
+        .unwrap()
+        .detach();
+    let who = gix::actor::Signature {
+        name: "Dev".into(),
+        email: "dev@example.com".into(),
+        time: gix::date::Time {
+            seconds: 1_700_000_000,
+            offset: 0,
+        },
+    };
+    let commit = repo
+        .write_object(gix::objs::Commit {
+            tree,
+            parents: Default::default(),
+            author: who.clone(),
+            committer: who,
+            encoding: None,
+            message: "first".into(),
+            extra_headers: vec![],
+        })
+        .unwrap()
+        .detach();
+    repo.reference(
+        "refs/heads/main",
+        commit,
+        gix::refs::transaction::PreviousValue::Any,
+        "test",
+    )
+    .unwrap();
+    std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    let mut config = std::fs::OpenOptions::new()
+        .append(true)
+        .open(root.join(".git/config"))
+        .unwrap();
+    writeln!(
+        config,
+        "[remote \"origin\"]\n\turl = https://ci-user:hunter2@git.example.com/team/app.git"
+    )
+    .unwrap();
+    (dir, commit.to_string())
+}
+
+#[test]
+fn a_directory_in_a_git_work_tree_is_a_repository_without_credentials() {
+    let (dir, commit) = repository();
+    let app = dir.path().join("app");
+    let (code, out, err) = vigil(
+        &["scan", "config", app.to_str().unwrap(), "-f", "json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report["source"],
+        serde_json::json!({
+            "kind": "repository",
+            "name": "https://git.example.com/team/app.git",
+            "repository": "https://git.example.com/team/app.git",
+            "commit": commit,
+            "branch": "main",
+        })
+    );
+    assert!(!out.contains("hunter2"));
+
+    // GitHub Actions' variables apply to their own commit only.
+    let github = [
+        ("GITHUB_REPOSITORY", "team/app"),
+        ("GITHUB_SHA", commit.as_str()),
+        ("GITHUB_REF_NAME", "release-1"),
+    ];
+    let (_, out, _) = vigil(
+        &["scan", "config", app.to_str().unwrap(), "-f", "json"],
+        &github,
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["source"]["name"], "https://github.com/team/app");
+    assert_eq!(report["source"]["branch"], "release-1");
+    let other = [
+        ("GITHUB_REPOSITORY", "team/other"),
+        ("GITHUB_SHA", "0000000000000000000000000000000000000000"),
+    ];
+    let (_, out, _) = vigil(
+        &["scan", "config", app.to_str().unwrap(), "-f", "json"],
+        &other,
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report["source"]["name"],
+        "https://git.example.com/team/app.git"
+    );
+    assert_eq!(report["source"]["branch"], "main");
+}
+
+/// A certificate authority and a certificate it signed for 127.0.0.1.
+struct Pki {
+    ca_pem: String,
+    leaf_der: rustls::pki_types::CertificateDer<'static>,
+    leaf_key_der: Vec<u8>,
+}
+
+fn pki() -> Pki {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "vigil test CA");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    Pki {
+        ca_pem: ca.pem(),
+        leaf_der: leaf.der().clone(),
+        leaf_key_der: leaf_key.serialize_der(),
+    }
+}
+
+/// An HTTPS server answering every request 202; returns its port and
+/// the paths it was asked for.
+fn tls_server(pki: &Pki) -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![pki.leaf_der.clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(pki.leaf_key_der.clone().into()),
+    )
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let paths = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&paths);
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let config = Arc::clone(&config);
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match tls.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0u8; length];
+                if tls.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let path = head.split(' ').nth(1).unwrap_or("").to_string();
+                seen.lock().unwrap().push(path);
+                let reply = r#"{"upload_id":"x","duplicate":false}"#;
+                let _ = write!(
+                    tls,
+                    "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                    reply.len()
+                );
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (port, paths)
+}
+
+#[test]
+fn over_tls_the_server_certificate_authority_is_given_with_ca_cert() {
+    let pki = pki();
+    let (port, paths) = tls_server(&pki);
+    let dir = fixture_app();
+    let token = token_file(dir.path(), "t");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let url = format!("https://127.0.0.1:{port}");
+    let app = dir.path().join("app");
+    let args = [
+        "scan",
+        "config",
+        app.to_str().unwrap(),
+        "--server",
+        &url,
+        "--token-file",
+        &token,
+    ];
+
+    let mut with_ca = args.to_vec();
+    with_ca.extend(["--ca-cert", ca.to_str().unwrap()]);
+    let (code, _, err) = vigil(&with_ca, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(*paths.lock().unwrap(), ["/api/v1/scans"]);
+
+    // Without it the certificate is not trusted, and the message says so.
+    let (code, _, err) = vigil(&args, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("TLS certificate error"), "{err}");
+    assert!(err.contains("unknown authority"), "{err}");
+    assert!(err.contains("--ca-cert"), "{err}");
+    assert_eq!(paths.lock().unwrap().len(), 1);
+}

@@ -253,7 +253,7 @@ impl Daemon {
                         dropped = dropped.documents,
                         bytes = dropped.bytes,
                         max = self.settings.spool_max,
-                        "the spool is over --spool-max: dropped the {} oldest documents; the next one is a full snapshot",
+                        "the spool is over --spool-max: dropped its {} oldest document(s); the next one is a full snapshot",
                         dropped.documents
                     );
                     self.need_full = true;
@@ -271,13 +271,17 @@ impl Daemon {
     fn send(&mut self, kind: Kind, id: &str, body: &[u8]) -> Sent {
         let started = Instant::now();
         let answer = self.client.post(crate::upload::SNAPSHOTS, id, body);
+        let status = match answer.status() {
+            0 => "none".to_string(),
+            s => s.to_string(),
+        };
         tracing::info!(
             kind = kind.as_str(),
             id,
             bytes = body.len(),
-            status = answer.status(),
+            status = %status,
             elapsed = ?started.elapsed(),
-            "sent"
+            "send"
         );
         match answer {
             Answer::Stored { .. } => {

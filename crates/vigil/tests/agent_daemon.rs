@@ -366,7 +366,7 @@ fn over_spool_max_the_oldest_are_dropped_and_a_full_snapshot_follows() {
     let mut args = host.args(&url);
     args.extend(["--spool-max".to_string(), max.to_string()]);
     let agent = Agent::start(&args);
-    agent.wait_log("dropped the");
+    agent.wait_log("oldest document(s)");
     // Let two more documents come.
     let last_seq = |names: &[String]| -> u64 { names.last().unwrap()[..16].parse().unwrap() };
     let seen = last_seq(&host.spooled());
@@ -442,4 +442,30 @@ fn without_a_server_the_agent_says_how_to_run() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("daemon mode needs --server URL"), "{err}");
     assert!(err.contains("--once"), "{err}");
+}
+
+#[test]
+fn the_deploy_manifests_have_no_open_high_misconfiguration() {
+    let deploy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["--no-config", "scan", "config"])
+        .arg(&deploy)
+        .args(["--fail-on-misconfig", "high", "-f", "json"])
+        .env_remove("VIGIL_CONFIG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    // The DaemonSet was read, and what it needs on purpose is suppressed
+    // inline, with a reason.
+    assert!(findings
+        .iter()
+        .any(|f| f["id"] == "VIGIL-K8S-006" && f["suppression"]["kind"] == "inline"));
+    let open_high: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["severity"] == "HIGH" && f["suppression"].is_null())
+        .collect();
+    assert!(open_high.is_empty(), "{open_high:#?}");
 }

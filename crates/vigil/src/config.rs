@@ -488,7 +488,7 @@ fn finish(
         let first = text.lines().next().unwrap_or("").trim();
         anyhow!(
             "{}",
-            first.strip_prefix("error: ").unwrap_or(first).to_string()
+            first.strip_prefix("error: ").unwrap_or(first)
         )
     };
     let matches = command().try_get_matches_from(argv).map_err(usage)?;

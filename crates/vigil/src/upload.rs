@@ -181,7 +181,7 @@ impl Client {
                 }
             });
         match status {
-            200 | 201 | 202 => Answer::Stored {
+            200..=202 => Answer::Stored {
                 status,
                 duplicate: status == 200
                     || json

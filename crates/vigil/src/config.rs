@@ -486,10 +486,7 @@ fn finish(
         }
         let text = e.to_string();
         let first = text.lines().next().unwrap_or("").trim();
-        anyhow!(
-            "{}",
-            first.strip_prefix("error: ").unwrap_or(first)
-        )
+        anyhow!("{}", first.strip_prefix("error: ").unwrap_or(first))
     };
     let matches = command().try_get_matches_from(argv).map_err(usage)?;
     let cli = Cli::from_arg_matches(&matches).map_err(usage)?;

@@ -432,19 +432,6 @@ fn sighup_reloads_the_configuration_file() {
 }
 
 #[test]
-fn without_a_server_the_agent_says_how_to_run() {
-    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args(["--no-config", "agent"])
-        .env_remove("VIGIL_AGENT_SERVER")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("daemon mode needs --server URL"), "{err}");
-    assert!(err.contains("--once"), "{err}");
-}
-
-#[test]
 fn the_deploy_manifests_have_no_open_high_misconfiguration() {
     let deploy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
     let out = Command::new(env!("CARGO_BIN_EXE_vigil"))

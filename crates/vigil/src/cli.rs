@@ -746,8 +746,9 @@ pub(crate) struct CompareArgs {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct AgentArgs {
     /// Take one snapshot, print it and exit (without it, the agent runs as
-    /// a daemon sending snapshots to --server)
-    #[arg(long, conflicts_with = "server")]
+    /// a daemon sending snapshots to --server; with it, the daemon's
+    /// options are not used)
+    #[arg(long)]
     pub(crate) once: bool,
 
     /// Output format

@@ -3,6 +3,8 @@
 //! for its time), sending to a test server on 127.0.0.1.
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/tls_server.rs"]
+mod tls_server;
 #[path = "support/upload_server.rs"]
 mod upload_server;
 
@@ -455,4 +457,39 @@ fn the_deploy_manifests_have_no_open_high_misconfiguration() {
         .filter(|f| f["severity"] == "HIGH" && f["suppression"].is_null())
         .collect();
     assert!(open_high.is_empty(), "{open_high:#?}");
+}
+
+#[test]
+fn over_tls_the_agent_trusts_the_ca_cert_and_only_it() {
+    let pki = tls_server::pki();
+    let (port, paths) = tls_server::tls_server(&pki);
+    let url = format!("https://127.0.0.1:{port}");
+
+    // Without the authority: nothing is sent, the log says why, the
+    // documents wait.
+    let host = Host::new();
+    let agent = Agent::start(&host.args(&url));
+    agent.wait_log("TLS certificate error");
+    wait_until(|| !host.spooled().is_empty(), || agent.log());
+    let (code, log) = agent.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("unknown authority"), "{log}");
+    assert!(log.contains("--ca-cert"), "{log}");
+    assert!(paths.lock().unwrap().is_empty());
+
+    // With it: the spool goes out, then new documents.
+    let ca = host.dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let mut args = host.args(&url);
+    args.extend(["--ca-cert".to_string(), ca.to_str().unwrap().to_string()]);
+    let agent = Agent::start(&args);
+    wait_until(|| host.spooled().is_empty(), || agent.log());
+    wait_until(|| paths.lock().unwrap().len() >= 2, || agent.log());
+    let (code, log) = agent.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(paths
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|p| p == "/api/v1/agents/snapshots"));
 }

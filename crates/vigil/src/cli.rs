@@ -585,7 +585,6 @@ pub(crate) struct UploadArgs {
         long,
         value_name = "FILE",
         value_hint = ValueHint::FilePath,
-        requires = "server",
         help_heading = "Upload"
     )]
     pub(crate) token_file: Option<PathBuf>,
@@ -596,7 +595,6 @@ pub(crate) struct UploadArgs {
         long,
         value_name = "FILE",
         value_hint = ValueHint::FilePath,
-        requires = "server",
         help_heading = "Upload"
     )]
     pub(crate) ca_cert: Option<PathBuf>,

@@ -414,3 +414,37 @@ fn over_tls_the_server_certificate_authority_is_given_with_ca_cert() {
     assert!(err.contains("--ca-cert"), "{err}");
     assert_eq!(paths.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn vigil_toml_can_name_the_server_and_the_token_file() {
+    let dir = fixture_app();
+    token_file(dir.path(), "from-the-config");
+    let server = TestServer::accepting();
+    std::fs::write(
+        dir.path().join("vigil.toml"),
+        format!(
+            "[scan]\nserver = \"{}\"\ntoken-file = \"token\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["scan", "config"])
+        .arg(dir.path().join("app"))
+        .env("VIGIL_CACHE_DIR", cache.path())
+        .env_remove("VIGIL_CONFIG")
+        .env_remove("VIGIL_SERVER")
+        .env_remove("VIGIL_TOKEN")
+        .env_remove("VIGIL_TOKEN_FILE")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0].header("authorization"),
+        Some("Bearer from-the-config")
+    );
+}

@@ -448,3 +448,42 @@ fn vigil_toml_can_name_the_server_and_the_token_file() {
         Some("Bearer from-the-config")
     );
 }
+
+#[test]
+fn retry_after_is_honoured_and_a_duplicate_is_a_success() {
+    let dir = fixture_app();
+    let token = token_file(dir.path(), "t");
+    let server = TestServer::start(|r, n| {
+        if n == 0 {
+            Reply {
+                retry_after: Some(1),
+                ..Reply::error(429, "slow down")
+            }
+        } else {
+            Reply {
+                status: 200,
+                body: format!(r#"{{"upload_id":"{}","duplicate":true}}"#, r.key()),
+                retry_after: None,
+            }
+        }
+    });
+    let (code, _, err) = vigil(
+        &[
+            "scan",
+            "config",
+            dir.path().join("app").to_str().unwrap(),
+            "--server",
+            &server.url,
+            "--token-file",
+            &token,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("HTTP 429: slow down; trying again in 1.0s"),
+        "{err}"
+    );
+    assert!(err.contains("(already there)"), "{err}");
+    assert_eq!(server.received().len(), 2);
+}

@@ -609,6 +609,49 @@ impl Store {
         Ok(set)
     }
 
+    /// Every record's ID and content hash (hex), withdrawn ones included:
+    /// what a server compares with what it matched last time to find the
+    /// records that are new or changed.
+    pub fn content_hashes(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, hash FROM records ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, hex::encode(r.get::<_, Vec<u8>>(1)?)))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The packages (ecosystem, normalized name) the given records name,
+    /// sorted, each once. Unknown IDs name none.
+    pub fn packages_of(&self, ids: &[String]) -> Result<Vec<(Ecosystem, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT ecosystem, name FROM affected WHERE id = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let rows = stmt
+                .query_map([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(|e| self.err(e))?;
+            for row in rows {
+                let (eco, name) = row.map_err(|e| self.err(e))?;
+                if let Ok(eco) = eco.parse::<Ecosystem>() {
+                    out.push((eco, name));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// Every CVE ID in the KEV catalogue.
     pub fn kev_ids(&self) -> Result<HashSet<String>> {
         let mut stmt = self

@@ -49,14 +49,28 @@ pub struct Statement {
 
 impl Statement {
     fn applies_to(&self, f: &Finding) -> bool {
-        let id_hit = self.ids.iter().any(|id| {
-            f.id.eq_ignore_ascii_case(id) || f.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
-        });
+        let ids: Vec<&str> = std::iter::once(f.id.as_str())
+            .chain(f.aliases.iter().map(String::as_str))
+            .collect();
+        self.applies(&ids, f.package.as_ref().map(|p| p.purl.as_str()))
+    }
+
+    /// Whether the statement is about a finding known by `ids` (its ID and
+    /// aliases) on the package with this purl: one of its vulnerability
+    /// IDs is among them, and it names no product or names this package.
+    pub fn applies(&self, ids: &[&str], purl: Option<&str>) -> bool {
+        let id_hit = self
+            .ids
+            .iter()
+            .any(|id| ids.iter().any(|f| f.eq_ignore_ascii_case(id)));
         id_hit
             && (self.products.is_empty()
-                || f.package
-                    .as_ref()
-                    .is_some_and(|p| self.products.iter().any(|s| s.matches(&p.purl))))
+                || purl.is_some_and(|p| self.products.iter().any(|s| s.matches(p))))
+    }
+
+    /// The vulnerability IDs it is about.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
     }
 }
 

@@ -77,6 +77,10 @@ pub(crate) enum Command {
     /// expose on the network and which data stores they reach, read from
     /// /proc (docs/agent.md)
     Agent(AgentArgs),
+    /// Run the organisation-wide server: scan and agent uploads, assets,
+    /// findings with a history, re-matching when advisories change, the
+    /// REST API (docs/server.md)
+    Server(ServerCommand),
     /// Work with versions by each ecosystem's rules
     #[command(subcommand)]
     Versions(VersionsCommand),
@@ -883,6 +887,123 @@ pub(crate) enum AgentFormat {
     Table,
     /// The snapshot document (docs/agent.md)
     Json,
+}
+
+/// `vigil server [OPTIONS]` runs the server; `vigil server init` creates
+/// its first admin.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct ServerCommand {
+    #[command(subcommand)]
+    pub(crate) action: Option<ServerAction>,
+
+    #[command(flatten)]
+    pub(crate) run: ServerRunArgs,
+}
+
+/// `vigil server` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ServerAction {
+    /// Create the first admin user and print its API token (once)
+    Init(ServerInitArgs),
+}
+
+/// Where the server keeps its state.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ServerStateArgs {
+    /// The server's state: its SQLite database (unless --database-url)
+    /// and its advisory store [default: /var/lib/vigil-server as root,
+    /// else the user's data directory]
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub(crate) data_dir: Option<PathBuf>,
+
+    /// Use this PostgreSQL database instead of SQLite
+    /// (postgres://user:password@host:port/db); several servers may share
+    /// it
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+}
+
+/// `vigil server` options.
+#[derive(Debug, Args)]
+pub(crate) struct ServerRunArgs {
+    /// The address and port to listen on
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub(crate) listen: std::net::SocketAddr,
+
+    #[command(flatten)]
+    pub(crate) state: ServerStateArgs,
+
+    /// Where advisories come from: a mirror directory or base URL holding
+    /// <Ecosystem>/all.zip [default: the OSV bucket]
+    #[arg(long, value_name = "DIR|URL")]
+    pub(crate) advisory_mirror: Option<String>,
+
+    /// The known-exploited catalogue (a file or URL) [default: the
+    /// mirror's, else CISA's feed]
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) kev_source: Option<String>,
+
+    /// How often to update the advisories and re-match (`30m`, `6h`, `1d`;
+    /// `off`: only on demand, POST /api/v1/advisories/update)
+    #[arg(long, value_name = "DURATION", default_value = "6h")]
+    pub(crate) update_interval: String,
+
+    /// The largest upload accepted, in MiB (after decompression)
+    #[arg(long, value_name = "MIB", default_value_t = 256)]
+    pub(crate) max_upload_mib: usize,
+
+    /// Requests per second allowed per token (or client address)
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub(crate) rate_limit: u32,
+
+    /// Serve HTTPS with this certificate chain (PEM, leaf first)
+    #[arg(long, value_name = "FILE", requires = "tls_key", value_hint = ValueHint::FilePath)]
+    pub(crate) tls_cert: Option<PathBuf>,
+
+    /// The certificate's private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
+    pub(crate) tls_key: Option<PathBuf>,
+
+    /// Answer Kubernetes admission reviews at /api/v1/admission/review
+    /// (a ValidatingAdmissionWebhook; serve it over HTTPS)
+    #[arg(long)]
+    pub(crate) admission: bool,
+
+    /// Admission: deny images with open findings at or above this
+    /// severity (`none`: severity alone denies nothing)
+    #[arg(long, value_name = "SEVERITY", default_value = "CRITICAL", value_parser = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "none"], ignore_case = true)]
+    pub(crate) admission_deny_severity: String,
+
+    /// Admission: do not deny images for a known-exploited vulnerability
+    /// below the severity threshold
+    #[arg(long)]
+    pub(crate) admission_allow_kev: bool,
+
+    /// Admission: deny images the server has never seen a scan of (default:
+    /// allow them with a warning)
+    #[arg(long)]
+    pub(crate) admission_deny_unknown: bool,
+
+    /// Admission: namespaces never checked (repeatable)
+    #[arg(long, value_name = "NAMESPACE", default_value = "kube-system")]
+    pub(crate) admission_exempt_namespace: Vec<String>,
+}
+
+/// `vigil server init` options.
+#[derive(Debug, Args)]
+pub(crate) struct ServerInitArgs {
+    #[command(flatten)]
+    pub(crate) state: ServerStateArgs,
+
+    /// The admin's user name
+    #[arg(long, value_name = "NAME", default_value = "admin")]
+    pub(crate) admin: String,
+
+    /// Read the admin's password from this file (at least 12 characters);
+    /// without it, a random password is generated and printed once
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) password_file: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub(crate) const FILE_NAME: &str = "vigil.toml";
 /// Top-level commands whose options can be configured (and have
 /// environment variables). The others (`config`, `completions`, `man`,
 /// `versions`) are tools around vigil, not scans.
-const CONFIGURABLE: &[&str] = &["scan", "sbom", "db", "agent"];
+const CONFIGURABLE: &[&str] = &["scan", "sbom", "db", "agent", "server"];
 
 /// Options that choose the configuration, or are not options at all.
 const NEVER: &[&str] = &["help", "version", "config", "no_config"];

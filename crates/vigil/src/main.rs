@@ -17,6 +17,7 @@ mod progress;
 mod rootfs;
 mod scan;
 mod secrets;
+mod server;
 mod source;
 mod spool;
 mod upload;
@@ -54,9 +55,14 @@ fn main() -> ExitCode {
     };
     let cli = &resolved.cli;
     QUIET.store(cli.global.quiet, std::sync::atomic::Ordering::Relaxed);
-    // The agent daemon logs each send (info) unless asked otherwise.
-    let daemon = matches!(&cli.command, Command::Agent(a) if !a.once);
-    init_tracing(cli.global.verbose, cli.global.quiet, daemon);
+    // A server logs what it does (requests stored, updates) by default,
+    // and so does the agent daemon (each send).
+    let verbose = match &cli.command {
+        Command::Server(_) => cli.global.verbose.max(1),
+        Command::Agent(a) if !a.once => cli.global.verbose.max(1),
+        _ => cli.global.verbose,
+    };
+    init_tracing(verbose, cli.global.quiet);
     if let Some(found) = &resolved.found {
         tracing::debug!(?found, options = ?resolved.from_file, "configuration");
     }
@@ -66,6 +72,7 @@ fn main() -> ExitCode {
         Command::Rules(cmd) => iac::rules(cmd),
         Command::Sbom(cmd) => scan::sbom(&cli.global, cmd),
         Command::Agent(args) => agent::run(args),
+        Command::Server(cmd) => server::run(cmd),
         Command::Versions(cmd) => versions::run(cmd),
         Command::Config(ConfigCommand::Show(args)) => {
             config::show(&resolved, args).map(|()| Outcome::Done)
@@ -101,11 +108,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn init_tracing(verbose: u8, quiet: bool, daemon: bool) {
+fn init_tracing(verbose: u8, quiet: bool) {
     use tracing_subscriber::EnvFilter;
     let default = match (quiet, verbose) {
         (true, _) => "error",
-        (false, 0) if daemon => "info",
         (false, 0) => "warn",
         (false, 1) => "info",
         (false, 2) => "debug",

@@ -1,0 +1,338 @@
+//! Who is calling, and what they may do: users with argon2 passwords, API
+//! tokens stored as their SHA-256, roles and teams.
+
+use std::fmt;
+
+use anyhow::{anyhow, Result};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::api::ApiError;
+use crate::db::{self, now, random_id, Db};
+use crate::AppState;
+
+/// A role: what a user or token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including users, teams, tokens and advisory updates.
+    Admin,
+    /// Reads everything; triages findings (accept a risk, mark a false
+    /// positive, reopen).
+    Analyst,
+    /// Reads its own team's assets and findings; uploads scans for its team.
+    Developer,
+    /// Reads everything; changes nothing.
+    Viewer,
+    /// Uploads scans, SBOMs and VEX documents; reads nothing.
+    Ci,
+    /// Uploads agent snapshots; reads nothing.
+    Agent,
+}
+
+impl Role {
+    /// Its name, as the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Analyst => "analyst",
+            Role::Developer => "developer",
+            Role::Viewer => "viewer",
+            Role::Ci => "ci",
+            Role::Agent => "agent",
+        }
+    }
+
+    /// Parses a role name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "admin" => Role::Admin,
+            "analyst" => Role::Analyst,
+            "developer" => Role::Developer,
+            "viewer" => Role::Viewer,
+            "ci" => Role::Ci,
+            "agent" => Role::Agent,
+            _ => return None,
+        })
+    }
+
+    /// Every role.
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Analyst,
+        Role::Developer,
+        Role::Viewer,
+        Role::Ci,
+        Role::Agent,
+    ];
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action that needs a permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read assets, findings and vulnerabilities (a developer: its team's).
+    Read,
+    /// Upload scan reports, SBOMs and VEX documents.
+    UploadScan,
+    /// Upload agent snapshots.
+    UploadSnapshot,
+    /// Accept a risk, mark a false positive, reopen.
+    Triage,
+    /// Users, teams, tokens, asset ownership, advisory updates, the audit
+    /// log.
+    Admin,
+}
+
+/// Whether `role` has `permission`: the one table every endpoint's check
+/// goes through (docs/server.md lists it).
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission as P;
+    match role {
+        Role::Admin => true,
+        Role::Analyst => matches!(permission, P::Read | P::Triage),
+        Role::Developer => matches!(permission, P::Read | P::UploadScan),
+        Role::Viewer => matches!(permission, P::Read),
+        Role::Ci => matches!(permission, P::UploadScan),
+        Role::Agent => matches!(permission, P::UploadSnapshot),
+    }
+}
+
+/// The caller of a request, from its `Authorization: Bearer` token.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The token's ID (never the token).
+    pub token_id: String,
+    /// Who, for the audit log: the user name, or `token:<name>`.
+    pub actor: String,
+    /// Its role.
+    pub role: Role,
+    /// Its team, if any: a developer sees only this team's assets; assets
+    /// first uploaded by it belong to it.
+    pub team_id: Option<String>,
+}
+
+impl Principal {
+    /// Fails with 403 unless the role has the permission.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if allows(self.role, permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "the {} role may not do this",
+                self.role
+            )))
+        }
+    }
+
+    /// The team whose assets alone this caller may read; `None` for all.
+    pub fn team_scope(&self) -> Option<&str> {
+        if self.role == Role::Developer {
+            // A developer without a team sees nothing rather than everything.
+            Some(self.team_id.as_deref().unwrap_or(""))
+        } else {
+            None
+        }
+    }
+}
+
+/// The SHA-256 (hex) under which a token is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new token: `vgl_` and 40 hex digits of randomness.
+pub fn new_token() -> String {
+    format!("vgl_{}{}", random_id(), &random_id()[..8])
+}
+
+/// Hashes a password with argon2id (its default parameters).
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| anyhow!("random generator: {e}"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow!("salt: {e}"))?;
+    let hash = argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow!("hashing the password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches the stored hash.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// Stores a new token and returns it (the only time it is seen).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_token(
+    db: &Db,
+    name: &str,
+    role: Role,
+    team_id: Option<&str>,
+    user_id: Option<&str>,
+    created_by: &str,
+    expires_at: Option<i64>,
+) -> Result<(String, String)> {
+    let token = new_token();
+    let id = random_id();
+    sqlx::query(
+        "INSERT INTO tokens (id, name, token_hash, role, team_id, user_id, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(token_hash(&token))
+    .bind(role.as_str())
+    .bind(team_id)
+    .bind(user_id)
+    .bind(created_by)
+    .bind(now())
+    .bind(expires_at)
+    .execute(&db.pool)
+    .await?;
+    Ok((id, token))
+}
+
+/// Looks a token up: its principal, unless unknown, revoked or expired.
+pub async fn principal_for(db: &Db, token: &str) -> Result<Option<Principal>> {
+    let row = sqlx::query(
+        "SELECT t.id, t.name, t.role, t.team_id, t.expires_at, t.revoked_at, t.last_used_at, \
+         u.username, u.disabled FROM tokens t LEFT JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = now();
+    if db::opt_int(&row, "revoked_at").is_some()
+        || db::opt_int(&row, "expires_at").is_some_and(|e| e <= now)
+        || db::opt_int(&row, "disabled").is_some_and(|d| d != 0)
+    {
+        return Ok(None);
+    }
+    let Some(role) = Role::parse(&row.get::<String, _>("role")) else {
+        return Ok(None);
+    };
+    let id: String = row.get("id");
+    // Written at most once a minute per token: reads stay reads.
+    if db::opt_int(&row, "last_used_at").is_none_or(|t| now - t > 60) {
+        sqlx::query("UPDATE tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(&db.pool)
+            .await?;
+    }
+    let actor = match db::opt_text(&row, "username") {
+        Some(user) => user,
+        None => format!("token:{}", row.get::<String, _>("name")),
+    };
+    Ok(Some(Principal {
+        token_id: id,
+        actor,
+        role,
+        team_id: db::opt_text(&row, "team_id"),
+    }))
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <token>"))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header is not a Bearer token")
+            })?;
+        match principal_for(&state.db, token).await {
+            Ok(Some(p)) => Ok(p),
+            Ok(None) => {
+                state.metrics.auth_failures.inc();
+                Err(ApiError::unauthorized("unknown, revoked or expired token"))
+            }
+            Err(e) => Err(ApiError::internal(e)),
+        }
+    }
+}
+
+/// Records a change in the audit log.
+pub async fn audit(db: &Db, actor: &str, action: &str, target: &str, detail: serde_json::Value) {
+    let result = sqlx::query(
+        "INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(random_id())
+    .bind(now())
+    .bind(actor)
+    .bind(action)
+    .bind(target)
+    .bind(detail.to_string())
+    .execute(&db.pool)
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, action, target, "could not write the audit log");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let a = new_token();
+        assert!(a.starts_with("vgl_") && a.len() == 44);
+        assert_ne!(a, new_token());
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn only_admins_administer_and_only_uploaders_upload() {
+        for role in Role::ALL {
+            assert_eq!(allows(role, Permission::Admin), role == Role::Admin);
+            assert_eq!(
+                allows(role, Permission::UploadSnapshot),
+                matches!(role, Role::Admin | Role::Agent)
+            );
+            assert_eq!(
+                allows(role, Permission::Triage),
+                matches!(role, Role::Admin | Role::Analyst)
+            );
+            assert_eq!(
+                allows(role, Permission::Read),
+                !matches!(role, Role::Ci | Role::Agent)
+            );
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+}

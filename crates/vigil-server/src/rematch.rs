@@ -1,0 +1,292 @@
+//! The server's advisory store, kept current, and continuous re-matching:
+//! after an update, the advisories whose content is new or changed name
+//! their packages; only the stored inventories holding those packages (the
+//! `components` index by ecosystem and name) are matched again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use sqlx::Row;
+use vigil_advisories::{Store, UpdateOptions};
+use vigil_model::{Component, Ecosystem};
+
+use crate::db::now;
+use crate::ingest::{self, ComponentIn, FindingRow};
+use crate::AppState;
+
+/// The advisory store of the server (`advisories.db` in the data
+/// directory); one update at a time.
+#[derive(Debug)]
+pub struct Advisories {
+    path: PathBuf,
+    lock: tokio::sync::Mutex<()>,
+}
+
+/// Where an update reads advisories from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The configured mirror (or the OSV bucket) and KEV source.
+    Configured,
+    /// Files or directories on the server's disk: OSV archives, records,
+    /// the KEV catalogue (offline imports).
+    Paths(Vec<PathBuf>),
+}
+
+/// What an update and the re-match after it did.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct RematchReport {
+    /// Per source: what happened (`imported: +3 ~1 -0`, `not modified`,
+    /// `failed: …`).
+    pub sources: Vec<String>,
+    /// Advisories new or changed since the last re-match (by content).
+    pub changed_advisories: u64,
+    /// Advisories no longer in the store.
+    pub removed_advisories: u64,
+    /// Packages those advisories name.
+    pub packages: u64,
+    /// Stored inventories that hold one of them.
+    pub assets: u64,
+    /// Findings created.
+    pub new_findings: u64,
+    /// Findings fixed before and found again.
+    pub reopened_findings: u64,
+    /// Milliseconds spent re-matching (after the update itself).
+    pub rematch_ms: u64,
+}
+
+impl Advisories {
+    /// The store at `path` (created on first update).
+    pub fn new(path: PathBuf) -> Advisories {
+        Advisories {
+            path,
+            lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Matches components against the store (empty when there is none
+    /// yet). Blocking: call from `spawn_blocking`.
+    pub fn match_blocking(path: &Path, components: &[Component]) -> Result<Vec<FindingRow>> {
+        let Some(store) = Store::open_existing(path)
+            .with_context(|| format!("opening the advisory store {}", path.display()))?
+        else {
+            return Ok(Vec::new());
+        };
+        let set = store.load_for(components.iter().map(|c| (c.ecosystem, c.advisory_key().0)))?;
+        let out = vigil_match::match_components(components, &set);
+        out.findings
+            .into_iter()
+            .map(|f| {
+                let v = serde_json::to_value(&f)?;
+                FindingRow::from_value(v).map_err(anyhow::Error::msg)
+            })
+            .collect()
+    }
+
+    /// When the store was last updated (Unix seconds), if ever.
+    pub fn last_update(&self) -> Option<i64> {
+        Store::open_existing(&self.path)
+            .ok()
+            .flatten()
+            .and_then(|s| s.last_update().ok().flatten())
+    }
+}
+
+/// Updates the advisory store from `source`, then re-matches what changed.
+pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
+    let _guard = state.advisories.lock.lock().await;
+    let path = state.advisories.path.clone();
+    let config = state.config.clone();
+    let (sources, hashes) = tokio::task::spawn_blocking(move || -> Result<_> {
+        let mut store = Store::open(&path)
+            .with_context(|| format!("opening the advisory store {}", path.display()))?;
+        let mut sources = Vec::new();
+        match source {
+            Source::Configured => {
+                let report = vigil_advisories::update(
+                    &mut store,
+                    &UpdateOptions {
+                        mirror: config.advisory_mirror.clone(),
+                        kev_source: config.kev_source.clone(),
+                        ..UpdateOptions::default()
+                    },
+                );
+                for (name, outcome) in report.outcomes {
+                    use vigil_advisories::EcosystemOutcome as O;
+                    let text = match outcome {
+                        O::Imported(s) => {
+                            format!("imported: +{} ~{} -{}", s.added, s.updated, s.removed)
+                        }
+                        O::NotModified => "not modified".to_string(),
+                        O::Missing(why) => format!("missing: {why}"),
+                        O::Failed(e) => format!("failed: {e}"),
+                    };
+                    sources.push(format!("{name}: {text}"));
+                }
+            }
+            Source::Paths(paths) => {
+                let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+                let s = vigil_advisories::import_paths(&mut store, &refs)?;
+                sources.push(format!(
+                    "import: +{} ~{} -{}",
+                    s.added, s.updated, s.removed
+                ));
+            }
+        }
+        Ok((sources, store.content_hashes()?))
+    })
+    .await??;
+    state.metrics.advisory_updates.inc();
+    let mut report = rematch(state, hashes).await?;
+    report.sources = sources;
+    tracing::info!(
+        changed = report.changed_advisories,
+        assets = report.assets,
+        new_findings = report.new_findings,
+        ms = report.rematch_ms,
+        "advisories updated and re-matched"
+    );
+    Ok(report)
+}
+
+/// Re-matches the inventories affected by advisories whose content hash
+/// differs from the one last matched.
+async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<RematchReport> {
+    let started = Instant::now();
+    let db = &state.db;
+    let known: HashMap<String, String> = sqlx::query("SELECT id, hash FROM advisory_state")
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.get::<String, _>("id"), r.get::<String, _>("hash")))
+        .collect();
+    let current: HashSet<&str> = hashes.iter().map(|(id, _)| id.as_str()).collect();
+    let changed: Vec<(String, String)> = hashes
+        .iter()
+        .filter(|(id, h)| known.get(id) != Some(h))
+        .cloned()
+        .collect();
+    let removed: Vec<String> = known
+        .keys()
+        .filter(|id| !current.contains(id.as_str()))
+        .cloned()
+        .collect();
+    let mut report = RematchReport {
+        changed_advisories: changed.len() as u64,
+        removed_advisories: removed.len() as u64,
+        ..RematchReport::default()
+    };
+    if !changed.is_empty() {
+        let ids: Vec<String> = changed.iter().map(|(id, _)| id.clone()).collect();
+        let path = state.advisories.path.clone();
+        let packages: Vec<(Ecosystem, String)> = tokio::task::spawn_blocking(move || {
+            Store::open(&path)
+                .and_then(|s| s.packages_of(&ids))
+                .map_err(anyhow::Error::from)
+        })
+        .await??;
+        report.packages = packages.len() as u64;
+        // Inventories holding those packages, by asset.
+        let mut by_asset: BTreeMap<String, Vec<Component>> = BTreeMap::new();
+        for (eco, name) in &packages {
+            let rows = sqlx::query(
+                "SELECT asset_id, data FROM components WHERE ecosystem = $1 AND name = $2",
+            )
+            .bind(eco.osv_name())
+            .bind(name)
+            .fetch_all(&db.pool)
+            .await?;
+            for r in rows {
+                let data: String = r.get("data");
+                let parsed = serde_json::from_str::<ComponentIn>(&data)
+                    .ok()
+                    .and_then(|c| c.to_component().ok());
+                if let Some(c) = parsed {
+                    by_asset.entry(r.get("asset_id")).or_default().push(c);
+                }
+            }
+        }
+        report.assets = by_asset.len() as u64;
+        if !by_asset.is_empty() {
+            let path = state.advisories.path.clone();
+            let matched: Vec<(String, Vec<FindingRow>)> =
+                tokio::task::spawn_blocking(move || -> Result<_> {
+                    let all: Vec<Component> = by_asset.values().flatten().cloned().collect();
+                    let Some(store) = Store::open_existing(&path)? else {
+                        return Ok(Vec::new());
+                    };
+                    let set =
+                        store.load_for(all.iter().map(|c| (c.ecosystem, c.advisory_key().0)))?;
+                    let matcher = vigil_match::Matcher::new(&set, &all);
+                    let mut out = Vec::with_capacity(by_asset.len());
+                    for (asset, components) in by_asset {
+                        let rows = matcher
+                            .run(&components)
+                            .findings
+                            .into_iter()
+                            .filter_map(|f| {
+                                serde_json::to_value(&f)
+                                    .ok()
+                                    .and_then(|v| FindingRow::from_value(v).ok())
+                            })
+                            .collect();
+                        out.push((asset, rows));
+                    }
+                    Ok(out)
+                })
+                .await??;
+            let now = now();
+            let mut tx = db.pool.begin().await?;
+            for (asset, rows) in matched {
+                if rows.is_empty() {
+                    continue;
+                }
+                let c =
+                    ingest::store_findings(&mut tx, &asset, &rows, "rematch", false, now).await?;
+                report.new_findings += c.new;
+                report.reopened_findings += c.reopened;
+            }
+            tx.commit().await?;
+        }
+    }
+    // What was matched, by content: the next update re-matches only what
+    // changes after this.
+    let mut tx = db.pool.begin().await?;
+    for (id, hash) in &changed {
+        sqlx::query(
+            "INSERT INTO advisory_state (id, hash) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET hash = $2",
+        )
+        .bind(id)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for id in &removed {
+        sqlx::query("DELETE FROM advisory_state WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    state.metrics.rematch_findings.add(report.new_findings);
+    report.rematch_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+/// Updates on an interval, forever.
+pub async fn periodic(state: AppState, every: Duration) {
+    loop {
+        if let Err(e) = update(&state, Source::Configured).await {
+            tracing::error!(error = format!("{e:#}"), "advisory update failed");
+        }
+        tokio::time::sleep(every).await;
+    }
+}

@@ -1,0 +1,231 @@
+//! `vigil server` through the real binary: `init`, serving, and a kill -9
+//! in the middle of a stream of uploads — after a restart every
+//! acknowledged upload is there, and none is half-stored.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+fn vigil() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vigil"));
+    c.env_remove("VIGIL_CONFIG")
+        .env_remove("VIGIL_LOG")
+        .arg("--no-config");
+    c
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data: &Path, port: u16) -> Server {
+    let child = vigil()
+        .args(["server", "--update-interval", "off", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ureq::get(format!("{base}/readyz")).call().is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server { child, base }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// `vigil server init`: prints the admin's token once; a second init is
+/// refused.
+fn init(data: &Path) -> String {
+    let pw = data.parent().unwrap().join("admin-password");
+    std::fs::write(&pw, "a long enough password\n").unwrap();
+    let out = vigil()
+        .args(["server", "init", "--admin", "root-admin", "--data-dir"])
+        .arg(data)
+        .arg("--password-file")
+        .arg(&pw)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("Created the admin user \"root-admin\".\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Password"),
+        "a given password is not printed"
+    );
+    let token = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("API token (shown once; keep it secret): "))
+        .unwrap()
+        .to_string();
+    let again = vigil()
+        .args(["server", "init", "--data-dir"])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already initialized"));
+    token
+}
+
+/// The report of upload `i`: its own repository, so every upload is an
+/// asset of its own with 3 components and 4 findings.
+fn report(i: usize) -> Vec<u8> {
+    let mut r: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/server/report.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    r["source"]["repository"] = json!(format!("https://git.example.org/acme/service-{i}.git"));
+    serde_json::to_vec(&r).unwrap()
+}
+
+#[test]
+fn acknowledged_uploads_survive_a_kill_9_and_none_is_half_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = init(&data);
+    let port = free_port();
+    let mut server = start(&data, port);
+    let base = server.base.clone();
+
+    // A stream of uploads from two clients; every acknowledged one is
+    // recorded. The server is killed once 30 are acknowledged.
+    let acked: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let next = Arc::new(Mutex::new(0usize));
+    let clients: Vec<_> = (0..2)
+        .map(|_| {
+            let (acked, stop, next, base, token) = (
+                acked.clone(),
+                stop.clone(),
+                next.clone(),
+                base.clone(),
+                token.clone(),
+            );
+            std::thread::spawn(move || {
+                let agent = agent();
+                while !stop.load(Ordering::Relaxed) {
+                    let i = {
+                        let mut n = next.lock().unwrap();
+                        *n += 1;
+                        *n
+                    };
+                    let r = agent
+                        .post(format!("{base}/api/v1/scans"))
+                        .header("Authorization", format!("Bearer {token}"))
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", format!("kill-test-{i:06}"))
+                        .send(&report(i)[..]);
+                    match r {
+                        Ok(resp) if resp.status() == 202 => acked.lock().unwrap().push(i),
+                        Ok(resp) => panic!("upload {i}: {}", resp.status()),
+                        Err(_) => break, // the server is gone
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while acked.lock().unwrap().len() < 30 {
+        assert!(Instant::now() < deadline, "uploads too slow");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SIGKILL: no shutdown, no flush.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    let attempted = *next.lock().unwrap();
+    eprintln!(
+        "{} uploads acknowledged of {attempted} attempted",
+        acked.len()
+    );
+
+    let server = start(&data, port);
+    let agent = agent();
+    let get = |path: &str| -> Value {
+        let mut r = agent
+            .get(format!("{}{path}", server.base))
+            .header("Authorization", format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    let assets = get("/api/v1/assets?limit=1000");
+    let items = assets["items"].as_array().unwrap();
+    for i in &acked {
+        let name = format!("https://git.example.org/acme/service-{i}.git");
+        let a = items
+            .iter()
+            .find(|a| a["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("acknowledged upload {i} is missing"));
+        assert_eq!(a["components"], 3, "{a}");
+    }
+    // Whatever was stored (acknowledged or not, the in-flight ones) is
+    // whole: every asset has its 3 components and its 4 findings.
+    for a in items {
+        assert_eq!(a["components"], 3, "half-stored: {a}");
+        let f = get(&format!(
+            "/api/v1/findings?asset={}",
+            a["id"].as_str().unwrap()
+        ));
+        assert_eq!(f["total"], 4, "half-stored: {a}");
+    }
+    assert!(items.len() >= acked.len() && items.len() <= attempted);
+    // A retry of an acknowledged upload is recognised as stored.
+    let i = acked[0];
+    let r = agent
+        .post(format!("{}/api/v1/scans", server.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", format!("kill-test-{i:06}"))
+        .send(&report(i)[..])
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

@@ -17,6 +17,6 @@ pub mod snapshot;
 pub use collect::{collect, CollectError, Options, SCHEMA_VERSION};
 
 pub use snapshot::{
-    Connection, ConnectionKind, Container, ContainerInfo, Exposure, Host, Listener, Loaded,
-    LoadedKind, Process, Protocol, Snapshot, Unseen,
+    apply, diff, Connection, ConnectionKind, Container, ContainerInfo, Delta, DeltaKind, Document,
+    Exposure, Host, Listener, Loaded, LoadedKind, Process, Protocol, Snapshot, Unseen,
 };

@@ -1,5 +1,6 @@
 //! One observation of a host: the document `vigil agent --once --format
-//! json` prints and the server ingests (docs/agent.md).
+//! json` prints and the server ingests (docs/agent.md), and the deltas
+//! between two of them the daemon sends (docs/server-protocol.md).
 
 use serde::{Deserialize, Serialize};
 use vigil_model::PackageRef;
@@ -248,4 +249,302 @@ pub struct Unseen {
     pub what: String,
     /// Why (`permission denied: run as root or with CAP_SYS_PTRACE`).
     pub why: String,
+}
+
+/// The `kind` of a [`Delta`] document: always `"delta"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeltaKind {
+    /// A delta against an earlier document.
+    #[default]
+    Delta,
+}
+
+/// What changed on a host since an earlier document the server already
+/// stored (its `base`): the processes that are new or changed, the pids
+/// gone, and the host and what could not be seen, in full. A delta with
+/// nothing upserted or removed is a heartbeat. [`apply`] turns the base
+/// snapshot into the new one (docs/server-protocol.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// The snapshot format's version.
+    pub schema_version: u32,
+    /// Always `delta` (a full snapshot has no `kind`).
+    pub kind: DeltaKind,
+    /// The host's [`Host::id`].
+    pub host_id: String,
+    /// The upload id of the previous document sent for this host, the one
+    /// this delta applies to.
+    pub base: String,
+    /// When the new snapshot was taken (RFC 3339, UTC).
+    pub taken_at: String,
+    /// The host, in full.
+    pub host: Host,
+    /// The processes that are new or changed since the base, in full
+    /// (a pid whose start time changed is a new process).
+    #[serde(default)]
+    pub upserted: Vec<Process>,
+    /// The pids of the base's processes that are gone.
+    #[serde(default)]
+    pub removed: Vec<u32>,
+    /// What could not be seen in the new snapshot, in full.
+    #[serde(default)]
+    pub unseen: Vec<Unseen>,
+    /// The containers, in full, when they changed since the base; absent
+    /// when they did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers: Option<Vec<ContainerInfo>>,
+}
+
+impl Delta {
+    /// Whether nothing changed but the time: the host is alive.
+    pub fn is_heartbeat(&self) -> bool {
+        self.upserted.is_empty() && self.removed.is_empty() && self.containers.is_none()
+    }
+}
+
+/// A document of `POST /api/v1/agents/snapshots`: a full snapshot, or a
+/// delta (told apart by the delta's `kind`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Document {
+    /// A delta against an earlier document.
+    Delta(Delta),
+    /// A full snapshot.
+    Full(Snapshot),
+}
+
+/// The delta from `old` to `new`, with an empty `base` for the caller to
+/// fill in. Processes are compared by pid: one missing from `new` is
+/// removed, one missing from `old` or different in any field (a new
+/// start time included) is upserted in full.
+pub fn diff(old: &Snapshot, new: &Snapshot) -> Delta {
+    let before: std::collections::HashMap<u32, &Process> =
+        old.processes.iter().map(|p| (p.pid, p)).collect();
+    let after: std::collections::HashSet<u32> = new.processes.iter().map(|p| p.pid).collect();
+    let upserted = new
+        .processes
+        .iter()
+        .filter(|p| before.get(&p.pid).is_none_or(|o| *o != *p))
+        .cloned()
+        .collect();
+    let removed = old
+        .processes
+        .iter()
+        .map(|p| p.pid)
+        .filter(|pid| !after.contains(pid))
+        .collect();
+    Delta {
+        schema_version: new.schema_version,
+        kind: DeltaKind::Delta,
+        host_id: new.host.id.clone(),
+        base: String::new(),
+        taken_at: new.taken_at.clone(),
+        host: new.host.clone(),
+        upserted,
+        removed,
+        unseen: new.unseen.clone(),
+        containers: (old.containers != new.containers).then(|| new.containers.clone()),
+    }
+}
+
+/// Applies a delta to the snapshot it was taken against: removes the
+/// `removed` pids, replaces or adds the `upserted` processes, takes the
+/// delta's time, host and unseen list. Processes stay sorted by pid, as
+/// the agent writes them, so `apply(old, diff(old, new))` gives `new`.
+pub fn apply(base: &mut Snapshot, d: &Delta) {
+    let removed: std::collections::HashSet<u32> = d.removed.iter().copied().collect();
+    let upserted: std::collections::HashSet<u32> = d.upserted.iter().map(|p| p.pid).collect();
+    base.processes
+        .retain(|p| !removed.contains(&p.pid) && !upserted.contains(&p.pid));
+    base.processes.extend(d.upserted.iter().cloned());
+    base.processes.sort_by_key(|p| p.pid);
+    base.schema_version = d.schema_version;
+    base.taken_at = d.taken_at.clone();
+    base.host = d.host.clone();
+    base.unseen = d.unseen.clone();
+    if let Some(c) = &d.containers {
+        base.containers.clone_from(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn process(pid: u32, start: &str) -> Process {
+        Process {
+            pid,
+            ppid: Some(1),
+            exe: Some(format!("/usr/bin/p{pid}")),
+            exe_deleted: false,
+            name: Some(format!("p{pid}")),
+            cmdline: vec![format!("p{pid}"), "--serve".to_string()],
+            user: Some("root".to_string()),
+            start_time: Some(start.to_string()),
+            container: None,
+            listening: vec![Listener {
+                protocol: Protocol::Tcp,
+                address: "0.0.0.0".to_string(),
+                port: 8000 + u16::try_from(pid).unwrap(),
+                exposure: Exposure::Internal,
+            }],
+            connections: Vec::new(),
+            loaded: vec![Loaded {
+                path: "/usr/lib/libc.so.6".to_string(),
+                kind: LoadedKind::SharedObject,
+                deleted: false,
+                package: None,
+                release: None,
+                components: Vec::new(),
+            }],
+        }
+    }
+
+    fn snapshot(at: &str, processes: Vec<Process>) -> Snapshot {
+        Snapshot {
+            schema_version: 1,
+            taken_at: at.to_string(),
+            host: Host {
+                id: "0123456789abcdef0123456789abcdef".to_string(),
+                hostname: "web-1".to_string(),
+                os: Some("Debian GNU/Linux 12 (bookworm)".to_string()),
+                kernel: Some("6.1.0-18-amd64".to_string()),
+            },
+            processes,
+            containers: Vec::new(),
+            unseen: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn diff_names_new_changed_restarted_and_gone_processes() {
+        let old = snapshot(
+            "2026-01-01T00:00:00Z",
+            vec![
+                process(1, "2026-01-01T00:00:00Z"),
+                process(2, "2026-01-01T00:00:00Z"),
+                process(3, "2026-01-01T00:00:00Z"),
+                process(4, "2026-01-01T00:00:00Z"),
+            ],
+        );
+        let mut changed = process(2, "2026-01-01T00:00:00Z");
+        changed.connections.push(Connection {
+            protocol: Protocol::Tcp,
+            local_port: 40000,
+            remote_address: "10.0.0.5".to_string(),
+            remote_port: 5432,
+            kind: ConnectionKind::Private,
+            inbound: false,
+            data_asset: Some("postgresql".to_string()),
+        });
+        let restarted = process(3, "2026-01-01T00:00:30Z");
+        let mut new = snapshot(
+            "2026-01-01T00:01:00Z",
+            vec![
+                process(1, "2026-01-01T00:00:00Z"),
+                changed.clone(),
+                restarted.clone(),
+                process(5, "2026-01-01T00:00:40Z"),
+            ],
+        );
+        new.unseen.push(Unseen {
+            what: "/proc/5/maps".to_string(),
+            why: "permission denied".to_string(),
+        });
+        let d = diff(&old, &new);
+        assert_eq!(d.host_id, "0123456789abcdef0123456789abcdef");
+        assert_eq!(d.taken_at, "2026-01-01T00:01:00Z");
+        let upserted: Vec<u32> = d.upserted.iter().map(|p| p.pid).collect();
+        assert_eq!(upserted, [2, 3, 5]);
+        assert_eq!(d.upserted[0], changed);
+        assert_eq!(d.upserted[1], restarted);
+        assert_eq!(d.removed, [4]);
+        assert!(!d.is_heartbeat());
+
+        let mut applied = old.clone();
+        apply(&mut applied, &d);
+        assert_eq!(applied, new);
+        assert!(d.containers.is_none(), "containers unchanged: not sent");
+
+        // A container appears: the delta carries the containers in full.
+        let mut with_container = new.clone();
+        with_container.containers.push(ContainerInfo {
+            id: "9d2b7e4f1a3c".repeat(6)[..64].to_string(),
+            runtime: "containerd".to_string(),
+            pod: None,
+            processes: vec![5],
+            os: Some("Debian GNU/Linux 12 (bookworm)".to_string()),
+            release: Some("12".to_string()),
+            package_databases: vec!["/var/lib/dpkg/status".to_string()],
+            packages: Vec::new(),
+            unseen: Vec::new(),
+        });
+        let d = diff(&new, &with_container);
+        assert!(!d.is_heartbeat());
+        let mut applied = new.clone();
+        apply(&mut applied, &d);
+        assert_eq!(applied, with_container);
+    }
+
+    #[test]
+    fn nothing_changed_is_a_heartbeat() {
+        let old = snapshot(
+            "2026-01-01T00:00:00Z",
+            vec![process(1, "x"), process(7, "y")],
+        );
+        let mut new = old.clone();
+        new.taken_at = "2026-01-01T00:01:00Z".to_string();
+        let d = diff(&old, &new);
+        assert!(d.is_heartbeat());
+        let mut applied = old;
+        apply(&mut applied, &d);
+        assert_eq!(applied, new);
+    }
+
+    #[test]
+    fn documents_round_trip_through_json() {
+        let old = snapshot(
+            "2026-01-01T00:00:00Z",
+            vec![process(1, "x"), process(2, "y")],
+        );
+        let new = snapshot(
+            "2026-01-01T00:01:00Z",
+            vec![process(2, "z"), process(3, "y")],
+        );
+        let mut d = diff(&old, &new);
+        d.base = "00112233445566778899aabbccddeeff".to_string();
+        let text = serde_json::to_string(&d).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["kind"], "delta");
+        assert_eq!(value["removed"], serde_json::json!([1]));
+        assert_eq!(value["base"], "00112233445566778899aabbccddeeff");
+        assert_eq!(serde_json::from_str::<Delta>(&text).unwrap(), d);
+        assert_eq!(
+            serde_json::from_str::<Document>(&text).unwrap(),
+            Document::Delta(d)
+        );
+        let full = serde_json::to_string(&new).unwrap();
+        assert_eq!(serde_json::from_str::<Snapshot>(&full).unwrap(), new);
+        assert_eq!(
+            serde_json::from_str::<Document>(&full).unwrap(),
+            Document::Full(new)
+        );
+    }
+
+    #[test]
+    fn apply_to_an_empty_snapshot_gives_the_upserted_processes() {
+        let empty = snapshot("2026-01-01T00:00:00Z", Vec::new());
+        let new = snapshot(
+            "2026-01-01T00:01:00Z",
+            vec![process(9, "a"), process(3, "b")],
+        );
+        let mut sorted = new.clone();
+        sorted.processes.sort_by_key(|p| p.pid);
+        let mut applied = empty.clone();
+        apply(&mut applied, &diff(&empty, &new));
+        assert_eq!(applied, sorted);
+    }
 }

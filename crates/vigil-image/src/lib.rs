@@ -55,7 +55,7 @@ pub use plan::Platform;
 pub use reference::Reference;
 pub use registry::{Credentials, FetchStats, RegistryOptions};
 pub use squash::{Squash, OS_RELEASE_FILES};
-pub use tls::CaBundle;
+pub use tls::{certificate_problem, config as tls_config, CaBundle};
 
 use digest::Hashing;
 use plan::{LayerPlan, Plan};

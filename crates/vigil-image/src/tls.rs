@@ -78,9 +78,10 @@ impl CaBundle {
     }
 }
 
-/// The TLS configuration of a registry session: the public web roots plus
-/// the bundles, or no verification at all when `insecure`.
-pub(crate) fn config(bundles: &[CaBundle], insecure: bool) -> TlsConfig {
+/// The TLS configuration of a registry session (or any other HTTPS client
+/// of vigil's): the public web roots plus the bundles, or no verification
+/// at all when `insecure`.
+pub fn config(bundles: &[CaBundle], insecure: bool) -> TlsConfig {
     let builder = TlsConfig::builder();
     if insecure {
         return builder.disable_verification(true).build();
@@ -97,7 +98,7 @@ pub(crate) fn config(bundles: &[CaBundle], insecure: bool) -> TlsConfig {
 
 /// What is wrong with the server's certificate, when that is why a request
 /// failed: the server speaks TLS, so plain HTTP is no way around it.
-pub(crate) fn certificate_problem(error: &ureq::Error) -> Option<String> {
+pub fn certificate_problem(error: &ureq::Error) -> Option<String> {
     match error {
         ureq::Error::Rustls(e) => rustls_certificate_problem(e),
         ureq::Error::Io(e) => io_certificate_problem(e),

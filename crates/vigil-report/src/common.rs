@@ -134,6 +134,42 @@ pub(crate) fn rfc3339(secs: i64) -> String {
     vigil_model::time::rfc3339(secs)
 }
 
+/// What an SBOM describes of a report: all of it but its `source` (the
+/// commit a repository was at changes with every commit, the components
+/// need not). Serializes as the report does without a source.
+#[derive(serde::Serialize)]
+struct Described<'a> {
+    schema_version: u32,
+    tool: &'a crate::Tool,
+    target: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a vigil_model::ImageFacts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    os: Option<&'a vigil_model::OsFacts>,
+    components: &'a [crate::ReportComponent],
+    findings: &'a [Finding],
+    remediation: &'a [vigil_model::Remediation],
+    not_checked: &'a [vigil_model::NotChecked],
+    diagnostics: &'a [vigil_model::Diagnostic],
+}
+
+impl<'a> From<&'a Report> for Described<'a> {
+    fn from(r: &'a Report) -> Described<'a> {
+        Described {
+            schema_version: r.schema_version,
+            tool: &r.tool,
+            target: &r.target,
+            image: r.image.as_ref(),
+            os: r.os.as_ref(),
+            components: &r.components,
+            findings: &r.findings,
+            remediation: &r.remediation,
+            not_checked: &r.not_checked,
+            diagnostics: &r.diagnostics,
+        }
+    }
+}
+
 /// A writer that only feeds a SHA-256.
 struct HashWriter(Sha256);
 
@@ -151,7 +187,7 @@ impl Write for HashWriter {
 /// scan gives the same digest.
 pub(crate) fn content_digest(report: &Report, salt: &str) -> std::io::Result<[u8; 32]> {
     let mut w = HashWriter(Sha256::new());
-    serde_json::to_writer(&mut w, report)?;
+    serde_json::to_writer(&mut w, &Described::from(report))?;
     w.0.update([0]);
     w.0.update(salt.as_bytes());
     Ok(w.0.finalize().into())
@@ -342,6 +378,23 @@ pub(crate) fn dependency_graph(report: &Report) -> Vec<Vec<usize>> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_content_digest_leaves_the_source_out() {
+        let mut report = crate::testutil::sample_report();
+        // Without a source, the digest is that of the report's own JSON.
+        let mut plain = Sha256::new();
+        plain.update(serde_json::to_vec(&report).unwrap());
+        plain.update([0]);
+        plain.update(b"salt");
+        let before = content_digest(&report, "salt").unwrap();
+        assert_eq!(before, <[u8; 32]>::from(plain.finalize()));
+        let mut source = crate::ScanSource::new(crate::SourceKind::Repository, "r");
+        source.commit = Some("0123456789abcdef0123456789abcdef01234567".into());
+        report.source = Some(source);
+        assert_eq!(content_digest(&report, "salt").unwrap(), before);
+        assert_ne!(content_digest(&report, "other").unwrap(), before);
+    }
 
     #[test]
     fn timestamps() {

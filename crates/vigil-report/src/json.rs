@@ -20,6 +20,9 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     field(out, "schema_version", &report.schema_version)?;
     field(out, "tool", &report.tool)?;
     field(out, "target", &report.target)?;
+    if let Some(source) = &report.source {
+        field(out, "source", source)?;
+    }
     if let Some(image) = &report.image {
         field(out, "image", image)?;
     }
@@ -115,9 +118,16 @@ mod tests {
             reason: "not pinned".into(),
         }];
         let diags = vec![Diagnostic::warning("x", Some(3), "bad")];
+        let mut sourced = Report::new("src", Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut source =
+            crate::ScanSource::new(crate::SourceKind::Repository, "https://example.com/r");
+        source.commit = Some("0123456789abcdef0123456789abcdef01234567".into());
+        source.branch = Some("main".into());
+        sourced.source = Some(source);
         for report in [
             Report::new("t", components, Vec::new(), nc, diags),
             Report::new("empty", Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+            sourced,
         ] {
             let mut ours = Vec::new();
             write_json(&report, &mut ours).unwrap();

@@ -26,7 +26,7 @@ mod table;
 #[cfg(test)]
 mod testutil;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vigil_model::{
     Component, Diagnostic, Ecosystem, Finding, FindingKind, ImageFacts, LayerRef, Location,
     NotChecked, Remediation, Severity, SuppressionKind,
@@ -110,6 +110,61 @@ pub struct ReportComponent {
     pub layer: Option<LayerRef>,
 }
 
+/// What kind of target a report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A directory inside a git work tree.
+    Repository,
+    /// A container image.
+    Image,
+    /// A root filesystem.
+    Rootfs,
+    /// A directory (or file) outside any git work tree.
+    Directory,
+    /// An SBOM file.
+    Sbom,
+    /// A running host (or an agent snapshot of one).
+    Host,
+}
+
+/// The identity of a scanned target (the report's `source`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanSource {
+    /// What kind of target it is.
+    pub kind: SourceKind,
+    /// Its name: the repository's URL (or its directory's name), the
+    /// image reference, the directory's or file's name, the host name.
+    pub name: String,
+    /// For a repository: the URL of its `origin` remote, without
+    /// credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// For a repository: the commit checked out (`HEAD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// For a repository: the branch checked out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// For an image: its manifest digest (`sha256:...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+impl ScanSource {
+    /// A source of `kind` named `name`, with nothing else known.
+    pub fn new(kind: SourceKind, name: impl Into<String>) -> ScanSource {
+        ScanSource {
+            kind,
+            name: name.into(),
+            repository: None,
+            commit: None,
+            branch: None,
+            digest: None,
+        }
+    }
+}
+
 /// The result of a scan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -119,6 +174,12 @@ pub struct Report {
     pub tool: Tool,
     /// What was scanned, as the user named it.
     pub target: String,
+    /// What was scanned, as a server gathering reports identifies it: a
+    /// repository (URL, commit, branch), an image (reference, digest), a
+    /// root filesystem, directory, SBOM or host. `vigil scan` always
+    /// sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<ScanSource>,
     /// For a container image: its facts (digest, platform, user, ports,
     /// entrypoint, layers).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -241,6 +302,7 @@ impl Report {
                 version: env!("CARGO_PKG_VERSION").to_string(),
             },
             target: target.into(),
+            source: None,
             image: None,
             os: None,
             components,

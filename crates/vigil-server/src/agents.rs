@@ -6,13 +6,102 @@
 use anyhow::Result;
 use serde_json::{json, Value};
 use vigil_agent::inventory::{annotate, inventory, HostInventory};
-use vigil_agent::{Exposure, Snapshot};
+use sqlx::Row;
+use vigil_agent::{Delta, Exposure, Snapshot};
 
 use crate::auth::Principal;
 use crate::db::now;
 use crate::ingest::{self, AssetKey, Changes, FindingRow, Invalid};
 use crate::rematch::Advisories;
 use crate::AppState;
+
+/// What an agent sent: a full snapshot or a delta against its previous
+/// document.
+#[derive(Debug)]
+pub enum Upload {
+    /// A full snapshot.
+    Full(Box<Snapshot>),
+    /// A delta.
+    Delta(Box<Delta>),
+}
+
+/// Reads a full snapshot or, when `kind` is `delta`, a delta
+/// (docs/server-protocol.md).
+pub fn parse_upload(body: &[u8]) -> Result<Upload, Invalid> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Invalid(format!("the body is not JSON: {e}")))?;
+    if value.get("kind").and_then(Value::as_str) == Some("delta") {
+        let d: Delta = serde_json::from_value(value)
+            .map_err(|e| Invalid(format!("the body is not an agent delta: {e}")))?;
+        if d.schema_version != 1 {
+            return Err(Invalid(format!(
+                "unsupported delta schema_version {} (this server reads 1)",
+                d.schema_version
+            )));
+        }
+        return Ok(Upload::Delta(Box::new(d)));
+    }
+    let bytes = serde_json::to_vec(&value).map_err(|e| Invalid(e.to_string()))?;
+    parse_snapshot(&bytes).map(|s| Upload::Full(Box::new(s)))
+}
+
+/// The stored snapshot of a host and the upload it came from.
+pub async fn stored_snapshot(state: &AppState, host_id: &str) -> Result<Option<(String, Snapshot)>> {
+    let asset = AssetKey {
+        kind: "host".into(),
+        name: host_id.to_string(),
+    }
+    .id();
+    let row = sqlx::query("SELECT upload_id, snapshot FROM host_snapshots WHERE asset_id = $1")
+        .bind(asset)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    match row {
+        Some(r) => {
+            let snapshot: Snapshot = serde_json::from_str(&r.get::<String, _>("snapshot"))?;
+            Ok(Some((r.get("upload_id"), snapshot)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A heartbeat (a delta that changes nothing): the host is alive; its
+/// inventory and findings stay as they are.
+pub async fn store_heartbeat(
+    state: &AppState,
+    principal: &Principal,
+    upload_id: &str,
+    snapshot: &Snapshot,
+    bytes: usize,
+) -> Result<String> {
+    let now = now();
+    let host_id = AssetKey {
+        kind: "host".into(),
+        name: snapshot.host.id.clone(),
+    }
+    .id();
+    let mut tx = state.db.pool.begin().await?;
+    sqlx::query("UPDATE assets SET last_seen = $2, last_upload_id = $3 WHERE id = $1")
+        .bind(&host_id)
+        .bind(now)
+        .bind(upload_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE host_snapshots SET upload_id = $2, taken_at = $3, snapshot = $4 WHERE asset_id = $1",
+    )
+    .bind(&host_id)
+    .bind(upload_id)
+    .bind(&snapshot.taken_at)
+    .bind(serde_json::to_string(snapshot)?)
+    .execute(&mut *tx)
+    .await?;
+    let summary = json!({ "asset_id": host_id, "heartbeat": true });
+    ingest::record_upload(&mut tx, upload_id, "snapshot", &host_id, principal, bytes, &summary)
+        .await?;
+    tx.commit().await?;
+    Ok(host_id)
+}
 
 /// Reads a full snapshot (`vigil agent --once --format json`).
 pub fn parse_snapshot(body: &[u8]) -> Result<Snapshot, Invalid> {

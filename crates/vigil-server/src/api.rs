@@ -450,10 +450,48 @@ async fn upload_snapshot(
     if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
         return Ok(duplicate_ack(&state, id, asset_id));
     }
-    let snapshot = crate::agents::parse_snapshot(&body).map_err(|e| {
+    let upload = crate::agents::parse_upload(&body).map_err(|e| {
         state.metrics.rejected_uploads.inc();
         ApiError::bad_request(e.0)
     })?;
+    let snapshot = match upload {
+        crate::agents::Upload::Full(s) => *s,
+        crate::agents::Upload::Delta(d) => {
+            // A delta applies to the document the server holds for the host,
+            // and only to that one.
+            let stored = crate::agents::stored_snapshot(&state, &d.host_id).await?;
+            let mut base = match stored {
+                Some((upload, snapshot)) if upload == d.base => snapshot,
+                _ => {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        format!(
+                            "the server does not have the delta's base {} for host {}; send a full snapshot",
+                            d.base, d.host_id
+                        ),
+                    ))
+                }
+            };
+            vigil_agent::apply(&mut base, &d);
+            if d.is_heartbeat() {
+                let asset_id =
+                    crate::agents::store_heartbeat(&state, &principal, &id, &base, body.len())
+                        .await?;
+                state.metrics.snapshots_stored.inc();
+                return Ok((
+                    StatusCode::ACCEPTED,
+                    Json(UploadAck {
+                        upload_id: id,
+                        duplicate: false,
+                        asset_id,
+                        changes: Some(Changes::default()),
+                    }),
+                )
+                    .into_response());
+            }
+            base
+        }
+    };
     match crate::agents::store_snapshot(&state, &principal, &id, snapshot, body.len()).await {
         Ok((asset_id, changes)) => {
             state.metrics.snapshots_stored.inc();

@@ -1,8 +1,9 @@
-//! `vigil agent --once`: one snapshot of this host (docs/agent.md).
+//! `vigil agent --once`: one snapshot of this host; without `--once`, the
+//! daemon (docs/agent.md).
 
 use std::io::Write;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use vigil_agent::{ConnectionKind, Exposure, Options, Process, Protocol, Snapshot};
 
 use crate::cli::{AgentArgs, AgentFormat};
@@ -11,7 +12,7 @@ use crate::Outcome;
 /// Takes a snapshot and prints (or writes) it.
 pub(crate) fn run(args: &AgentArgs) -> Result<Outcome> {
     if !args.once {
-        bail!("daemon mode needs --server (not available yet); use --once to print one snapshot");
+        return crate::daemon::run(args, std::env::args_os().collect());
     }
     let started = std::time::Instant::now();
     let snapshot = vigil_agent::collect(&Options {

@@ -570,6 +570,38 @@ pub(crate) struct ReportArgs {
 
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
+
+    #[command(flatten)]
+    pub(crate) upload: UploadArgs,
+}
+
+/// Where to send the JSON report (docs/server-protocol.md).
+#[derive(Debug, Args, Clone)]
+pub(crate) struct UploadArgs {
+    /// Also upload the JSON report to this vigil server (an http:// or
+    /// https:// URL), whatever --format prints; the token comes from
+    /// --token-file or the VIGIL_TOKEN environment variable
+    #[arg(long, value_name = "URL", help_heading = "Upload")]
+    pub(crate) server: Option<String>,
+
+    /// The file holding the server's token
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath,
+        help_heading = "Upload"
+    )]
+    pub(crate) token_file: Option<PathBuf>,
+
+    /// Trust the certificate authorities of this PEM file for the server,
+    /// besides the public roots
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath,
+        help_heading = "Upload"
+    )]
+    pub(crate) ca_cert: Option<PathBuf>,
 }
 
 /// The limits of what is read.
@@ -712,11 +744,12 @@ pub(crate) struct CompareArgs {
     pub(crate) b: Option<String>,
 }
 
-/// `vigil agent --once`.
+/// `vigil agent --once`, or the daemon: `vigil agent --server URL`.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct AgentArgs {
-    /// Take one snapshot, print it and exit (the daemon mode, which sends
-    /// snapshots to a server, is not available yet)
+    /// Take one snapshot, print it and exit (without it, the agent runs as
+    /// a daemon sending snapshots to --server; with it, the daemon's
+    /// options are not used)
     #[arg(long)]
     pub(crate) once: bool,
 
@@ -737,6 +770,113 @@ pub(crate) struct AgentArgs {
     /// /etc/os-release
     #[arg(long, default_value = "/", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub(crate) host_root: PathBuf,
+
+    /// Run as a daemon sending a snapshot to this vigil server (an
+    /// http:// or https:// URL) every --interval
+    #[arg(long, value_name = "URL", help_heading = "Daemon")]
+    pub(crate) server: Option<String>,
+
+    /// The file holding the server's token (read again on SIGHUP)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = "Daemon")]
+    pub(crate) token_file: Option<PathBuf>,
+
+    /// Trust the certificate authorities of this PEM file for the server,
+    /// besides the public roots
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = "Daemon")]
+    pub(crate) ca_cert: Option<PathBuf>,
+
+    /// How often to take a snapshot (`30s`, `5m`, `1h`)
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration, help_heading = "Daemon")]
+    pub(crate) interval: std::time::Duration,
+
+    /// Send a full snapshot at least this often (and always at start);
+    /// in between, only what changed
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = parse_duration, help_heading = "Daemon")]
+    pub(crate) full_every: std::time::Duration,
+
+    /// Where documents wait while the server cannot be reached
+    /// [default: /var/lib/vigil/spool as root, else the user cache
+    /// directory's vigil/spool]
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, help_heading = "Daemon")]
+    pub(crate) spool_dir: Option<PathBuf>,
+
+    /// The most the spool may hold (`64MiB`, `512KiB`, bytes); past it the
+    /// oldest documents are dropped
+    #[arg(long, default_value = "64MiB", value_name = "SIZE", value_parser = parse_size, help_heading = "Daemon")]
+    pub(crate) spool_max: u64,
+}
+
+/// Reads a duration: a number and a unit (`ms`, `s`, `m`, `h`, `d`;
+/// seconds without one), or several (`1m30s`).
+pub(crate) fn parse_duration(value: &str) -> Result<std::time::Duration, String> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Err("an empty duration".to_string());
+    }
+    let mut total = std::time::Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(format!("`{value}`: a number expected (`30s`, `5m`, `1h`)"));
+        }
+        let n: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| format!("`{value}`: the number is too large"))?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = rest[..unit_len].trim();
+        rest = &rest[unit_len..];
+        let part = match unit {
+            "ms" => std::time::Duration::from_millis(n),
+            "" | "s" | "sec" => std::time::Duration::from_secs(n),
+            "m" | "min" => std::time::Duration::from_secs(n.saturating_mul(60)),
+            "h" => std::time::Duration::from_secs(n.saturating_mul(3600)),
+            "d" => std::time::Duration::from_secs(n.saturating_mul(86_400)),
+            other => {
+                return Err(format!(
+                    "`{value}`: unknown unit `{other}` (ms, s, m, h or d)"
+                ))
+            }
+        };
+        total = total.saturating_add(part);
+    }
+    if total.is_zero() {
+        return Err(format!("`{value}`: must be more than zero"));
+    }
+    Ok(total)
+}
+
+/// Reads a size: bytes, or a number with `KiB`, `MiB`, `GiB` (also `K`,
+/// `M`, `G`, `KB`, `MB`, `GB`, all powers of 1024).
+pub(crate) fn parse_size(value: &str) -> Result<u64, String> {
+    let text = value.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    if digits == 0 {
+        return Err(format!("`{value}`: a number expected (`64MiB`)"));
+    }
+    let n: u64 = text[..digits]
+        .parse()
+        .map_err(|_| format!("`{value}`: the number is too large"))?;
+    let shift = match text[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        other => {
+            return Err(format!(
+                "`{value}`: unknown unit `{other}` (KiB, MiB or GiB)"
+            ))
+        }
+    };
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("`{value}`: too large"))
 }
 
 /// `vigil agent` output formats.
@@ -873,4 +1013,36 @@ pub(crate) struct ServerInitArgs {
     /// without it, a random password is generated and printed once
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) password_file: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("5 weeks").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("512KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("3 TB").is_err());
+        assert!(parse_size("99999999999999999999").is_err());
+    }
 }

@@ -431,12 +431,23 @@ fn find_command<'a>(root: &'a clap::Command, path: &[String]) -> Option<&'a clap
     Some(cmd)
 }
 
-/// Parses `argv` with the configuration applied.
+/// Parses `argv` with the configuration applied; a usage error exits as
+/// clap does (code 2).
 pub(crate) fn resolve(argv: Vec<OsString>) -> Result<Resolved> {
+    resolve_with(argv, true)
+}
+
+/// Parses `argv` again with the configuration file read anew (the agent
+/// daemon's SIGHUP); a usage error is an error, not an exit.
+pub(crate) fn reload(argv: Vec<OsString>) -> Result<Resolved> {
+    resolve_with(argv, false)
+}
+
+fn resolve_with(argv: Vec<OsString>, exit: bool) -> Result<Resolved> {
     let mut first = command().ignore_errors(true);
     let Ok(matches) = first.try_get_matches_from_mut(argv.clone()) else {
         // --help, --version, a usage error: the real parse below says it.
-        return finish(argv, Vec::new(), None, BTreeMap::new());
+        return finish(argv, Vec::new(), None, BTreeMap::new(), exit);
     };
     first.build();
     let (path, leaf_matches) = leaf(&matches);
@@ -444,7 +455,7 @@ pub(crate) fn resolve(argv: Vec<OsString>) -> Result<Resolved> {
         .first()
         .is_some_and(|c| CONFIGURABLE.contains(&c.as_str()))
     {
-        return finish(argv, Vec::new(), None, BTreeMap::new());
+        return finish(argv, Vec::new(), None, BTreeMap::new(), exit);
     }
     let found = locate(&matches, leaf_matches)?;
     let file = match &found {
@@ -452,13 +463,13 @@ pub(crate) fn resolve(argv: Vec<OsString>) -> Result<Resolved> {
         Found::Missing { .. } | Found::Disabled => None,
     };
     let Some(leaf_cmd) = find_command(&first, &path) else {
-        return finish(argv, Vec::new(), Some(found), BTreeMap::new());
+        return finish(argv, Vec::new(), Some(found), BTreeMap::new(), exit);
     };
     let (extra, from_file) = match &file {
         Some(file) => apply(file, &path, leaf_cmd, leaf_matches)?,
         None => (Vec::new(), BTreeMap::new()),
     };
-    finish(argv, extra, Some(found), from_file)
+    finish(argv, extra, Some(found), from_file, exit)
 }
 
 fn finish(
@@ -466,10 +477,19 @@ fn finish(
     extra: Vec<OsString>,
     found: Option<Found>,
     from_file: BTreeMap<String, Origin>,
+    exit: bool,
 ) -> Result<Resolved> {
     argv.extend(extra);
-    let matches = command().get_matches_from(argv);
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let usage = |e: clap::Error| {
+        if exit {
+            e.exit()
+        }
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or("").trim();
+        anyhow!("{}", first.strip_prefix("error: ").unwrap_or(first))
+    };
+    let matches = command().try_get_matches_from(argv).map_err(usage)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(usage)?;
     Ok(Resolved {
         cli,
         matches,

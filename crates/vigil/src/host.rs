@@ -53,10 +53,16 @@ pub(crate) fn scan_host(global: &GlobalArgs, args: &HostArgs) -> Result<Outcome>
     tracing::info!(processes = snapshot.processes.len(), elapsed = ?started.elapsed(), "snapshot read");
     let HostInventory { inventory, runtime } = vigil_agent::inventory::inventory(&snapshot);
     let store = crate::scan::open_database(global)?;
+    let source = crate::source::for_host(if snapshot.host.hostname.is_empty() {
+        &snapshot.host.id
+    } else {
+        &snapshot.host.hostname
+    });
     crate::scan::finish(
         &args.report,
         &gates,
         target,
+        source,
         store,
         inventory,
         crate::scan::FileChecks::default(),

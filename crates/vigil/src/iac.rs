@@ -50,13 +50,17 @@ pub(crate) fn scan_config(_global: &GlobalArgs, args: &ScanArgs) -> Result<Outco
     for d in &iac.diagnostics {
         crate::warn_user(d);
     }
-    let report = Report::new(
+    let mut report = Report::new(
         args.path.display().to_string(),
         Vec::new(),
         findings,
         Vec::new(),
         iac.diagnostics,
     );
+    report.source = Some(crate::source::for_path(
+        &args.path,
+        vigil_report::SourceKind::Directory,
+    ));
     crate::scan::emit(&args.report, &gates, report)
 }
 

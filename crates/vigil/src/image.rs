@@ -67,10 +67,12 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
         checks.findings.extend(scan.secrets.findings);
         checks.diagnostics.extend(scan.secrets.diagnostics);
     }
+    let source = crate::source::for_image(&scan.facts.reference, scan.facts.digest.as_deref());
     crate::scan::finish(
         &args.report,
         &gates,
         target,
+        source,
         store,
         scan.inventory,
         checks,

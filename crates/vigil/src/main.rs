@@ -6,6 +6,7 @@
 mod agent;
 mod cli;
 mod config;
+mod daemon;
 mod db;
 mod gates;
 mod generate;
@@ -17,6 +18,9 @@ mod rootfs;
 mod scan;
 mod secrets;
 mod server;
+mod source;
+mod spool;
+mod upload;
 mod versions;
 
 use std::process::ExitCode;
@@ -51,9 +55,11 @@ fn main() -> ExitCode {
     };
     let cli = &resolved.cli;
     QUIET.store(cli.global.quiet, std::sync::atomic::Ordering::Relaxed);
-    // A server logs what it does (requests stored, updates) by default.
+    // A server logs what it does (requests stored, updates) by default,
+    // and so does the agent daemon (each send).
     let verbose = match &cli.command {
         Command::Server(_) => cli.global.verbose.max(1),
+        Command::Agent(a) if !a.once => cli.global.verbose.max(1),
         _ => cli.global.verbose,
     };
     init_tracing(verbose, cli.global.quiet);

@@ -133,10 +133,16 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
         checks.findings.extend(secrets.findings);
         checks.diagnostics.extend(secrets.diagnostics);
     }
+    let kind = match source {
+        Source::Fs => vigil_report::SourceKind::Directory,
+        Source::Rootfs => vigil_report::SourceKind::Rootfs,
+        Source::Sbom => vigil_report::SourceKind::Sbom,
+    };
     finish(
         &args.report,
         &gates,
         args.path.display().to_string(),
+        crate::source::for_path(&args.path, kind),
         store,
         inventory,
         checks,
@@ -322,6 +328,7 @@ pub(crate) fn finish(
     args: &ReportArgs,
     gates: &Gates,
     target: String,
+    source: vigil_report::ScanSource,
     store: Store,
     inventory: vigil_inventory::Inventory,
     checks: FileChecks,
@@ -388,6 +395,7 @@ pub(crate) fn finish(
     .with_remediation(remediation);
     report.image = image;
     report.os = os;
+    report.source = Some(source);
 
     tracing::info!(elapsed = ?started.elapsed(), "report built");
     let outcome = emit(args, gates, report)?;
@@ -435,11 +443,84 @@ pub(crate) fn emit(args: &ReportArgs, gates: &Gates, report: Report) -> Result<O
     for (format, path) in extra {
         write_file(path, |w| writer.write(format, w, false))?;
     }
+    // The local report is written first: a failed upload still leaves it.
+    let uploaded = match &args.upload.server {
+        Some(server) => upload(&args.upload, server, &report),
+        None => Ok(()),
+    };
     let outcome = gates.decide(&report, args)?;
+    uploaded?;
     // The process ends right after: freeing hundreds of thousands of
     // components and findings one by one would only delay the exit.
     std::mem::forget(report);
     Ok(outcome)
+}
+
+/// How many times a report upload is tried.
+const UPLOAD_ATTEMPTS: u32 = 3;
+
+/// Uploads the JSON report, trying again after a failure that may pass.
+fn upload(args: &crate::cli::UploadArgs, server: &str, report: &Report) -> Result<()> {
+    use crate::upload::{Answer, Backoff, Client};
+    let fail = |reason: String| anyhow!("uploading the report to {server}: {reason}");
+    let token = crate::upload::token(args.token_file.as_deref(), "VIGIL_TOKEN", "--token-file")
+        .map_err(|e| fail(format!("{e:#}")))?;
+    let client =
+        Client::new(server, token, args.ca_cert.as_deref()).map_err(|e| fail(format!("{e:#}")))?;
+    let mut json = Vec::new();
+    vigil_report::write_json(report, &mut json)?;
+    let body = crate::upload::gzip(&json)?;
+    let id = crate::upload::upload_id();
+    let mut backoff = Backoff::new(
+        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(30),
+    );
+    let mut attempt = 1;
+    loop {
+        let started = std::time::Instant::now();
+        let answer = client.post(crate::upload::SCANS, &id, &body);
+        tracing::info!(
+            server = client.server(),
+            bytes = body.len(),
+            status = answer.status(),
+            elapsed = ?started.elapsed(),
+            attempt,
+            "report upload"
+        );
+        match answer {
+            Answer::Stored { duplicate, .. } => {
+                note(format!(
+                    "Report uploaded to {}{}.",
+                    client.server(),
+                    if duplicate { " (already there)" } else { "" }
+                ));
+                return Ok(());
+            }
+            Answer::Refused { status, message } => {
+                return Err(fail(format!(
+                    "the server refused it (HTTP {status}): {message}"
+                )))
+            }
+            Answer::Unauthorized { status, message } => {
+                return Err(fail(format!(
+                    "the token was not accepted (HTTP {status}): {message}"
+                )))
+            }
+            Answer::MissingBase { message } => return Err(fail(format!("HTTP 409: {message}"))),
+            Answer::Retry { reason, after, .. } => {
+                if attempt >= UPLOAD_ATTEMPTS {
+                    return Err(fail(format!("{reason} (after {attempt} attempts)")));
+                }
+                let wait = backoff.next(after);
+                warn_user(format!(
+                    "uploading the report to {server}: {reason}; trying again in {:.1}s",
+                    wait.as_secs_f64()
+                ));
+                std::thread::sleep(wait);
+                attempt += 1;
+            }
+        }
+    }
 }
 
 /// Writes one report in any format.

@@ -97,13 +97,17 @@ pub(crate) fn scan_secrets(_global: &GlobalArgs, secrets: &SecretsArgs) -> Resul
             _ => crate::warn_user(d),
         }
     }
-    let report = Report::new(
+    let mut report = Report::new(
         args.path.display().to_string(),
         Vec::new(),
         findings,
         Vec::new(),
         scan.diagnostics,
     );
+    report.source = Some(crate::source::for_path(
+        &args.path,
+        vigil_report::SourceKind::Directory,
+    ));
     crate::scan::emit(&args.report, &gates, report)
 }
 

@@ -288,13 +288,11 @@ fn fixture_tree_through_the_cli() {
 }
 
 #[test]
-fn daemon_mode_is_not_there_yet() {
+fn without_once_or_server_the_agent_says_how_to_run() {
     let (code, _, err) = vigil(&["agent"]);
     assert_eq!(code, 2);
-    assert!(
-        err.contains("daemon mode needs --server (not available yet)"),
-        "{err}"
-    );
+    assert!(err.contains("daemon mode needs --server URL"), "{err}");
+    assert!(err.contains("use --once to print one snapshot"), "{err}");
 }
 
 /// Runs a closure when dropped.

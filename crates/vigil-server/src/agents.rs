@@ -5,8 +5,8 @@
 
 use anyhow::Result;
 use serde_json::{json, Value};
-use vigil_agent::inventory::{annotate, inventory, HostInventory};
 use sqlx::Row;
+use vigil_agent::inventory::{annotate, inventory, HostInventory};
 use vigil_agent::{Delta, Exposure, Snapshot};
 
 use crate::auth::Principal;
@@ -28,8 +28,8 @@ pub enum Upload {
 /// Reads a full snapshot or, when `kind` is `delta`, a delta
 /// (docs/server-protocol.md).
 pub fn parse_upload(body: &[u8]) -> Result<Upload, Invalid> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| Invalid(format!("the body is not JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| Invalid(format!("the body is not JSON: {e}")))?;
     if value.get("kind").and_then(Value::as_str) == Some("delta") {
         let d: Delta = serde_json::from_value(value)
             .map_err(|e| Invalid(format!("the body is not an agent delta: {e}")))?;
@@ -46,7 +46,10 @@ pub fn parse_upload(body: &[u8]) -> Result<Upload, Invalid> {
 }
 
 /// The stored snapshot of a host and the upload it came from.
-pub async fn stored_snapshot(state: &AppState, host_id: &str) -> Result<Option<(String, Snapshot)>> {
+pub async fn stored_snapshot(
+    state: &AppState,
+    host_id: &str,
+) -> Result<Option<(String, Snapshot)>> {
     let asset = AssetKey {
         kind: "host".into(),
         name: host_id.to_string(),
@@ -97,8 +100,10 @@ pub async fn store_heartbeat(
     .execute(&mut *tx)
     .await?;
     let summary = json!({ "asset_id": host_id, "heartbeat": true });
-    ingest::record_upload(&mut tx, upload_id, "snapshot", &host_id, principal, bytes, &summary)
-        .await?;
+    ingest::record_upload(
+        &mut tx, upload_id, "snapshot", &host_id, principal, bytes, &summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(host_id)
 }

@@ -77,7 +77,8 @@ fn a_snapshot_makes_a_host_whose_findings_carry_their_runtime_context() {
             json!(["postgresql", "redis"])
         );
         assert_eq!(
-            srv.get("/api/v1/findings?exposure=public", &srv.admin_token).1["total"],
+            srv.get("/api/v1/findings?exposure=public", &srv.admin_token)
+                .1["total"],
             1
         );
 
@@ -107,7 +108,10 @@ fn a_snapshot_makes_a_host_whose_findings_carry_their_runtime_context() {
         // A delta whose base the server does not hold: 409, send a full one.
         let (s, v) = send(srv, &agent, "agent-delta-0002", &delta);
         assert_eq!(s, 409, "{v}");
-        assert!(v["error"].as_str().unwrap().contains("send a full snapshot"));
+        assert!(v["error"]
+            .as_str()
+            .unwrap()
+            .contains("send a full snapshot"));
         // A retry of a stored delta is a duplicate, not a conflict.
         let (s, v) = send(srv, &agent, "agent-delta-0001", &delta);
         assert_eq!((s, &v["duplicate"]), (200, &json!(true)));
@@ -118,7 +122,12 @@ fn a_snapshot_makes_a_host_whose_findings_carry_their_runtime_context() {
 fn containers_are_assets_related_to_their_host() {
     each_backend(|srv| {
         let agent = srv.token("agent", None);
-        let (s, v) = send(srv, &agent, "agent-cont-0001", &snapshot("snapshot-container.json"));
+        let (s, v) = send(
+            srv,
+            &agent,
+            "agent-cont-0001",
+            &snapshot("snapshot-container.json"),
+        );
         assert_eq!(s, 202, "{v}");
         let (_, v) = srv.get("/api/v1/assets?kind=container", &srv.admin_token);
         assert_eq!(v["total"], 1, "{v}");
@@ -133,10 +142,20 @@ fn containers_are_assets_related_to_their_host() {
 fn only_agents_send_snapshots_and_malformed_ones_are_refused() {
     each_backend(|srv| {
         let ci = srv.token("ci", None);
-        let (s, _) = send(srv, &ci, "agent-ci-0001", &snapshot("snapshot-debian12.json"));
+        let (s, _) = send(
+            srv,
+            &ci,
+            "agent-ci-0001",
+            &snapshot("snapshot-debian12.json"),
+        );
         assert_eq!(s, 403);
         let agent = srv.token("agent", None);
-        let (s, v) = send(srv, &agent, "agent-bad-0001", &json!({"kind": "delta", "schema_version": 1}));
+        let (s, v) = send(
+            srv,
+            &agent,
+            "agent-bad-0001",
+            &json!({"kind": "delta", "schema_version": 1}),
+        );
         assert_eq!(s, 400);
         assert!(
             v["error"]
@@ -145,9 +164,20 @@ fn only_agents_send_snapshots_and_malformed_ones_are_refused() {
                 .starts_with("the body is not an agent delta: missing field"),
             "{v}"
         );
-        let (s, v) = send(srv, &agent, "agent-bad-0002", &json!({"schema_version": 1, "processes": []}));
+        let (s, v) = send(
+            srv,
+            &agent,
+            "agent-bad-0002",
+            &json!({"schema_version": 1, "processes": []}),
+        );
         assert_eq!(s, 400);
-        assert!(v["error"].as_str().unwrap().contains("not an agent snapshot"), "{v}");
+        assert!(
+            v["error"]
+                .as_str()
+                .unwrap()
+                .contains("not an agent snapshot"),
+            "{v}"
+        );
         // An agent token reads nothing.
         assert_eq!(srv.get("/api/v1/assets", &agent).0, 403);
     });

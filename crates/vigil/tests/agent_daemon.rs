@@ -212,7 +212,10 @@ fn a_full_snapshot_first_then_deltas_and_sigterm_stops_cleanly() {
         .iter()
         .map(|p| p["pid"].as_u64().unwrap())
         .collect();
-    assert_eq!(pids, [1, 100, 101, 102, 103, 104, 105, 106, 107, 108, 111]);
+    assert_eq!(
+        pids,
+        [1, 100, 101, 102, 103, 104, 105, 106, 107, 108, 111, 112]
+    );
     // The same processes again: heartbeats, each based on the document
     // before it.
     for pair in got.windows(2) {
@@ -492,4 +495,128 @@ fn over_tls_the_agent_trusts_the_ca_cert_and_only_it() {
         .unwrap()
         .iter()
         .all(|p| p == "/api/v1/agents/snapshots"));
+}
+
+/// A real `vigil server` (SQLite in a temporary directory) and an admin
+/// token; killed when dropped.
+struct RealServer {
+    child: Child,
+    base: String,
+    admin: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for RealServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl RealServer {
+    fn start() -> RealServer {
+        let data = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args(["--no-config", "server", "init", "--data-dir"])
+            .arg(data.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let admin = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("API token (shown once; keep it secret): "))
+            .unwrap()
+            .to_string();
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args([
+                "--no-config",
+                "-q",
+                "server",
+                "--update-interval",
+                "off",
+                "--data-dir",
+            ])
+            .arg(data.path())
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        wait_until(
+            || ureq::get(format!("{base}/readyz")).call().is_ok(),
+            || "the server did not start".to_string(),
+        );
+        RealServer {
+            child,
+            base,
+            admin,
+            _data: data,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let url = format!("{}{path}", self.base);
+        let auth = format!("Bearer {}", self.admin);
+        let mut r = match body {
+            Some(b) => agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .send(&serde_json::to_vec(&b).unwrap()[..])
+                .unwrap(),
+            None => agent
+                .get(&url)
+                .header("Authorization", &auth)
+                .call()
+                .unwrap(),
+        };
+        assert!(r.status().is_success(), "{method} {path}: {}", r.status());
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
+    }
+}
+
+/// The agent against the real server: a full snapshot, then deltas the
+/// server applies to it; the host is an asset with its processes'
+/// inventory.
+#[test]
+fn the_agent_reports_to_a_real_vigil_server() {
+    let server = RealServer::start();
+    let token = server.call(
+        "POST",
+        "/api/v1/tokens",
+        Some(serde_json::json!({"name": "fleet", "role": "agent"})),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let host = Host::new();
+    std::fs::write(host.dir.path().join("token"), format!("{token}\n")).unwrap();
+    let agent = Agent::start(&host.args(&server.base));
+    wait_until(
+        || agent.log().matches("status=202").count() >= 3,
+        || agent.log(),
+    );
+    let (code, log) = agent.stop();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("kind=\"full\""), "{log}");
+    assert!(log.contains("kind=\"delta\""), "{log}");
+    assert!(!log.contains("status=409"), "{log}");
+    let hosts = server.call("GET", "/api/v1/assets?kind=host", None);
+    assert_eq!(hosts["total"], 1, "{hosts}");
+    let h = &hosts["items"][0];
+    assert!(h["metadata"]["processes"].as_u64().unwrap() > 0, "{h}");
+    assert!(h["components"].as_u64().unwrap() > 0, "{h}");
+    assert!(host.spooled().is_empty());
 }

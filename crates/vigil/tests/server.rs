@@ -229,3 +229,42 @@ fn acknowledged_uploads_survive_a_kill_9_and_none_is_half_stored() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// `vigil scan … --server --token-file` against the real server: the
+/// report's findings are there, on an asset named by its source.
+#[test]
+fn a_scan_uploads_its_report_to_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = init(&data);
+    let server = start(&data, free_port());
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, &token).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/iac-terraform");
+    let out = vigil()
+        .args(["scan", "config"])
+        .arg(&fixture)
+        .args(["--format", "json", "--server", &server.base, "--token-file"])
+        .arg(&token_file)
+        .env("VIGIL_SOURCE_NAME", "infra-live")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let local: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let agent = agent();
+    let mut r = agent
+        .get(format!(
+            "{}/api/v1/findings?kind=misconfiguration&limit=1000",
+            server.base
+        ))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let findings: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(
+        findings["total"].as_u64().unwrap() as usize,
+        local["findings"].as_array().unwrap().len()
+    );
+    assert!(findings["total"].as_u64().unwrap() > 0);
+}

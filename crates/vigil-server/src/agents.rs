@@ -83,12 +83,12 @@ pub async fn store_heartbeat(
         name: snapshot.host.id.clone(),
     }
     .id();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write(Some(&host_id)).await?;
     sqlx::query("UPDATE assets SET last_seen = $2, last_upload_id = $3 WHERE id = $1")
         .bind(&host_id)
         .bind(now)
         .bind(upload_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query(
         "UPDATE host_snapshots SET upload_id = $2, taken_at = $3, snapshot = $4 WHERE asset_id = $1",
@@ -97,7 +97,7 @@ pub async fn store_heartbeat(
     .bind(upload_id)
     .bind(&snapshot.taken_at)
     .bind(serde_json::to_string(snapshot)?)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let summary = json!({ "asset_id": host_id, "heartbeat": true });
     ingest::record_upload(
@@ -193,7 +193,7 @@ pub async fn store_snapshot(
         "containers": snapshot.containers.len(),
         "unseen": snapshot.unseen.iter().map(|u| format!("{}: {}", u.what, u.why)).collect::<Vec<_>>(),
     });
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write(Some(&host.id())).await?;
     let host_id = ingest::upsert_asset(
         &mut tx,
         &host,
@@ -206,7 +206,7 @@ pub async fn store_snapshot(
     sqlx::query("UPDATE assets SET exposure = $2 WHERE id = $1")
         .bind(&host_id)
         .bind(exposure)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let n = ingest::replace_components(&mut tx, &host_id, &components).await?;
     let mut changes =
@@ -241,7 +241,7 @@ pub async fn store_snapshot(
         .bind(&id)
         .bind(&host_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     sqlx::query(
@@ -252,7 +252,7 @@ pub async fn store_snapshot(
     .bind(upload_id)
     .bind(&snapshot.taken_at)
     .bind(serde_json::to_string(&snapshot)?)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let summary = json!({ "asset_id": host_id, "changes": changes });
     ingest::record_upload(

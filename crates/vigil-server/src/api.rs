@@ -731,7 +731,7 @@ async fn triage(
             )))
         }
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write(None).await?;
     let mut changed = 0u64;
     for id in &req.ids {
         let r = sqlx::query(
@@ -742,7 +742,7 @@ async fn triage(
         .bind(if triage.is_some() { justification } else { None })
         .bind(expires)
         .bind(triage.map(|_| principal.actor.as_str()))
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         changed += r.rows_affected();
     }

@@ -34,6 +34,37 @@ pub struct Db {
     pub pool: AnyPool,
     /// The backend.
     pub backend: Backend,
+    /// SQLite allows one writer: write transactions take this first, so
+    /// that two never start as readers and then fail to become writers.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction, with what keeps writers apart while it lives.
+pub struct WriteTx<'a> {
+    /// The transaction.
+    pub tx: sqlx::Transaction<'a, sqlx::Any>,
+    _guard: Option<tokio::sync::MutexGuard<'a, ()>>,
+}
+
+impl<'a> std::ops::Deref for WriteTx<'a> {
+    type Target = sqlx::Transaction<'a, sqlx::Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx<'_> {
+    /// Commits.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 impl Db {
@@ -89,7 +120,11 @@ impl Db {
             .connect(&url)
             .await
             .with_context(|| format!("connecting to the database {}", redact_url(&url)))?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            writer: std::sync::Arc::default(),
+        };
         db.migrate().await?;
         Ok(db)
     }
@@ -156,10 +191,38 @@ impl Db {
         result
     }
 
+    /// Starts a write transaction. On SQLite, one at a time in this
+    /// process; on PostgreSQL, `key` (an asset ID) is locked until the
+    /// transaction ends, so that two replicas never update one asset's
+    /// inventory and findings at once.
+    pub async fn begin_write(&self, key: Option<&str>) -> Result<WriteTx<'_>> {
+        let guard = match self.backend {
+            Backend::Sqlite => Some(self.writer.lock().await),
+            Backend::Postgres => None,
+        };
+        let mut tx = self.pool.begin().await?;
+        if let (Backend::Postgres, Some(key)) = (self.backend, key) {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock_key(key))
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
     /// Whether the database answers (readiness).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
     }
+}
+
+/// A 64-bit advisory-lock key for a name.
+pub fn lock_key(name: &str) -> i64 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    i64::from_be_bytes(b)
 }
 
 /// Now, in Unix seconds.

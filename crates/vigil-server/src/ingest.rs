@@ -705,7 +705,7 @@ pub async fn store_scan(
     bytes: usize,
 ) -> Result<(String, Changes)> {
     let now = now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write(Some(&upload.asset.id())).await?;
     let asset_id = upsert_asset(
         &mut tx,
         &upload.asset,

@@ -152,7 +152,28 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
     })
     .await??;
     state.metrics.advisory_updates.inc();
-    let mut report = rematch(state, hashes).await?;
+    // Several replicas on one PostgreSQL database: one re-matches at a
+    // time; the next finds the advisories already matched (their hashes
+    // recorded) and does nothing twice.
+    let lock = match state.db.backend {
+        crate::db::Backend::Postgres => {
+            let mut conn = state.db.pool.acquire().await?;
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(crate::db::lock_key("vigil-rematch"))
+                .execute(&mut *conn)
+                .await?;
+            Some(conn)
+        }
+        crate::db::Backend::Sqlite => None,
+    };
+    let result = rematch(state, hashes).await;
+    if let Some(mut conn) = lock {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(crate::db::lock_key("vigil-rematch"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut report = result?;
     report.sources = sources;
     tracing::info!(
         changed = report.changed_advisories,
@@ -251,7 +272,7 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
                 })
                 .await??;
             let now = now();
-            let mut tx = db.pool.begin().await?;
+            let mut tx = db.begin_write(None).await?;
             for (asset, rows) in matched {
                 if rows.is_empty() {
                     continue;
@@ -266,7 +287,7 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
     }
     // What was matched, by content: the next update re-matches only what
     // changes after this.
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write(None).await?;
     for (id, hash) in &changed {
         sqlx::query(
             "INSERT INTO advisory_state (id, hash) VALUES ($1, $2) \
@@ -274,13 +295,13 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
         )
         .bind(id)
         .bind(hash)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     for id in &removed {
         sqlx::query("DELETE FROM advisory_state WHERE id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     tx.commit().await?;

@@ -41,11 +41,16 @@ impl Drop for Server {
 }
 
 fn start(data: &Path, port: u16) -> Server {
+    start_with(data, port, &[])
+}
+
+fn start_with(data: &Path, port: u16, extra: &[&str]) -> Server {
     let child = vigil()
         .args(["server", "--update-interval", "off", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
         .arg(data)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -70,6 +75,10 @@ fn agent() -> ureq::Agent {
 /// `vigil server init`: prints the admin's token once; a second init is
 /// refused.
 fn init(data: &Path) -> String {
+    init_with(data, &[])
+}
+
+fn init_with(data: &Path, extra: &[&str]) -> String {
     let pw = data.parent().unwrap().join("admin-password");
     std::fs::write(&pw, "a long enough password\n").unwrap();
     let out = vigil()
@@ -77,6 +86,7 @@ fn init(data: &Path) -> String {
         .arg(data)
         .arg("--password-file")
         .arg(&pw)
+        .args(extra)
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -101,6 +111,7 @@ fn init(data: &Path) -> String {
     let again = vigil()
         .args(["server", "init", "--data-dir"])
         .arg(data)
+        .args(extra)
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
@@ -267,4 +278,105 @@ fn a_scan_uploads_its_report_to_the_server() {
         local["findings"].as_array().unwrap().len()
     );
     assert!(findings["total"].as_u64().unwrap() > 0);
+}
+
+/// A fresh database on the PostgreSQL server of VIGIL_TEST_POSTGRES_URL.
+fn postgres_database() -> Option<String> {
+    let admin = std::env::var("VIGIL_TEST_POSTGRES_URL").ok()?;
+    let name = format!(
+        "vigil_replicas_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let out = Command::new("psql")
+        .args(["-q", &admin, "-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
+}
+
+/// Two `vigil server` processes on one PostgreSQL database: both serve the
+/// same data; uploads of one asset through both at once are all stored,
+/// whole; an advisory update asked of both at once re-matches once.
+#[test]
+fn two_replicas_share_one_postgresql_database() {
+    let Some(url) = postgres_database() else {
+        eprintln!("skipped: VIGIL_TEST_POSTGRES_URL is not set (.ci/run sets it)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (a_dir, b_dir) = (dir.path().join("a/data"), dir.path().join("b/data"));
+    std::fs::create_dir_all(a_dir.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(b_dir.parent().unwrap()).unwrap();
+    let db = ["--database-url", url.as_str()];
+    let token = init_with(&a_dir, &db);
+    let a = start_with(&a_dir, free_port(), &db);
+    let b = start_with(&b_dir, free_port(), &db);
+    let post = |server: &Server, path: &str, key: &str, body: &[u8]| -> (u16, Value) {
+        let mut r = agent()
+            .post(format!("{}{path}", server.base))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .send(body)
+            .unwrap();
+        let status = r.status().as_u16();
+        (
+            status,
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap(),
+        )
+    };
+    // Twenty uploads of the same asset, ten through each replica, at once.
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let server = if i % 2 == 0 { &a } else { &b };
+                let post = &post;
+                s.spawn(move || {
+                    post(
+                        server,
+                        "/api/v1/scans",
+                        &format!("replica-{i:04}"),
+                        &report(0),
+                    )
+                    .0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    // Both see the same asset with its whole inventory and findings.
+    for server in [&a, &b] {
+        let mut r = agent()
+            .get(format!("{}/api/v1/assets", server.base))
+            .header("Authorization", format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(v["total"], 1, "{v}");
+        assert_eq!(v["items"][0]["components"], 3);
+    }
+    // An advisory update asked of both at once: one re-match stores the
+    // new finding; the other finds nothing new.
+    let mirror = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/server/advisories");
+    let body = serde_json::to_vec(&json!({ "paths": [mirror] })).unwrap();
+    let results: Vec<(u16, Value)> = std::thread::scope(|s| {
+        let ha = s.spawn(|| post(&a, "/api/v1/advisories/update", "u-a-00000", &body));
+        let hb = s.spawn(|| post(&b, "/api/v1/advisories/update", "u-b-00000", &body));
+        vec![ha.join().unwrap(), hb.join().unwrap()]
+    });
+    assert!(results.iter().all(|(s, _)| *s == 200), "{results:?}");
+    let new: u64 = results
+        .iter()
+        .map(|(_, v)| v["new_findings"].as_u64().unwrap())
+        .sum();
+    assert_eq!(new, 1, "{results:?}");
 }

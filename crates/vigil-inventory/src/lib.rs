@@ -25,6 +25,7 @@ mod archive;
 pub mod extractors;
 mod input;
 pub mod os;
+pub mod symbols;
 mod walk;
 
 pub use archive::{archive_members, is_member_archive, MEMBER_ARCHIVES};

@@ -240,6 +240,44 @@ pub(crate) fn build_go_hello_for(
     Some(out)
 }
 
+/// Builds a stdlib-only Go program (`main.go` holding `source`) in module
+/// mode, offline, with extra `go build` flags, into `dir/name`; `None`
+/// (after reporting the skip) when Go is not installed.
+pub(crate) fn build_go_program(
+    test: &str,
+    dir: &Path,
+    name: &str,
+    source: &str,
+    flags: &[&str],
+) -> Option<PathBuf> {
+    if go_version().is_none() {
+        tool_missing(test, "`go` (Debian: apt-get install golang-go)");
+        return None;
+    }
+    let src = dir.join(format!("src-{name}"));
+    std::fs::create_dir_all(&src).expect("temp dir is writable");
+    std::fs::write(src.join("go.mod"), "module example.com/prog\n\ngo 1.19\n")
+        .expect("temp dir is writable");
+    std::fs::write(src.join("main.go"), source).expect("temp dir is writable");
+    let out = dir.join(name);
+    let mut cmd = std::process::Command::new("go");
+    cmd.current_dir(&src)
+        .arg("build")
+        .args(flags)
+        .arg("-o")
+        .arg(&out)
+        .arg(".")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOTOOLCHAIN", "local")
+        .env("GO111MODULE", "on")
+        .env("GOWORK", "off");
+    if let Err(e) = run_tool(&mut cmd) {
+        panic!("{test}: go build failed: {e}");
+    }
+    Some(out)
+}
+
 /// Runs an extractor on a binary file on disk (relative path `rel` below
 /// `root`), as the walk would.
 pub(crate) fn extract_binary(

@@ -130,6 +130,57 @@ impl RangeEntry {
     }
 }
 
+/// A Go package an OSV Go record names, with its affected symbols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoImport<'a> {
+    /// The import path (`net/http`, `golang.org/x/net/html`).
+    pub path: &'a str,
+    /// The affected functions and methods as OSV writes them (`Parse`,
+    /// `Server.Serve`); empty when the whole package is affected.
+    pub symbols: Vec<&'a str>,
+}
+
+impl Affected {
+    /// Go's `ecosystem_specific.imports`: the affected packages and their
+    /// symbols (empty when the record does not say).
+    pub fn go_imports(&self) -> Vec<GoImport<'_>> {
+        self.ecosystem_specific
+            .as_ref()
+            .and_then(|e| e.get("imports"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| {
+                Some(GoImport {
+                    path: i.get("path")?.as_str()?,
+                    symbols: i
+                        .get("symbols")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// RustSec's `ecosystem_specific.affects.functions`: the affected
+    /// functions as paths (`memmap2::MmapMut::flush_range`); empty when the
+    /// record does not say.
+    pub fn rust_functions(&self) -> Vec<&str> {
+        self.ecosystem_specific
+            .as_ref()
+            .and_then(|e| e.get("affects"))
+            .and_then(|a| a.get("functions"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect()
+    }
+}
+
 impl Vulnerability {
     /// Whether the record was withdrawn.
     pub fn is_withdrawn(&self) -> bool {
@@ -165,8 +216,10 @@ impl Vulnerability {
 }
 
 /// The parts of a record that matching reads, for loading many records
-/// fast: references, `ecosystem_specific` and all of `details` but its
-/// first line are skipped by the parser instead of being built. Converted
+/// fast: references, all of `details` but its first line and all of
+/// `ecosystem_specific` but the affected functions (Go's `imports`,
+/// RustSec's `affects.functions`) are skipped by the parser instead of
+/// being built. Converted
 /// into a [`Vulnerability`] with those fields empty.
 #[derive(Debug, Deserialize)]
 pub(crate) struct MatchView {
@@ -201,8 +254,106 @@ struct MatchAffected {
     ranges: Vec<RangeEntry>,
     #[serde(default)]
     versions: Vec<String>,
+    #[serde(default, deserialize_with = "compact_specific")]
+    ecosystem_specific: Option<Value>,
     #[serde(default)]
     database_specific: Option<Value>,
+}
+
+/// Keeps, of `ecosystem_specific`, only what tells the affected functions
+/// (Go's `imports[].path` and `imports[].symbols`, RustSec's
+/// `affects.functions`), read over the rest; a value of another shape is
+/// dropped, never an error.
+fn compact_specific<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    struct Compact;
+    impl<'de> Visitor<'de> for Compact {
+        type Value = Option<Value>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Option<Value>, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(key) = m.next_key::<String>()? {
+                match key.as_str() {
+                    "imports" => {
+                        let v: Value = m.next_value()?;
+                        let imports: Vec<Value> = v
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|i| {
+                                let path = i.get("path")?.as_str()?;
+                                let symbols: Vec<Value> = i
+                                    .get("symbols")
+                                    .and_then(Value::as_array)
+                                    .into_iter()
+                                    .flatten()
+                                    .filter(|s| s.is_string())
+                                    .cloned()
+                                    .collect();
+                                Some(serde_json::json!({"path": path, "symbols": symbols}))
+                            })
+                            .collect();
+                        if !imports.is_empty() {
+                            out.insert(key, Value::Array(imports));
+                        }
+                    }
+                    "affects" => {
+                        let v: Value = m.next_value()?;
+                        let functions: Vec<Value> = v
+                            .get("functions")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .filter(|s| s.is_string())
+                            .cloned()
+                            .collect();
+                        if !functions.is_empty() {
+                            out.insert(key, serde_json::json!({ "functions": functions }));
+                        }
+                    }
+                    _ => {
+                        m.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok((!out.is_empty()).then_some(Value::Object(out)))
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Option<Value>, A::Error> {
+            while s.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_unit<E>(self) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Compact)
 }
 
 /// Keeps only the first non-empty line of a text (a title fallback).
@@ -236,12 +387,80 @@ impl From<MatchView> for Vulnerability {
                     severity: a.severity,
                     ranges: a.ranges,
                     versions: a.versions,
-                    ecosystem_specific: None,
+                    ecosystem_specific: a.ecosystem_specific,
                     database_specific: a.database_specific,
                 })
                 .collect(),
             references: Vec::new(),
             database_specific: v.database_specific,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn load(json: &str) -> Vulnerability {
+        Vulnerability::from(serde_json::from_str::<MatchView>(json).unwrap())
+    }
+
+    #[test]
+    fn match_view_keeps_only_the_affected_functions() {
+        let go = load(
+            r#"{"id":"GO-1","affected":[{"package":{"ecosystem":"Go","name":"stdlib"},
+              "ecosystem_specific":{"imports":[{"path":"net/http","goos":["linux"],
+                "symbols":["Server.Serve","ListenAndServe"]},{"path":"net/url"}],
+                "other":{"deep":[1,2,3]}}}]}"#,
+        );
+        let a = &go.affected[0];
+        assert_eq!(
+            a.go_imports(),
+            vec![
+                GoImport {
+                    path: "net/http",
+                    symbols: vec!["Server.Serve", "ListenAndServe"]
+                },
+                GoImport {
+                    path: "net/url",
+                    symbols: vec![]
+                }
+            ]
+        );
+        let kept = a.ecosystem_specific.as_ref().unwrap();
+        assert!(kept.get("other").is_none());
+        assert!(kept["imports"][0].get("goos").is_none());
+
+        let rust = load(
+            r#"{"id":"RUSTSEC-1","affected":[{"package":{"ecosystem":"crates.io","name":"memmap2"},
+              "ecosystem_specific":{"affects":{"arch":[],"os":[],"functions":["memmap2::MmapMut::flush_range"]},
+                "affected_functions":null}}]}"#,
+        );
+        assert_eq!(
+            rust.affected[0].rust_functions(),
+            vec!["memmap2::MmapMut::flush_range"]
+        );
+        assert!(rust.affected[0].go_imports().is_empty());
+    }
+
+    #[test]
+    fn odd_ecosystem_specific_never_loses_the_record() {
+        for es in [
+            "null",
+            "[1,{\"a\":2}]",
+            "\"text\"",
+            "3",
+            "{\"imports\":\"no\",\"affects\":[1]}",
+            "{\"imports\":[{\"path\":1},{\"symbols\":[\"X\"]}]}",
+            "{\"severity\":\"HIGH\"}",
+        ] {
+            let json = format!(
+                r#"{{"id":"X-1","affected":[{{"package":{{"ecosystem":"Go","name":"m"}},"ecosystem_specific":{es}}}]}}"#
+            );
+            let v = load(&json);
+            assert_eq!(v.id, "X-1", "{es}");
+            assert!(v.affected[0].ecosystem_specific.is_none(), "{es}");
         }
     }
 }

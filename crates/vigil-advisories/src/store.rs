@@ -496,7 +496,8 @@ impl Store {
     /// KEV catalogue, into memory for matching. Names are normalized here.
     ///
     /// The records carry what matching reads: no references, no
-    /// `ecosystem_specific`, and only the first line of `details` (use
+    /// `ecosystem_specific` but the affected functions, and only the first
+    /// line of `details` (use
     /// [`Store::record`] for a whole record).
     pub fn load_for<'a>(
         &self,

@@ -411,6 +411,7 @@ mod tests {
             help: None,
             secret: None,
             runtime: None,
+            vulnerable_code: None,
         };
         annotate(&inv.runtime, &mut f);
         assert_eq!(f.runtime.as_ref().unwrap().processes.len(), 2);

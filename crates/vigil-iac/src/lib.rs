@@ -453,6 +453,7 @@ pub fn check_document_in(
             help: Some(RuleSet::help(rule)),
             secret: None,
             runtime: None,
+            vulnerable_code: None,
         });
     }
     Ok(findings)

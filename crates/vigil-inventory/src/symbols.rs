@@ -92,6 +92,28 @@ impl FunctionNames {
             .is_some_and(|n| n.starts_with(&nested))
     }
 
+    /// The first name (in sorted order) that starts with `prefix`.
+    pub fn first_with_prefix(&self, prefix: &str) -> Option<&str> {
+        self.names
+            .range(prefix.to_string()..)
+            .next()
+            .filter(|n| n.starts_with(prefix))
+            .map(String::as_str)
+    }
+
+    /// Names as a symbol table holds them (Rust names demangled, others
+    /// as written).
+    pub fn from_symbol_names<'a>(names: impl IntoIterator<Item = &'a str>) -> FunctionNames {
+        let mut set = BTreeSet::new();
+        for n in names {
+            add_symbol_name(&mut set, n);
+        }
+        FunctionNames {
+            source: NamesSource::SymbolTable,
+            names: set,
+        }
+    }
+
     /// The names, sorted.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.names.iter().map(String::as_str)

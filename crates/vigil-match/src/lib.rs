@@ -456,6 +456,7 @@ fn build_finding(
         help: None,
         secret: None,
         runtime: None,
+        vulnerable_code: None,
     }
 }
 

@@ -245,6 +245,53 @@ pub struct Finding {
     /// the data stores they reach.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Runtime>,
+    /// For a vulnerability in a package linked into an executable (a Go
+    /// module or the Go standard library, a Rust crate of a binary that
+    /// keeps its symbols): whether the functions the advisory names as
+    /// affected are linked in. `None` when the advisory names none or the
+    /// executable could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerable_code: Option<VulnerableCode>,
+}
+
+/// Whether an advisory's affected functions are in an executable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VulnerableCode {
+    /// `present` when at least one is linked in, `absent` when none is.
+    pub status: VulnerableCodeStatus,
+    /// When present: the affected functions found, as the executable
+    /// names them (`mime.(*WordDecoder).DecodeHeader`). When absent: the
+    /// functions looked for, as the advisory names them
+    /// (`mime.WordDecoder.DecodeHeader`).
+    pub symbols: Vec<String>,
+}
+
+/// The verdicts of [`VulnerableCode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VulnerableCodeStatus {
+    /// At least one affected function is linked in.
+    Present,
+    /// None of the affected functions is linked in.
+    Absent,
+}
+
+impl VulnerableCode {
+    /// A short note for tables: `vulnerable code not in binary`, or
+    /// `vulnerable function present: net/http.(*Server).Serve` (the first
+    /// found, and how many more).
+    pub fn summary(&self) -> String {
+        match self.status {
+            VulnerableCodeStatus::Absent => "vulnerable code not in binary".to_string(),
+            VulnerableCodeStatus::Present => {
+                let first = self.symbols.first().map(String::as_str).unwrap_or("");
+                match self.symbols.len() {
+                    0 | 1 => format!("vulnerable function present: {first}"),
+                    n => format!("vulnerable function present: {first} (+{})", n - 1),
+                }
+            }
+        }
+    }
 }
 
 /// Where a vulnerable package runs: the processes that load it, or the

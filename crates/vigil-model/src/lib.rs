@@ -30,7 +30,7 @@ pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{
     Cvss, Finding, FindingKind, Fingerprint, Help, NotChecked, PackageRef, Runtime, RuntimeProcess,
-    SecretInfo, Suppression, SuppressionKind,
+    SecretInfo, Suppression, SuppressionKind, VulnerableCode, VulnerableCodeStatus,
 };
 pub use image::{ImageFacts, OsFacts};
 pub use remediation::Remediation;

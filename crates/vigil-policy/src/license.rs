@@ -250,6 +250,7 @@ impl LicensePolicy {
                     help: None,
                     secret: None,
                     runtime: None,
+                    vulnerable_code: None,
                 });
             }
         }

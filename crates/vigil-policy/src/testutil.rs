@@ -33,5 +33,6 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         help: None,
         secret: None,
         runtime: None,
+        vulnerable_code: None,
     }
 }

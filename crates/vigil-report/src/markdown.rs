@@ -90,8 +90,8 @@ fn rows(out: &mut dyn Write, findings: &[&Finding], with_file: bool) -> std::io:
         let last = if with_file {
             cell(&location_label(f))
         } else {
-            match &f.runtime {
-                Some(r) => cell(&format!("{} ({})", f.title, r.summary())),
+            match crate::common::finding_notes(f) {
+                Some(notes) => cell(&format!("{} ({notes})", f.title)),
                 None => cell(&f.title),
             }
         };

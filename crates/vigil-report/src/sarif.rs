@@ -229,6 +229,10 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     if let Some(r) = &f.runtime {
         properties["runtime"] = json!(r);
     }
+    // Whether the affected functions are linked into the executable.
+    if let Some(v) = &f.vulnerable_code {
+        properties["vulnerableCode"] = json!(v);
+    }
     // A secret found in history: where it was introduced.
     if let Some(s) = &f.secret {
         for (key, value) in [

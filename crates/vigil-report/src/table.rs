@@ -159,8 +159,8 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
                     id_cell(f),
                     severity_cell(f),
                     truncate(&fixed, 24),
-                    match &f.runtime {
-                        Some(r) => format!("{} ({})", truncate(&f.title, TITLE_WIDTH), r.summary()),
+                    match crate::common::finding_notes(f) {
+                        Some(notes) => format!("{} ({notes})", truncate(&f.title, TITLE_WIDTH)),
                         None => truncate(&f.title, TITLE_WIDTH),
                     },
                 ],
@@ -755,6 +755,7 @@ mod tests {
             help: None,
             secret: None,
             runtime: None,
+            vulnerable_code: None,
         }
     }
 

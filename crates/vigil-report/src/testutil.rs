@@ -56,6 +56,7 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
         help: None,
         secret: None,
         runtime: None,
+        vulnerable_code: None,
     }
 }
 

@@ -319,6 +319,7 @@ pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppressio
             layer: None,
         }),
         runtime: None,
+        vulnerable_code: None,
     }
 }
 

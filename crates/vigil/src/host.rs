@@ -52,6 +52,13 @@ pub(crate) fn scan_host(global: &GlobalArgs, args: &HostArgs) -> Result<Outcome>
     }
     tracing::info!(processes = snapshot.processes.len(), elapsed = ?started.elapsed(), "snapshot read");
     let HostInventory { inventory, runtime } = vigil_agent::inventory::inventory(&snapshot);
+    // Executables are read where the processes run them: on this host (a
+    // snapshot read from a file may come from another), for processes
+    // outside containers (a container's paths are inside its own root).
+    let host_root = match &args.input {
+        Some(_) => None,
+        None => Some(args.host_root.clone().unwrap_or_else(|| PathBuf::from("/"))),
+    };
     let store = crate::scan::open_database(global)?;
     let source = crate::source::for_host(if snapshot.host.hostname.is_empty() {
         &snapshot.host.id
@@ -69,5 +76,14 @@ pub(crate) fn scan_host(global: &GlobalArgs, args: &HostArgs) -> Result<Outcome>
         None,
         started,
         &|f| annotate(&runtime, f),
+        &|f| {
+            let root = host_root.as_deref()?;
+            let r = f.runtime.as_ref()?;
+            let on_host = !r.installed_only
+                && !r.processes.is_empty()
+                && r.processes.iter().all(|p| p.container.is_none());
+            (on_host && f.location.path.starts_with('/'))
+                .then(|| crate::vulncode::below(root, &f.location.path))
+        },
     )
 }

@@ -79,6 +79,9 @@ pub(crate) fn scan_image(global: &GlobalArgs, args: &ImageArgs) -> Result<Outcom
         Some(scan.facts),
         started,
         &|_| {},
+        // An image's executables are inside its layers, not on this
+        // machine.
+        &|_| None,
     )
 }
 

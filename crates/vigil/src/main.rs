@@ -22,6 +22,7 @@ mod source;
 mod spool;
 mod upload;
 mod versions;
+mod vulncode;
 
 use std::process::ExitCode;
 

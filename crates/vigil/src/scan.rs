@@ -149,6 +149,15 @@ fn scan(global: &GlobalArgs, args: &ScanArgs, source: Source) -> Result<Outcome>
         None,
         started,
         &|_| {},
+        // The executables a directory or root filesystem holds are read
+        // where they are; an SBOM names none.
+        &|f| match source {
+            Source::Fs | Source::Rootfs => Some(crate::vulncode::below(
+                &scan_root(&args.path),
+                &f.location.path,
+            )),
+            Source::Sbom => None,
+        },
     )
 }
 
@@ -335,6 +344,7 @@ pub(crate) fn finish(
     image: Option<vigil_model::ImageFacts>,
     started: std::time::Instant,
     annotate: &dyn Fn(&mut vigil_model::Finding),
+    executable: &dyn Fn(&vigil_model::Finding) -> Option<std::path::PathBuf>,
 ) -> Result<Outcome> {
     tracing::info!(
         files = inventory.files.len(),
@@ -367,6 +377,7 @@ pub(crate) fn finish(
         tracing::info!(hidden = before - findings.len(), "--ignore-unfixed");
     }
     findings.iter_mut().for_each(annotate);
+    crate::vulncode::annotate(&mut findings, &advisories, executable);
     findings.extend(checks.findings);
     gates.triage(&inventory.components, &mut findings);
     let remediation = vigil_policy::remediation::plan(&inventory.components, &findings, |cs| {

@@ -374,6 +374,19 @@ pub(crate) fn dependency_graph(report: &Report) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// What tables add after a finding's title, in parentheses: where it runs
+/// (a host scan) and whether its vulnerable code is linked in.
+pub(crate) fn finding_notes(f: &Finding) -> Option<String> {
+    let notes: Vec<String> = f
+        .runtime
+        .as_ref()
+        .map(|r| r.summary())
+        .into_iter()
+        .chain(f.vulnerable_code.as_ref().map(|v| v.summary()))
+        .collect();
+    (!notes.is_empty()).then(|| notes.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -458,17 +471,4 @@ mod tests {
         let u = uuid_from(&[0; 32]);
         assert_eq!(u, "00000000-0000-8000-8000-000000000000");
     }
-}
-
-/// What tables add after a finding's title, in parentheses: where it runs
-/// (a host scan) and whether its vulnerable code is linked in.
-pub(crate) fn finding_notes(f: &Finding) -> Option<String> {
-    let notes: Vec<String> = f
-        .runtime
-        .as_ref()
-        .map(|r| r.summary())
-        .into_iter()
-        .chain(f.vulnerable_code.as_ref().map(|v| v.summary()))
-        .collect();
-    (!notes.is_empty()).then(|| notes.join("; "))
 }

@@ -380,3 +380,80 @@ fn a_secret_from_history_shows_its_commit_author_and_date() {
     assert_eq!(f["author"], "Ada Lovelace <ada@example.org>");
     assert_eq!(f["date"], "2024-03-05T10:20:30+01:00");
 }
+
+#[test]
+fn vulnerable_code_is_noted_after_the_title_and_kept_in_sarif() {
+    use vigil_model::{VulnerableCode, VulnerableCodeStatus};
+    let mut report = sample_report();
+    let mut present = finding(Spec {
+        id: "GO-2099-0001",
+        aliases: &[],
+        title: "Quadratic header decoding in mime",
+        severity: Severity::High,
+        cvss: None,
+        ecosystem: Ecosystem::Go,
+        name: "stdlib",
+        version: "1.19.8",
+        path: "bin/app",
+        line: None,
+        fixed: &[],
+    });
+    let mut absent = present.clone();
+    present.vulnerable_code = Some(VulnerableCode {
+        status: VulnerableCodeStatus::Present,
+        symbols: vec![
+            "mime.(*WordDecoder).DecodeHeader".into(),
+            "mime.(*WordDecoder).Decode".into(),
+        ],
+    });
+    absent.id = "GO-2099-0002".into();
+    absent.fingerprint = vigil_model::Fingerprint("other".into());
+    absent.vulnerable_code = Some(VulnerableCode {
+        status: VulnerableCodeStatus::Absent,
+        symbols: vec!["os/exec.LookPath".into()],
+    });
+    report.findings.push(present);
+    report.findings.push(absent);
+
+    let mut table = Vec::new();
+    crate::write_table(&report, &mut table, crate::TableOptions::default()).unwrap();
+    let table = String::from_utf8(table).unwrap();
+    let line = |id: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("{id} not in\n{table}"))
+            .to_string()
+    };
+    assert!(
+        line("GO-2099-0001")
+            .contains("(vulnerable function present: mime.(*WordDecoder).DecodeHeader (+1))"),
+        "{table}"
+    );
+    assert!(
+        line("GO-2099-0002").contains("(vulnerable code not in binary)"),
+        "{table}"
+    );
+
+    let mut md = Vec::new();
+    crate::write_markdown(&report, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    assert!(md.contains(r"\(vulnerable code not in binary\)"), "{md}");
+
+    let sarif = crate::sarif_value(&report);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "GO-2099-0002")
+        .unwrap();
+    assert_eq!(
+        r["properties"]["vulnerableCode"],
+        serde_json::json!({"status": "absent", "symbols": ["os/exec.LookPath"]})
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["vulnerable_code"]["status"] == "present"));
+}

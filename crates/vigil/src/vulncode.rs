@@ -141,7 +141,6 @@ pub(crate) fn annotate(
     resolve: &dyn Fn(&Finding) -> Option<PathBuf>,
 ) {
     let mut cache: HashMap<PathBuf, Option<FunctionNames>> = HashMap::new();
-    let mut read = 0usize;
     for f in findings.iter_mut() {
         if f.kind != FindingKind::Vulnerability {
             continue;
@@ -151,16 +150,18 @@ pub(crate) fn annotate(
             continue;
         }
         let Some(path) = resolve(f) else { continue };
-        let names = cache.entry(path).or_insert_with_key(|path| {
-            read += 1;
-            names_of(path)
-        });
+        let names = cache.entry(path).or_insert_with_key(|path| names_of(path));
         if let Some(names) = names {
             f.vulnerable_code = Some(verdict(&targets, names));
         }
     }
-    if read > 0 {
-        tracing::info!(executables = read, "function names read");
+    if !cache.is_empty() {
+        let read = cache.values().filter(|n| n.is_some()).count();
+        tracing::info!(
+            files = cache.len(),
+            executables = read,
+            "function names of executables read"
+        );
     }
 }
 

@@ -280,3 +280,52 @@ fn rust_binary_with_and_without_the_affected_function() {
         "{v}"
     );
 }
+
+/// Sleeps after calling the decoder: a process for `vigil scan host`.
+const SLEEPS: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"mime\"\n\t\"os\"\n\t\"time\"\n)\n\n\
+func main() {\n\td := new(mime.WordDecoder)\n\ts, err := d.DecodeHeader(os.Args[0])\n\tfmt.Println(s, err)\n\
+\ttime.Sleep(time.Minute)\n}\n";
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_running_go_process_is_checked_on_the_host() {
+    let test = "a_running_go_process_is_checked_on_the_host";
+    let dir = tempfile::tempdir().unwrap();
+    let Some(bin) = build_go(dir.path(), "sleeps", SLEEPS, &[]) else {
+        return skip(test, "`go` is not installed (Debian: golang-go)");
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(vigil(cache.path())
+        .args(["db", "import"])
+        .arg(fixture("vulnerable-code/VIGIL-TEST-GO-0001.json")));
+    assert_eq!(code, 0, "{err}");
+    let mut child = Command::new(&bin)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The process is seen once it runs its own executable.
+    let exe = std::fs::canonicalize(&bin).unwrap();
+    for _ in 0..100 {
+        if std::fs::read_link(format!("/proc/{}/exe", child.id())).is_ok_and(|e| e == exe) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (code, out, err) = run(vigil(cache.path()).args(["scan", "host", "-f", "json"]));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(code == 0 || code == 1, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let exe = exe.to_string_lossy();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "VIGIL-TEST-GO-0001" && f["location"]["path"] == *exe)
+        .unwrap_or_else(|| panic!("no finding on {exe}: {out}"));
+    assert_eq!(
+        f["vulnerable_code"],
+        serde_json::json!({"status": "present", "symbols": ["mime.(*WordDecoder).DecodeHeader"]})
+    );
+}

@@ -4,7 +4,8 @@
 //! ## Go
 //! Every Go executable carries the runtime's function table (`pclntab`),
 //! which survives stripping (`-ldflags=-s -w`): the runtime needs it for
-//! stack traces. It is read from the `.gopclntab` section (ELF),
+//! stack traces. It is read from the `.gopclntab` section (ELF;
+//! `.data.rel.ro.gopclntab` in position-independent executables),
 //! `__gopclntab` (Mach-O), the `runtime.pclntab` symbol (PE, and ELF
 //! binaries linked externally into `.data.rel.ro`), else found by its
 //! header in the read-only data sections. The header opens with a magic
@@ -286,7 +287,7 @@ fn strip_generics(s: &str) -> String {
 fn pclntab<'a, R: ReadRef<'a>>(file: &object::File<'a, R>) -> Option<&'a [u8]> {
     for s in file.sections() {
         if s.name()
-            .is_ok_and(|n| n == ".gopclntab" || n == "__gopclntab")
+            .is_ok_and(|n| matches!(n, ".gopclntab" | ".data.rel.ro.gopclntab" | "__gopclntab"))
         {
             if let Ok(d) = s.data() {
                 if !d.is_empty() {
@@ -542,7 +543,11 @@ mod tests {
     #[test]
     fn reads_go_function_names_plain_and_stripped() {
         let dir = tempfile::tempdir().unwrap();
-        for (name, flags) in [("plain", &[][..]), ("stripped", &["-ldflags=-s -w"][..])] {
+        for (name, flags) in [
+            ("plain", &[][..]),
+            ("stripped", &["-ldflags=-s -w"][..]),
+            ("pie", &["-buildmode=pie", "-ldflags=-s -w"][..]),
+        ] {
             let Some(bin) = build_go_program(
                 "reads_go_function_names_plain_and_stripped",
                 dir.path(),
@@ -668,6 +673,85 @@ mod tests {
             assert!(names.contains("net/http.(*Server).Serve"));
             assert!(names.contains("pkg.(*T[go.shape.int]).M"));
             assert!(names.contains("pkg.(*T).M"), "type arguments left out");
+        }
+    }
+
+    /// A hand-made table of the Go 1.16 layout (pointer-sized function
+    /// table entries) or the Go 1.2 one (names at offsets from the table's
+    /// start), with 4-byte pointers, little-endian.
+    fn table_old(go116: bool, names: &[&str]) -> Vec<u8> {
+        let w = |v: usize| (v as u32).to_le_bytes();
+        let nfunc = names.len();
+        let mut out = Vec::new();
+        out.extend_from_slice(
+            &if go116 {
+                0xffff_fffau32
+            } else {
+                0xffff_fffbu32
+            }
+            .to_le_bytes(),
+        );
+        out.extend_from_slice(&[0, 0, 1, 4]);
+        if go116 {
+            let header_len = 8 + 7 * 4;
+            let mut nametab = Vec::new();
+            let mut offs = Vec::new();
+            for n in names {
+                offs.push(nametab.len());
+                nametab.extend_from_slice(n.as_bytes());
+                nametab.push(0);
+            }
+            let cu = header_len + nametab.len();
+            for v in [nfunc, 0, header_len, cu, cu, cu, cu] {
+                out.extend_from_slice(&w(v));
+            }
+            out.extend_from_slice(&nametab);
+            let records_at = (nfunc + 1) * 8;
+            for i in 0..nfunc {
+                out.extend_from_slice(&w(0x1000 + i * 16));
+                out.extend_from_slice(&w(records_at + i * 8));
+            }
+            out.extend_from_slice(&w(0x1000 + nfunc * 16));
+            out.extend_from_slice(&w(0));
+            for (i, off) in offs.iter().enumerate() {
+                out.extend_from_slice(&w(0x1000 + i * 16));
+                out.extend_from_slice(&w(*off));
+            }
+        } else {
+            out.extend_from_slice(&w(nfunc));
+            let ftab_at = out.len();
+            let records_at = ftab_at + (nfunc + 1) * 8;
+            let names_at = records_at + nfunc * 8;
+            for i in 0..nfunc {
+                out.extend_from_slice(&w(0x1000 + i * 16));
+                out.extend_from_slice(&w(records_at + i * 8));
+            }
+            out.extend_from_slice(&w(0x1000 + nfunc * 16));
+            out.extend_from_slice(&w(0));
+            let mut at = names_at;
+            for (i, n) in names.iter().enumerate() {
+                out.extend_from_slice(&w(0x1000 + i * 16));
+                out.extend_from_slice(&w(at));
+                at += n.len() + 1;
+            }
+            for n in names {
+                out.extend_from_slice(n.as_bytes());
+                out.push(0);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn parses_go116_and_go12_tables() {
+        let fns = ["main.main", "crypto/x509.(*Certificate).Verify"];
+        for go116 in [true, false] {
+            let names = go_function_names(&table_old(go116, &fns)).unwrap();
+            assert_eq!(
+                names.into_iter().collect::<Vec<_>>(),
+                ["crypto/x509.(*Certificate).Verify", "main.main"],
+                "go116={go116}"
+            );
         }
     }
 

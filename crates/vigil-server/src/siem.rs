@@ -10,7 +10,7 @@
 //! restart neither loses nor repeats one. A destination that fails is
 //! retried with a growing delay (up to a minute) until it works again.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -805,13 +805,13 @@ pub fn ocsf(event: &Event, finding: &FindingOut) -> Option<Value> {
     }))
 }
 
-/// Reads what an octet-counted syslog stream holds: the messages of its
-/// complete frames (for tests and tools).
-pub fn read_frames(mut r: impl Read) -> std::io::Result<Vec<String>> {
-    let mut bytes = Vec::new();
-    r.read_to_end(&mut bytes)?;
+/// The messages of the complete octet-counted frames at the start of
+/// `bytes`, and how many bytes they took (for tests and tools that read a
+/// syslog stream).
+pub fn parse_frames(bytes: &[u8]) -> (Vec<String>, usize) {
     let mut out = Vec::new();
-    let mut rest = &bytes[..];
+    let mut used = 0;
+    let mut rest = bytes;
     while let Some(sp) = rest.iter().position(|b| *b == b' ') {
         let Some(len) = std::str::from_utf8(&rest[..sp])
             .ok()
@@ -824,9 +824,10 @@ pub fn read_frames(mut r: impl Read) -> std::io::Result<Vec<String>> {
             break;
         }
         out.push(String::from_utf8_lossy(&body[..len]).into_owned());
+        used += sp + 1 + len;
         rest = &body[len..];
     }
-    Ok(out)
+    (out, used)
 }
 
 #[cfg(test)]
@@ -944,7 +945,11 @@ mod tests {
         write_frame(&mut framed, "héllo").unwrap();
         write_frame(&mut framed, "b").unwrap();
         assert_eq!(framed, "6 héllo1 b".as_bytes());
-        assert_eq!(read_frames(&framed[..]).unwrap(), vec!["héllo", "b"]);
+        assert_eq!(
+            parse_frames(&framed),
+            (vec!["héllo".to_string(), "b".to_string()], 11)
+        );
+        assert_eq!(parse_frames(b"5 abc").1, 0, "an incomplete frame");
     }
 
     #[test]

@@ -901,14 +901,16 @@ fn summary(event: &Event, finding: &FindingOut, server_url: Option<&str>) -> Sum
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let fix = if !fixed.is_empty() {
-        format!("upgrade to {}", fixed.join(" or "))
-    } else if finding.fix_available {
-        "available".to_string()
-    } else {
-        "none known".to_string()
-    };
-    facts.push(("Fix", fix));
+    if finding.kind == "vulnerability" {
+        let fix = if !fixed.is_empty() {
+            format!("upgrade to {}", fixed.join(" or "))
+        } else if finding.fix_available {
+            "available".to_string()
+        } else {
+            "none known".to_string()
+        };
+        facts.push(("Fix", fix));
+    }
     if finding.kev {
         facts.push(("Known exploited", "yes (CISA KEV)".to_string()));
     }

@@ -462,8 +462,11 @@ fn a_tls_server_with_an_unknown_certificate_gets_nothing() {
     assert!(rx.recv_timeout(Duration::from_secs(3)).is_err());
 }
 
+/// The requests an HTTP receiver got: (Content-Type, body).
+type Posted = Arc<Mutex<Vec<(String, String)>>>;
+
 /// Receives OCSF batches over HTTP.
-fn ocsf_receiver() -> (String, Arc<Mutex<Vec<(String, String)>>>) {
+fn ocsf_receiver() -> (String, Posted) {
     let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
     let url = format!("http://{}/ocsf", server.server_addr().to_ip().unwrap());
     let got = Arc::new(Mutex::new(Vec::new()));

@@ -80,7 +80,7 @@ pub(crate) enum Command {
     /// Run the organisation-wide server: scan and agent uploads, assets,
     /// findings with a history, re-matching when advisories change, the
     /// REST API (docs/server.md)
-    Server(ServerCommand),
+    Server(Box<ServerCommand>),
     /// Work with versions by each ecosystem's rules
     #[command(subcommand)]
     Versions(VersionsCommand),

@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -138,18 +138,30 @@ pub async fn start(state: &AppState) -> Result<()> {
         events::register(&state.db, exporter.consumer()).await?;
         tracing::info!(exporter = exporter.consumer(), "SIEM export on");
         let state = state.clone();
-        tokio::spawn(run(state, exporter));
+        tokio::spawn(run(state, Arc::new(Mutex::new(exporter))));
     }
     Ok(())
 }
 
-async fn run(state: AppState, mut exporter: Exporter) {
+/// An exporter shared with the blocking task that sends.
+type Shared = Arc<Mutex<Exporter>>;
+
+/// The exporter, even after a send panicked while holding it (its
+/// connection is dropped then).
+fn lock(exporter: &Shared) -> MutexGuard<'_, Exporter> {
+    exporter.lock().unwrap_or_else(|poisoned| {
+        let mut e = poisoned.into_inner();
+        e.reset();
+        e
+    })
+}
+
+async fn run(state: AppState, exporter: Shared) {
     let every = state.config.siem.poll_interval;
+    let consumer = lock(&exporter).consumer();
     let mut failures: u32 = 0;
     loop {
-        let (back, result) = export_once(&state, exporter).await;
-        exporter = back;
-        match result {
+        match export_once(&state, &exporter).await {
             Ok(n) if n > 0 => {
                 failures = 0;
                 continue;
@@ -157,7 +169,7 @@ async fn run(state: AppState, mut exporter: Exporter) {
             Ok(_) => failures = 0,
             Err(e) => {
                 failures += 1;
-                tracing::warn!(exporter = exporter.consumer(), error = %format!("{e:#}"),
+                tracing::warn!(exporter = consumer, error = %format!("{e:#}"),
                     "SIEM export failed; will retry");
             }
         }
@@ -168,50 +180,38 @@ async fn run(state: AppState, mut exporter: Exporter) {
     }
 }
 
-/// Exports the next batch of events; returns the exporter and how many
-/// events it handled.
-pub async fn export_once(state: &AppState, exporter: Exporter) -> (Exporter, Result<usize>) {
+/// Exports the next batch of events; returns how many events it handled.
+async fn export_once(state: &AppState, exporter: &Shared) -> Result<usize> {
     let db = &state.db;
-    let batch = match events::claim(db, exporter.consumer(), 500).await {
-        Ok(Some(b)) if !b.events.is_empty() => b,
-        Ok(_) => return (exporter, Ok(0)),
-        Err(e) => return (exporter, Err(e)),
+    let consumer = lock(exporter).consumer();
+    let batch = match events::claim(db, consumer, 500).await? {
+        Some(b) if !b.events.is_empty() => b,
+        _ => return Ok(0),
     };
     let mut records = Vec::with_capacity(batch.events.len());
     for e in &batch.events {
-        match query::finding(db, &e.finding_id, None).await {
-            Ok(f) => records.push(f.map(|f| (e.clone(), f))),
-            Err(e) => return (exporter, Err(e)),
-        }
+        records.push(
+            query::finding(db, &e.finding_id, None)
+                .await?
+                .map(|f| (e.clone(), f)),
+        );
     }
-    let (mut exporter, sent) = match tokio::task::spawn_blocking(move || {
-        let mut exporter = exporter;
-        let sent = exporter.send(&records);
-        (exporter, sent)
-    })
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            // The exporter is gone with the panicked task; rebuild it
-            // from the settings on the next start.
-            tracing::error!(error = %e, "a SIEM export task panicked");
-            std::process::abort();
-        }
-    };
-    let (handled, error) = sent;
+    let sender = exporter.clone();
+    let (handled, error) = tokio::task::spawn_blocking(move || lock(&sender).send(&records))
+        .await
+        .map_err(|e| anyhow!("the {consumer} export task failed: {e}"))?;
     if handled > 0 {
         if let Err(e) = batch.commit(db, handled).await {
-            exporter.reset();
-            return (exporter, Err(e));
+            lock(exporter).reset();
+            return Err(e);
         }
     }
     match error {
         Some(e) => {
-            exporter.reset();
-            (exporter, Err(e))
+            lock(exporter).reset();
+            Err(e)
         }
-        None => (exporter, Ok(handled)),
+        None => Ok(handled),
     }
 }
 

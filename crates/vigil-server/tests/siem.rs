@@ -580,3 +580,51 @@ fn ocsf_lines_go_to_a_file_and_an_http_endpoint() {
         .collect();
     assert_eq!(posted, lines);
 }
+
+#[test]
+fn replicas_on_postgresql_export_each_event_once() {
+    let Ok(admin_url) = std::env::var("VIGIL_TEST_POSTGRES_URL") else {
+        eprintln!(
+            "skipped: VIGIL_TEST_POSTGRES_URL is not set (one SQLite server has no replicas)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("findings.ocsf.jsonl");
+    let srv = TestServer::start_with(Some(support::fresh_postgres_database(&admin_url)), |c| {
+        fast(c);
+        c.siem.ocsf_file = Some(file.clone());
+    });
+    // Two more servers on the same database, appending to the same file.
+    srv.start_replica();
+    srv.start_replica();
+    let mut fixed = report("report-a.json");
+    fixed["findings"].as_array_mut().unwrap().remove(0);
+    for (i, r) in [report("report-a.json"), fixed, report("report-a.json")]
+        .iter()
+        .enumerate()
+    {
+        let (s, _) = srv.upload(&srv.admin_token, &format!("replica-ocsf-{i}"), r);
+        assert_eq!(s, 202);
+    }
+    let read = || -> Vec<Value> {
+        std::fs::read_to_string(&file)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    // Two vulnerabilities new, one fixed, the same reopened.
+    wait_for("4 OCSF lines", || read().len() >= 4);
+    let lines = read();
+    let activities: Vec<i64> = lines
+        .iter()
+        .map(|l| l["activity_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(activities, [1, 1, 3, 2], "{lines:?}");
+    let events: BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l["metadata"]["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(events.len(), 4);
+}

@@ -820,6 +820,13 @@ async fn record_attempt(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    let m = &state.metrics;
+    m.notification_attempts.inc();
+    match outcome {
+        Outcome::Delivered => m.notifications_delivered.inc(),
+        Outcome::Failed => m.notifications_failed.inc(),
+        Outcome::Retry => {}
+    }
     match outcome {
         Outcome::Delivered => tracing::debug!(delivery = id, attempt, "notification delivered"),
         Outcome::Retry => tracing::info!(delivery = id, attempt, error = ?error,

@@ -205,6 +205,7 @@ async fn export_once(state: &AppState, exporter: &Shared) -> Result<usize> {
             lock(exporter).reset();
             return Err(e);
         }
+        state.metrics.siem_events_exported.add(handled as u64);
     }
     match error {
         Some(e) => {

@@ -399,6 +399,19 @@ fn failed_calls_are_retried_and_client_errors_are_not() {
         assert_eq!(d["last_status"], 400);
         assert_eq!(d["last_error"], "HTTP 400");
         assert_eq!(rx.at("/gone").len(), 1);
+
+        // Counted once the attempt is recorded.
+        wait_for("the notification counters", || {
+            let (_, metrics) = srv.call("GET", "/metrics", None, &[], None);
+            let metrics = metrics.as_str().unwrap().to_string();
+            [
+                "vigil_notification_attempts_total 4",
+                "vigil_notifications_delivered_total 1",
+                "vigil_notifications_failed_total 1",
+            ]
+            .iter()
+            .all(|line| metrics.lines().any(|l| l == *line))
+        });
     });
 }
 

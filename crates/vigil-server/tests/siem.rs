@@ -579,6 +579,17 @@ fn ocsf_lines_go_to_a_file_and_an_http_endpoint() {
         })
         .collect();
     assert_eq!(posted, lines);
+    // Each destination counts its events: 4 + 1 (the file's and the
+    // endpoint's readers see every event; other findings than
+    // vulnerabilities are read and skipped).
+    wait_for("the exported events' count", || {
+        let (_, metrics) = srv.call("GET", "/metrics", None, &[], None);
+        metrics
+            .as_str()
+            .unwrap()
+            .lines()
+            .any(|l| l == "vigil_siem_events_exported_total 10")
+    });
 }
 
 #[test]

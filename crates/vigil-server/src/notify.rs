@@ -964,7 +964,7 @@ fn slack_payload(event: &Event, finding: &FindingOut, server_url: Option<&str>) 
     };
     blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn", "text": context }] }));
     json!({
-        "text": format!("{}: {}", s.headline, s.title),
+        "text": mrkdwn_escape(&format!("{}: {}", s.headline, s.title)),
         "blocks": blocks,
     })
 }

@@ -444,7 +444,7 @@ impl Syslog {
             };
             let msg = syslog_message(self.facility, &self.hostname, procid, event, finding);
             let result = match conn {
-                Conn::Udp(s) => s.send(msg.as_bytes()).map(|_| ()),
+                Conn::Udp(s) => s.send(truncate(&msg, MAX_DATAGRAM).as_bytes()).map(|_| ()),
                 Conn::Tcp(s) => write_frame(s, &msg),
                 Conn::Tls(s) => write_frame(s.as_mut(), &msg),
             };
@@ -470,6 +470,22 @@ impl Syslog {
             ),
         }
     }
+}
+
+/// The longest UDP message sent, in bytes (rsyslog's default message size
+/// limit; RFC 5426 leaves it to the receivers): longer ones are cut.
+const MAX_DATAGRAM: usize = 8192;
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// An octet-counted frame: `LEN SP MSG` (RFC 6587 3.4.1, RFC 5425 4.3).
@@ -893,6 +909,16 @@ mod tests {
             );
         }
         assert_eq!(ocsf_time("yesterday"), None);
+    }
+
+    #[test]
+    fn long_datagrams_are_cut_at_a_character_boundary() {
+        assert_eq!(truncate("abc", 8), "abc");
+        assert_eq!(truncate("aé", 2), "a");
+        assert_eq!(
+            truncate(&"x".repeat(9000), MAX_DATAGRAM).len(),
+            MAX_DATAGRAM
+        );
     }
 
     #[test]

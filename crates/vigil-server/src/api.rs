@@ -217,7 +217,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/audit", get(audit_log))
         .route("/admission/review", post(admission_review))
-        .route("/openapi.json", get(openapi));
+        .route("/openapi.json", get(openapi))
+        .merge(crate::notify::routes());
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok\n" }))
@@ -1421,6 +1422,7 @@ impl utoipa::Modify for Bearer {
 /// The OpenAPI document of this API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(<crate::notify::NotifyApi as OpenApi>::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }
@@ -1462,6 +1464,9 @@ mod tests {
             "/api/v1/assets",
             "/api/v1/vulnerabilities/{id}/assets",
             "/api/v1/tokens",
+            "/api/v1/notifications/rules",
+            "/api/v1/notifications/rules/{id}",
+            "/api/v1/notifications/deliveries",
         ] {
             assert!(paths.contains_key(p), "{p} missing");
         }

@@ -16,11 +16,14 @@ pub mod agents;
 pub mod api;
 pub mod auth;
 pub mod db;
+pub mod events;
 pub mod ingest;
 pub mod metrics;
+pub mod notify;
 pub mod query;
 pub mod rematch;
 pub mod sbom;
+pub mod siem;
 
 pub use db::Db;
 
@@ -54,6 +57,10 @@ pub struct Config {
     pub admission: Option<admission::AdmissionPolicy>,
     /// Days to fix a finding of each severity (MTTR and SLA figures).
     pub sla: query::SlaDays,
+    /// Webhook notifications: retry schedule, public URL.
+    pub notify: notify::Settings,
+    /// SIEM export destinations.
+    pub siem: siem::Settings,
 }
 
 /// The server's certificate chain and key, PEM.
@@ -109,6 +116,8 @@ impl Config {
             tls: None,
             admission: None,
             sla: query::SlaDays::default(),
+            notify: notify::Settings::default(),
+            siem: siem::Settings::default(),
         }
     }
 }
@@ -168,6 +177,7 @@ pub async fn run(
 ) -> Result<()> {
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
+    start_workers(&state).await?;
     let tls = match &state.config.tls {
         Some(files) => Some(tls_config(files)?),
         None => None,
@@ -200,6 +210,18 @@ pub async fn run(
                 .context("serving")?;
         }
     }
+    Ok(())
+}
+
+/// Starts the background readers of the event queue: the notification
+/// dispatcher and sender, and the configured SIEM exporters.
+pub async fn start_workers(state: &AppState) -> Result<()> {
+    notify::start(state)
+        .await
+        .context("starting notifications")?;
+    siem::start(state)
+        .await
+        .context("starting the SIEM export")?;
     Ok(())
 }
 

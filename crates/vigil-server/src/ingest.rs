@@ -437,47 +437,24 @@ pub async fn replace_components(
             c.version.clone(),
             path.clone(),
         )) {
-            rows.push((
-                c.ecosystem.osv_name(),
-                name,
-                c.version.clone(),
-                path,
-                raw.to_string(),
-            ));
+            rows.push(vec![
+                Bound::Text(asset_id.to_string()),
+                Bound::Text(c.ecosystem.osv_name().to_string()),
+                Bound::Text(name),
+                Bound::Text(c.version.clone()),
+                Bound::Text(path),
+                Bound::Text(raw.to_string()),
+            ]);
         }
     }
-    // Many rows per statement: one round trip per 100 components.
-    for chunk in rows.chunks(100) {
-        let mut sql = String::from(
-            "INSERT INTO components (asset_id, ecosystem, name, version, path, data) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = i * 6;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
-        let mut q = sqlx::query(&sql);
-        for (eco, name, version, path, data) in chunk {
-            q = q
-                .bind(asset_id)
-                .bind(*eco)
-                .bind(name)
-                .bind(version)
-                .bind(path)
-                .bind(data);
-        }
-        q.execute(&mut **tx).await?;
-    }
+    // Many rows per statement: one round trip per 150 components.
+    insert_many(
+        tx,
+        "INSERT INTO components (asset_id, ecosystem, name, version, path, data)",
+        6,
+        &rows,
+    )
+    .await?;
     Ok(rows.len() as u64)
 }
 

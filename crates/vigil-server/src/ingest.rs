@@ -984,7 +984,7 @@ pub async fn add_rematched(
             }
         }
     }
-    changes.findings = (changes.new + changes.reopened) as u64;
+    changes.findings = changes.new + changes.reopened;
     insert_many(
         tx,
         "INSERT INTO findings (id, asset_id, fingerprint, kind, rule_id, title, severity, severity_rank, kev, \

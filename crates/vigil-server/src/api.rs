@@ -1410,7 +1410,7 @@ async fn admission_review(State(state): State<AppState>, body: Bytes) -> ApiResu
         create_team, create_user, create_token, list_tokens, revoke_token, audit_log, admission_review, openapi),
     components(schemas(UploadAck, Changes, TriageRequest, AssetUpdate, UpdateRequest, RematchReport,
         LoginRequest, TeamRequest, UserRequest, TokenRequest, Role, query::FindingOut, query::AssetOut,
-        query::AssetRef, query::PackageOut, query::TriageOut, query::SeverityCounts,
+        query::AssetRef, query::RelationOut, query::PackageOut, query::TriageOut, query::SeverityCounts,
         query::VulnerabilityAssets, query::Stats, query::RemediationStats, query::SlaDays)),
     modifiers(&Bearer)
 )]

@@ -135,6 +135,11 @@ impl TestServer {
         }
     }
 
+    /// Runs a future on the server's runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.as_ref().unwrap().block_on(f)
+    }
+
     /// Runs one SQL statement on the server's database (to age findings).
     pub fn sql(&self, statement: &str) {
         let db = self.state.db.clone();

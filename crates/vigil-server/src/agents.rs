@@ -108,6 +108,27 @@ pub async fn store_heartbeat(
     Ok(host_id)
 }
 
+/// Records (or refreshes) a relation between two assets.
+async fn relate(
+    tx: &mut crate::db::WriteTx<'_>,
+    from: &str,
+    to: &str,
+    relation: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO asset_relations (from_id, to_id, relation, last_seen) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (from_id, to_id, relation) DO UPDATE SET last_seen = $4",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(relation)
+    .bind(now)
+    .execute(&mut ***tx)
+    .await?;
+    Ok(())
+}
+
 /// Reads a full snapshot (`vigil agent --once --format json`).
 pub fn parse_snapshot(body: &[u8]) -> Result<Snapshot, Invalid> {
     let snapshot: Snapshot = serde_json::from_slice(body)
@@ -234,15 +255,25 @@ pub async fn store_snapshot(
             now,
         )
         .await?;
-        sqlx::query(
-            "INSERT INTO asset_relations (from_id, to_id, relation, last_seen) VALUES ($1, $2, 'runs_on', $3) \
-             ON CONFLICT (from_id, to_id, relation) DO UPDATE SET last_seen = $3",
-        )
-        .bind(&id)
-        .bind(&host_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        relate(&mut tx, &id, &host_id, "runs_on", now).await?;
+        // A Kubernetes pod: an asset of its own, the container in it.
+        if let Some(pod) = &c.pod {
+            let pod_key = AssetKey {
+                kind: "pod".into(),
+                name: pod.clone(),
+            };
+            let pod_id = ingest::upsert_asset(
+                &mut tx,
+                &pod_key,
+                principal.team_id.as_deref(),
+                upload_id,
+                &json!({ "host": snapshot.host.hostname }),
+                now,
+            )
+            .await?;
+            relate(&mut tx, &id, &pod_id, "in_pod", now).await?;
+            relate(&mut tx, &pod_id, &host_id, "runs_on", now).await?;
+        }
     }
     sqlx::query(
         "INSERT INTO host_snapshots (asset_id, upload_id, taken_at, snapshot) VALUES ($1, $2, $3, $4) \

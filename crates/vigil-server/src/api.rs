@@ -217,7 +217,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/audit", get(audit_log))
         .route("/admission/review", post(admission_review))
-        .route("/openapi.json", get(openapi));
+        .route("/openapi.json", get(openapi))
+        .merge(crate::notify::routes());
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(|| async { "ok\n" }))
@@ -332,6 +333,78 @@ fn duplicate_ack(state: &AppState, upload_id: String, asset_id: String) -> Respo
         .into_response()
 }
 
+/// The start of every upload: the caller may upload this kind, the body
+/// decompresses within the limit, and its key was not stored before. The
+/// body is read before the token is judged (a client still sending would
+/// otherwise see the connection close instead of the 401).
+enum Received {
+    /// A new upload: its key and body.
+    New(Principal, String, Vec<u8>),
+    /// A retry of a stored upload: the answer.
+    Duplicate(Response),
+}
+
+async fn receive(
+    state: &AppState,
+    principal: Result<Principal, ApiError>,
+    permission: Permission,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> ApiResult<Received> {
+    let principal = principal?;
+    principal.require(permission)?;
+    let body = upload_body(headers, body, state.config.max_upload_bytes).inspect_err(|_| {
+        state.metrics.rejected_uploads.inc();
+    })?;
+    let id = upload_id(headers, &body)?;
+    if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
+        return Ok(Received::Duplicate(duplicate_ack(state, id, asset_id)));
+    }
+    Ok(Received::New(principal, id, body))
+}
+
+/// The end of every upload: VEX statements applied to the asset, the
+/// acknowledgement; a failure that turns out to be a raced copy of the
+/// same upload (the other one committed) answers as a duplicate.
+async fn acknowledge(
+    state: &AppState,
+    id: String,
+    kind: &str,
+    stored: anyhow::Result<(String, Changes)>,
+) -> ApiResult<Response> {
+    match stored {
+        Ok((asset_id, changes)) => {
+            match kind {
+                "sbom" => state.metrics.sboms_stored.inc(),
+                "snapshot" => state.metrics.snapshots_stored.inc(),
+                _ => state.metrics.scans_stored.inc(),
+            }
+            state.metrics.findings_created.add(changes.new);
+            let statements = crate::sbom::statements(&state.db).await?;
+            if !statements.is_empty() {
+                crate::sbom::apply(&state.db, &statements, Some(&asset_id)).await?;
+            }
+            tracing::info!(upload = %id, kind, asset = %asset_id, new = changes.new, fixed = changes.fixed, "upload stored");
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(UploadAck {
+                    upload_id: id,
+                    duplicate: false,
+                    asset_id,
+                    changes: Some(changes),
+                }),
+            )
+                .into_response())
+        }
+        Err(e) => {
+            if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
+                return Ok(duplicate_ack(state, id, asset_id));
+            }
+            Err(e.into())
+        }
+    }
+}
+
 /// Upload a scan report (`vigil scan --format json`, with `source`).
 #[utoipa::path(post, path = "/api/v1/scans", tag = "uploads",
     request_body(content = Object, description = "The CLI's JSON report (docs/report-json.md); gzip allowed"),
@@ -347,24 +420,15 @@ async fn upload_scan(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    // The body is read before the token is judged: a client still sending
-    // would otherwise see the connection close instead of the 401.
-    let principal = principal?;
-    principal.require(Permission::UploadScan)?;
-    let body = upload_body(&headers, &body, state.config.max_upload_bytes).inspect_err(|_| {
+    let (principal, id, body) =
+        match receive(&state, principal, Permission::UploadScan, &headers, &body).await? {
+            Received::New(p, id, body) => (p, id, body),
+            Received::Duplicate(r) => return Ok(r),
+        };
+    let upload = ingest::parse_scan(&body).map_err(|e| {
         state.metrics.rejected_uploads.inc();
+        ApiError::bad_request(e.0)
     })?;
-    let id = upload_id(&headers, &body)?;
-    if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
-        return Ok(duplicate_ack(&state, id, asset_id));
-    }
-    let upload = match ingest::parse_scan(&body) {
-        Ok(u) => u,
-        Err(e) => {
-            state.metrics.rejected_uploads.inc();
-            return Err(ApiError::bad_request(e.0));
-        }
-    };
     store_upload(&state, &principal, id, upload, body.len(), "scan").await
 }
 
@@ -393,37 +457,8 @@ async fn store_upload(
     })
     .await
     .map_err(ApiError::internal)??;
-    match ingest::store_scan(&state.db, kind, &upload, extra, principal, &id, bytes).await {
-        Ok((asset_id, changes)) => {
-            match kind {
-                "sbom" => state.metrics.sboms_stored.inc(),
-                _ => state.metrics.scans_stored.inc(),
-            }
-            state.metrics.findings_created.add(changes.new);
-            let statements = crate::sbom::statements(&state.db).await?;
-            if !statements.is_empty() {
-                crate::sbom::apply(&state.db, &statements, Some(&asset_id)).await?;
-            }
-            tracing::info!(upload = %id, kind, asset = %asset_id, new = changes.new, fixed = changes.fixed, "upload stored");
-            Ok((
-                StatusCode::ACCEPTED,
-                Json(UploadAck {
-                    upload_id: id,
-                    duplicate: false,
-                    asset_id,
-                    changes: Some(changes),
-                }),
-            )
-                .into_response())
-        }
-        Err(e) => {
-            // Two copies of one upload raced: the other one committed.
-            if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
-                return Ok(duplicate_ack(state, id, asset_id));
-            }
-            Err(e.into())
-        }
-    }
+    let stored = ingest::store_scan(&state.db, kind, &upload, extra, principal, &id, bytes).await;
+    acknowledge(state, id, kind, stored).await
 }
 
 /// Upload an agent snapshot (`vigil agent --once --format json`, or what
@@ -441,15 +476,18 @@ async fn upload_snapshot(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let principal = principal?;
-    principal.require(Permission::UploadSnapshot)?;
-    let body = upload_body(&headers, &body, state.config.max_upload_bytes).inspect_err(|_| {
-        state.metrics.rejected_uploads.inc();
-    })?;
-    let id = upload_id(&headers, &body)?;
-    if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
-        return Ok(duplicate_ack(&state, id, asset_id));
-    }
+    let (principal, id, body) = match receive(
+        &state,
+        principal,
+        Permission::UploadSnapshot,
+        &headers,
+        &body,
+    )
+    .await?
+    {
+        Received::New(p, id, body) => (p, id, body),
+        Received::Duplicate(r) => return Ok(r),
+    };
     let upload = crate::agents::parse_upload(&body).map_err(|e| {
         state.metrics.rejected_uploads.inc();
         ApiError::bad_request(e.0)
@@ -492,33 +530,8 @@ async fn upload_snapshot(
             base
         }
     };
-    match crate::agents::store_snapshot(&state, &principal, &id, snapshot, body.len()).await {
-        Ok((asset_id, changes)) => {
-            state.metrics.snapshots_stored.inc();
-            state.metrics.findings_created.add(changes.new);
-            let statements = crate::sbom::statements(&state.db).await?;
-            if !statements.is_empty() {
-                crate::sbom::apply(&state.db, &statements, Some(&asset_id)).await?;
-            }
-            tracing::info!(upload = %id, asset = %asset_id, new = changes.new, fixed = changes.fixed, "snapshot stored");
-            Ok((
-                StatusCode::ACCEPTED,
-                Json(UploadAck {
-                    upload_id: id,
-                    duplicate: false,
-                    asset_id,
-                    changes: Some(changes),
-                }),
-            )
-                .into_response())
-        }
-        Err(e) => {
-            if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
-                return Ok(duplicate_ack(&state, id, asset_id));
-            }
-            Err(e.into())
-        }
-    }
+    let stored = crate::agents::store_snapshot(&state, &principal, &id, snapshot, body.len()).await;
+    acknowledge(&state, id, "snapshot", stored).await
 }
 
 /// `?name=&version=` of an SBOM upload.
@@ -545,13 +558,11 @@ async fn upload_sbom(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let principal = principal?;
-    principal.require(Permission::UploadScan)?;
-    let body = upload_body(&headers, &body, state.config.max_upload_bytes)?;
-    let id = upload_id(&headers, &body)?;
-    if let Some((_, asset_id, _)) = ingest::find_upload(&state.db.pool, &id).await? {
-        return Ok(duplicate_ack(&state, id, asset_id));
-    }
+    let (principal, id, body) =
+        match receive(&state, principal, Permission::UploadScan, &headers, &body).await? {
+            Received::New(p, id, body) => (p, id, body),
+            Received::Duplicate(r) => return Ok(r),
+        };
     let upload = crate::sbom::parse_sbom(&body, params.name.as_deref(), params.version.as_deref())
         .map_err(|e| {
             state.metrics.rejected_uploads.inc();
@@ -1399,7 +1410,7 @@ async fn admission_review(State(state): State<AppState>, body: Bytes) -> ApiResu
         create_team, create_user, create_token, list_tokens, revoke_token, audit_log, admission_review, openapi),
     components(schemas(UploadAck, Changes, TriageRequest, AssetUpdate, UpdateRequest, RematchReport,
         LoginRequest, TeamRequest, UserRequest, TokenRequest, Role, query::FindingOut, query::AssetOut,
-        query::AssetRef, query::PackageOut, query::TriageOut, query::SeverityCounts,
+        query::AssetRef, query::RelationOut, query::PackageOut, query::TriageOut, query::SeverityCounts,
         query::VulnerabilityAssets, query::Stats, query::RemediationStats, query::SlaDays)),
     modifiers(&Bearer)
 )]
@@ -1421,6 +1432,7 @@ impl utoipa::Modify for Bearer {
 /// The OpenAPI document of this API.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(<crate::notify::NotifyApi as OpenApi>::openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
 }
@@ -1462,6 +1474,9 @@ mod tests {
             "/api/v1/assets",
             "/api/v1/vulnerabilities/{id}/assets",
             "/api/v1/tokens",
+            "/api/v1/notifications/rules",
+            "/api/v1/notifications/rules/{id}",
+            "/api/v1/notifications/deliveries",
         ] {
             assert!(paths.contains_key(p), "{p} missing");
         }

@@ -15,6 +15,11 @@ use sqlx::{AnyPool, Row};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/0001_initial.sql")),
     (2, "events", include_str!("../migrations/0002_events.sql")),
+    (
+        3,
+        "notifications",
+        include_str!("../migrations/0003_notifications.sql"),
+    ),
     (4, "vex", include_str!("../migrations/0004_vex.sql")),
 ];
 

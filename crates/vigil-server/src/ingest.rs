@@ -437,47 +437,24 @@ pub async fn replace_components(
             c.version.clone(),
             path.clone(),
         )) {
-            rows.push((
-                c.ecosystem.osv_name(),
-                name,
-                c.version.clone(),
-                path,
-                raw.to_string(),
-            ));
+            rows.push(vec![
+                Bound::Text(asset_id.to_string()),
+                Bound::Text(c.ecosystem.osv_name().to_string()),
+                Bound::Text(name),
+                Bound::Text(c.version.clone()),
+                Bound::Text(path),
+                Bound::Text(raw.to_string()),
+            ]);
         }
     }
-    // Many rows per statement: one round trip per 100 components.
-    for chunk in rows.chunks(100) {
-        let mut sql = String::from(
-            "INSERT INTO components (asset_id, ecosystem, name, version, path, data) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = i * 6;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
-        let mut q = sqlx::query(&sql);
-        for (eco, name, version, path, data) in chunk {
-            q = q
-                .bind(asset_id)
-                .bind(*eco)
-                .bind(name)
-                .bind(version)
-                .bind(path)
-                .bind(data);
-        }
-        q.execute(&mut **tx).await?;
-    }
+    // Many rows per statement: one round trip per 150 components.
+    insert_many(
+        tx,
+        "INSERT INTO components (asset_id, ecosystem, name, version, path, data)",
+        6,
+        &rows,
+    )
+    .await?;
     Ok(rows.len() as u64)
 }
 
@@ -833,4 +810,199 @@ mod tests {
         assert!(!valid_upload_id("has space in it"));
         assert_eq!(body_upload_id(b"x"), body_upload_id(b"x"));
     }
+}
+
+/// A multi-row `INSERT` of `rows` (each `width` values) in chunks, binding
+/// text and integer values in order.
+async fn insert_many(
+    tx: &mut Transaction<'_, Any>,
+    head: &str,
+    width: usize,
+    rows: &[Vec<Bound>],
+) -> Result<()> {
+    let per = (900 / width).max(1);
+    for chunk in rows.chunks(per) {
+        let mut sql = String::from(head);
+        sql.push_str(" VALUES ");
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..width {
+                if j > 0 {
+                    sql.push(',');
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    Bound::Text(s) => q.bind(s.clone()),
+                    Bound::OptText(s) => q.bind(s.clone()),
+                    Bound::Int(i) => q.bind(*i),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A value of [`insert_many`].
+#[derive(Debug, Clone)]
+enum Bound {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+}
+
+/// Adds the findings re-matching found, many assets at once: new ones in
+/// multi-row statements (with their events and IDs), fixed ones reopened,
+/// and open ones refreshed only when they come from a changed advisory
+/// (`changed`: IDs in upper case). Nothing is marked fixed.
+pub async fn add_rematched(
+    tx: &mut Transaction<'_, Any>,
+    found: &[(String, FindingRow)],
+    changed: &BTreeSet<String>,
+    now: i64,
+) -> Result<Changes> {
+    let mut assets: Vec<&str> = found.iter().map(|(a, _)| a.as_str()).collect();
+    assets.sort_unstable();
+    assets.dedup();
+    let mut existing: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for chunk in assets.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT asset_id, fingerprint, id, state FROM findings WHERE asset_id IN ({})",
+            placeholders.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for a in chunk {
+            q = q.bind(*a);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            existing.insert(
+                (r.get("asset_id"), r.get("fingerprint")),
+                (r.get("id"), r.get("state")),
+            );
+        }
+    }
+    let mut changes = Changes::default();
+    let mut findings = Vec::new();
+    let mut events = Vec::new();
+    let mut ids = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut seq = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(now * 1_000_000, |d| d.as_micros() as i64);
+    for (asset, f) in found {
+        if !seen.insert((asset.as_str(), f.fingerprint.as_str())) {
+            continue;
+        }
+        match existing.get(&(asset.clone(), f.fingerprint.clone())) {
+            None => {
+                changes.new += 1;
+                let id = finding_id(asset, &f.fingerprint);
+                let (e, n, v) = match &f.package {
+                    Some((e, n, v)) => (Some(e.clone()), Some(n.clone()), Some(v.clone())),
+                    None => (None, None, None),
+                };
+                findings.push(vec![
+                    Bound::Text(id.clone()),
+                    Bound::Text(asset.clone()),
+                    Bound::Text(f.fingerprint.clone()),
+                    Bound::Text(f.kind.clone()),
+                    Bound::Text(f.rule_id.clone()),
+                    Bound::Text(f.title.clone()),
+                    Bound::Text(f.severity.clone()),
+                    Bound::Int(severity_rank(&f.severity)),
+                    Bound::Int(f.kev as i64),
+                    Bound::Int(f.fix_available as i64),
+                    Bound::OptText(e),
+                    Bound::OptText(n),
+                    Bound::OptText(v),
+                    Bound::Text(f.path.clone()),
+                    Bound::OptText(f.exposure.clone()),
+                    Bound::Text("rematch".into()),
+                    Bound::Text("new".into()),
+                    Bound::Int(now),
+                    Bound::Int(now),
+                    Bound::Text(f.data.to_string()),
+                ]);
+                seq += 1;
+                events.push(vec![
+                    Bound::Text(random_id()),
+                    Bound::Int(seq),
+                    Bound::Int(now),
+                    Bound::Text("finding.new".into()),
+                    Bound::Text(id.clone()),
+                    Bound::Text(asset.clone()),
+                ]);
+                for vid in &f.ids {
+                    ids.push(vec![
+                        Bound::Text(vid.to_ascii_uppercase()),
+                        Bound::Text(id.clone()),
+                    ]);
+                }
+            }
+            Some((id, state)) => {
+                let from_changed = f
+                    .ids
+                    .iter()
+                    .any(|i| changed.contains(&i.to_ascii_uppercase()));
+                if state == "fixed" {
+                    changes.reopened += 1;
+                    record_event(tx, "finding.reopened", id, asset, now).await?;
+                    sqlx::query(
+                        "UPDATE findings SET state = 'reopened', reopened_at = $2, fixed_at = NULL, last_seen = $2, data = $3 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(now)
+                    .bind(f.data.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                } else if from_changed {
+                    sqlx::query(
+                        "UPDATE findings SET title = $2, severity = $3, severity_rank = $4, kev = $5, fix_available = $6, data = $7 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(&f.title)
+                    .bind(&f.severity)
+                    .bind(severity_rank(&f.severity))
+                    .bind(f.kev as i64)
+                    .bind(f.fix_available as i64)
+                    .bind(f.data.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
+        }
+    }
+    changes.findings = changes.new + changes.reopened;
+    insert_many(
+        tx,
+        "INSERT INTO findings (id, asset_id, fingerprint, kind, rule_id, title, severity, severity_rank, kev, \
+         fix_available, package_ecosystem, package_name, package_version, path, exposure, origin, state, \
+         first_seen, last_seen, data)",
+        20,
+        &findings,
+    )
+    .await?;
+    insert_many(
+        tx,
+        "INSERT INTO events (id, seq, created_at, kind, finding_id, asset_id)",
+        6,
+        &events,
+    )
+    .await?;
+    // An ID may repeat across a finding's own ID and aliases only once
+    // (sorted, deduplicated), so no conflict within the batch.
+    insert_many(tx, "INSERT INTO finding_ids (vuln_id, finding_id)", 2, &ids).await?;
+    Ok(changes)
 }

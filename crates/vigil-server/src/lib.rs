@@ -16,11 +16,14 @@ pub mod agents;
 pub mod api;
 pub mod auth;
 pub mod db;
+pub mod events;
 pub mod ingest;
 pub mod metrics;
+pub mod notify;
 pub mod query;
 pub mod rematch;
 pub mod sbom;
+pub mod siem;
 
 pub use db::Db;
 
@@ -54,6 +57,10 @@ pub struct Config {
     pub admission: Option<admission::AdmissionPolicy>,
     /// Days to fix a finding of each severity (MTTR and SLA figures).
     pub sla: query::SlaDays,
+    /// Webhook notifications: retry schedule, public URL.
+    pub notify: notify::Settings,
+    /// SIEM export destinations.
+    pub siem: siem::Settings,
 }
 
 /// The server's certificate chain and key, PEM.
@@ -109,6 +116,8 @@ impl Config {
             tls: None,
             admission: None,
             sla: query::SlaDays::default(),
+            notify: notify::Settings::default(),
+            siem: siem::Settings::default(),
         }
     }
 }
@@ -168,6 +177,7 @@ pub async fn run(
 ) -> Result<()> {
     listener.set_nonblocking(true)?;
     let local = listener.local_addr()?;
+    start_workers(&state).await?;
     let tls = match &state.config.tls {
         Some(files) => Some(tls_config(files)?),
         None => None,
@@ -201,6 +211,66 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Starts the background readers of the event queue: the notification
+/// dispatcher and sender, and the configured SIEM exporters.
+pub async fn start_workers(state: &AppState) -> Result<()> {
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = expire_accepted_risks(&sweeper.db).await {
+                tracing::error!(error = format!("{e:#}"), "expiring accepted risks failed");
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+    });
+    notify::start(state)
+        .await
+        .context("starting notifications")?;
+    siem::start(state)
+        .await
+        .context("starting the SIEM export")?;
+    Ok(())
+}
+
+/// Accepted risks whose expiry has passed are open again: their triage is
+/// cleared (each in the audit log as `finding.accept_expired`). Runs every
+/// minute. Returns how many expired.
+pub async fn expire_accepted_risks(db: &Db) -> Result<u64> {
+    let now = db::now();
+    let rows = sqlx::query(
+        "SELECT id, triage_reason FROM findings WHERE triage = 'accepted'          AND triage_expires IS NOT NULL AND triage_expires < $1",
+    )
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut n = 0;
+    for r in rows {
+        let id: String = sqlx::Row::get(&r, "id");
+        let done = sqlx::query(
+            "UPDATE findings SET triage = NULL, triage_reason = NULL, triage_expires = NULL, triage_by = NULL              WHERE id = $1 AND triage = 'accepted' AND triage_expires < $2",
+        )
+        .bind(&id)
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+        if done.rows_affected() > 0 {
+            n += 1;
+            auth::audit(
+                db,
+                "vigil",
+                "finding.accept_expired",
+                &format!("finding:{id}"),
+                serde_json::json!({ "justification": db::opt_text(&r, "triage_reason") }),
+            )
+            .await;
+        }
+    }
+    if n > 0 {
+        tracing::info!(expired = n, "accepted risks expired");
+    }
+    Ok(n)
 }
 
 async fn shutdown() {

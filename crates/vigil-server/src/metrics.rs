@@ -101,6 +101,14 @@ pub struct Metrics {
     pub advisory_updates: Counter,
     /// Findings created by re-matching after an advisory update.
     pub rematch_findings: Counter,
+    /// Webhook calls made (every attempt).
+    pub notification_attempts: Counter,
+    /// Notifications delivered.
+    pub notifications_delivered: Counter,
+    /// Notifications given up on (refused, or out of attempts).
+    pub notifications_failed: Counter,
+    /// Events sent to SIEM destinations (each destination counts).
+    pub siem_events_exported: Counter,
     /// Request durations.
     pub request_seconds: Histogram,
 }
@@ -109,7 +117,7 @@ impl Metrics {
     /// The exposition text.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let counters: [(&str, &str, &Counter); 13] = [
+        let counters: [(&str, &str, &Counter); 17] = [
             (
                 "vigil_http_requests_total",
                 "HTTP requests answered",
@@ -174,6 +182,26 @@ impl Metrics {
                 "vigil_rematch_findings_total",
                 "Findings created by re-matching after an advisory update",
                 &self.rematch_findings,
+            ),
+            (
+                "vigil_notification_attempts_total",
+                "Webhook calls made, retries included",
+                &self.notification_attempts,
+            ),
+            (
+                "vigil_notifications_delivered_total",
+                "Notifications delivered",
+                &self.notifications_delivered,
+            ),
+            (
+                "vigil_notifications_failed_total",
+                "Notifications given up on",
+                &self.notifications_failed,
+            ),
+            (
+                "vigil_siem_events_exported_total",
+                "Events sent to SIEM destinations",
+                &self.siem_events_exported,
             ),
         ];
         for (name, help, c) in counters {

@@ -443,6 +443,25 @@ pub struct AssetOut {
     pub open_findings: SeverityCounts,
     /// How many components its current inventory has.
     pub components: i64,
+    /// Its relations to other assets (one asset only, not in lists):
+    /// `runs_on` (a container or pod on a host), `in_pod` (a container in
+    /// a pod), each with the direction.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<RelationOut>,
+}
+
+/// A relation of an asset to another.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RelationOut {
+    /// `runs_on`, `in_pod`.
+    pub relation: String,
+    /// `out` (this asset runs on / is in the other) or `in` (the other
+    /// runs on / is in this one).
+    pub direction: String,
+    /// The other asset.
+    pub asset: AssetRef,
+    /// When the relation was last seen.
+    pub last_seen: String,
 }
 
 /// Assets matching the filter, by kind and name.
@@ -532,6 +551,7 @@ async fn asset_out(db: &Db, r: &AnyRow) -> anyhow::Result<AssetOut> {
         metadata: serde_json::from_str(&r.get::<String, _>("metadata")).unwrap_or(Value::Null),
         open_findings: counts,
         components,
+        relations: Vec::new(),
     })
 }
 
@@ -552,10 +572,32 @@ pub async fn asset(
         w.sql()
     );
     let row = w.bind(sqlx::query(&sql)).fetch_optional(&db.pool).await?;
-    match row {
-        Some(r) => Ok(Some(asset_out(db, &r).await?)),
-        None => Ok(None),
+    let Some(r) = row else { return Ok(None) };
+    let mut out = asset_out(db, &r).await?;
+    for (direction, mine, other) in [("out", "from_id", "to_id"), ("in", "to_id", "from_id")] {
+        let rows = sqlx::query(&format!(
+            "SELECT r.relation, r.last_seen, a.id, a.kind, a.name, t.name AS team_name \
+             FROM asset_relations r JOIN assets a ON a.id = r.{other} LEFT JOIN teams t ON t.id = a.team_id \
+             WHERE r.{mine} = $1 ORDER BY r.relation, a.kind, a.name"
+        ))
+        .bind(id)
+        .fetch_all(&db.pool)
+        .await?;
+        for r in rows {
+            out.relations.push(RelationOut {
+                relation: r.get("relation"),
+                direction: direction.into(),
+                asset: AssetRef {
+                    id: r.get("id"),
+                    kind: r.get("kind"),
+                    name: r.get("name"),
+                    team: opt_text(&r, "team_name"),
+                },
+                last_seen: rfc3339(r.get("last_seen")),
+            });
+        }
     }
+    Ok(Some(out))
 }
 
 /// A component of an asset's current inventory.

@@ -272,16 +272,18 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
                 })
                 .await??;
             let now = now();
+            let changed_ids: std::collections::BTreeSet<String> = changed
+                .iter()
+                .map(|(id, _)| id.to_ascii_uppercase())
+                .collect();
+            let found: Vec<(String, FindingRow)> = matched
+                .into_iter()
+                .flat_map(|(asset, rows)| rows.into_iter().map(move |r| (asset.clone(), r)))
+                .collect();
             let mut tx = db.begin_write(None).await?;
-            for (asset, rows) in matched {
-                if rows.is_empty() {
-                    continue;
-                }
-                let c =
-                    ingest::store_findings(&mut tx, &asset, &rows, "rematch", false, now).await?;
-                report.new_findings += c.new;
-                report.reopened_findings += c.reopened;
-            }
+            let c = ingest::add_rematched(&mut tx, &found, &changed_ids, now).await?;
+            report.new_findings += c.new;
+            report.reopened_findings += c.reopened;
             tx.commit().await?;
         }
     }

@@ -122,12 +122,10 @@ fn a_snapshot_makes_a_host_whose_findings_carry_their_runtime_context() {
 fn containers_are_assets_related_to_their_host() {
     each_backend(|srv| {
         let agent = srv.token("agent", None);
-        let (s, v) = send(
-            srv,
-            &agent,
-            "agent-cont-0001",
-            &snapshot("snapshot-container.json"),
-        );
+        let mut snap = snapshot("snapshot-container.json");
+        // The same container, run by Kubernetes in a pod.
+        snap.containers[0].pod = Some("5c0f9a52-7d1e-4b8e-9f3a-1d2c3b4a5e6f".into());
+        let (s, v) = send(srv, &agent, "agent-cont-0001", &snap);
         assert_eq!(s, 202, "{v}");
         let (_, v) = srv.get("/api/v1/assets?kind=container", &srv.admin_token);
         assert_eq!(v["total"], 1, "{v}");
@@ -135,6 +133,35 @@ fn containers_are_assets_related_to_their_host() {
         assert!(c["name"].as_str().unwrap().starts_with("9d2b7e4f1a3c"));
         assert_eq!(c["metadata"]["runtime"], "docker");
         assert_eq!(c["metadata"]["packages"], 4);
+        let (_, one) = srv.get(
+            &format!("/api/v1/assets/{}", c["id"].as_str().unwrap()),
+            &srv.admin_token,
+        );
+        let rel: Vec<(String, String, String)> = one["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["relation"].as_str().unwrap().to_string(),
+                    r["direction"].as_str().unwrap().to_string(),
+                    r["asset"]["kind"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                ("in_pod".to_string(), "out".to_string(), "pod".to_string()),
+                ("runs_on".to_string(), "out".to_string(), "host".to_string()),
+            ],
+            "{one}"
+        );
+        let (_, pods) = srv.get("/api/v1/assets?kind=pod", &srv.admin_token);
+        assert_eq!(
+            pods["items"][0]["name"],
+            "5c0f9a52-7d1e-4b8e-9f3a-1d2c3b4a5e6f"
+        );
     });
 }
 

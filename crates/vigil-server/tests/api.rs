@@ -302,6 +302,31 @@ fn every_endpoint_checks_every_role() {
             ),
             ("DELETE", "/api/v1/tokens/0000".into(), None, admin_only),
             ("GET", "/api/v1/audit".into(), None, admin_only),
+            ("GET", "/api/v1/stats".into(), None, read),
+            (
+                "GET",
+                "/api/v1/notifications/rules".into(),
+                None,
+                admin_only,
+            ),
+            (
+                "POST",
+                "/api/v1/notifications/rules".into(),
+                Some(br#"{"name":"m","url":"http://127.0.0.1:9/hook","format":"json"}"#.to_vec()),
+                admin_only,
+            ),
+            (
+                "DELETE",
+                "/api/v1/notifications/rules/0000".into(),
+                None,
+                admin_only,
+            ),
+            (
+                "GET",
+                "/api/v1/notifications/deliveries".into(),
+                None,
+                &["admin", "analyst"],
+            ),
         ];
         for (method, path, body, allowed) in &cases {
             let (s, v) = srv.call(method, path, None, &[], body.as_deref());
@@ -814,5 +839,45 @@ fn mttr_and_sla_breaches_per_severity_and_team() {
         assert_eq!(high["mttr_days"], 45.0);
         assert_eq!(high["fixed_late"], 1);
         assert_eq!(high["open"], 1);
+    });
+}
+
+#[test]
+fn an_accepted_risk_is_open_again_once_it_expires() {
+    each_backend(|srv| {
+        let admin = &srv.admin_token;
+        srv.upload(admin, "expiry-a-0001", &report("report-a.json"));
+        let id = by_rule(&findings(srv, "", admin), "GHSA-35jh-r3h4-6jhm")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (s, _) = srv.post(
+            "/api/v1/findings/triage",
+            admin,
+            &json!({"ids": [id], "action": "accept", "justification": "until the next release", "expires": "2099-01-01"}),
+        );
+        assert_eq!(s, 200);
+        let db = srv.state.db.clone();
+        assert_eq!(
+            srv.block_on(vigil_server::expire_accepted_risks(&db))
+                .unwrap(),
+            0
+        );
+        srv.sql(&format!(
+            "UPDATE findings SET triage_expires = 1 WHERE id = '{id}'"
+        ));
+        assert_eq!(
+            srv.block_on(vigil_server::expire_accepted_risks(&db))
+                .unwrap(),
+            1
+        );
+        let (_, f) = srv.get(&format!("/api/v1/findings/{id}"), admin);
+        assert!(f.get("triage").is_none(), "{f}");
+        let (_, audit) = srv.get("/api/v1/audit", admin);
+        assert!(audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "finding.accept_expired" && e["actor"] == "vigil"));
     });
 }

@@ -80,7 +80,7 @@ pub(crate) enum Command {
     /// Run the organisation-wide server: scan and agent uploads, assets,
     /// findings with a history, re-matching when advisories change, the
     /// REST API (docs/server.md)
-    Server(ServerCommand),
+    Server(Box<ServerCommand>),
     /// Work with versions by each ecosystem's rules
     #[command(subcommand)]
     Versions(VersionsCommand),
@@ -997,6 +997,35 @@ pub(crate) struct ServerRunArgs {
     /// Admission: namespaces never checked (repeatable)
     #[arg(long, value_name = "NAMESPACE", default_value = "kube-system")]
     pub(crate) admission_exempt_namespace: Vec<String>,
+
+    /// The server's public base URL, linked from notifications
+    #[arg(long, value_name = "URL")]
+    pub(crate) public_url: Option<String>,
+
+    /// Send every finding event to a syslog server as RFC 5424 messages
+    /// with CEF payloads: udp://HOST:PORT, tcp://HOST:PORT or
+    /// tls://HOST:PORT
+    #[arg(long, value_name = "URL")]
+    pub(crate) syslog: Option<String>,
+
+    /// Certificate authorities (PEM) trusted for --syslog tls://, next to
+    /// the public web roots
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub(crate) syslog_ca: Option<PathBuf>,
+
+    /// The syslog facility: local0 … local7, or a number (0-23)
+    #[arg(long, value_name = "FACILITY", default_value = "local0")]
+    pub(crate) syslog_facility: String,
+
+    /// Append vulnerability findings' events as OCSF JSON lines
+    /// (Vulnerability Finding, class 2002) to this file
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub(crate) ocsf_file: Option<PathBuf>,
+
+    /// POST vulnerability findings' events as OCSF JSON lines
+    /// (newline-delimited batches) to this URL
+    #[arg(long, value_name = "URL")]
+    pub(crate) ocsf_url: Option<String>,
 }
 
 /// `vigil server init` options.

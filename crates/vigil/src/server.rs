@@ -43,9 +43,32 @@ pub(crate) fn run(cmd: &ServerCommand) -> Result<Outcome> {
                     key: key.clone(),
                 });
             }
+            config.notify.public_url = args.public_url.clone();
+            config.siem.syslog = args.syslog.clone();
+            config.siem.syslog_ca = args.syslog_ca.clone();
+            config.siem.syslog_facility = parse_facility(&args.syslog_facility)?;
+            config.siem.ocsf_file = args.ocsf_file.clone();
+            config.siem.ocsf_url = args.ocsf_url.clone();
+            if let Some(s) = &config.siem.syslog {
+                // A wrong destination is a usage error, found before the
+                // server starts.
+                vigil_server::siem::SyslogTarget::parse(s)?;
+            }
             runtime.block_on(vigil_server::serve(config))?;
             Ok(Outcome::Done)
         }
+    }
+}
+
+/// `local0` … `local7` (16–23) or a facility number (0–23).
+fn parse_facility(s: &str) -> Result<u8> {
+    let n = match s.strip_prefix("local") {
+        Some(d) => d.parse::<u8>().ok().filter(|d| *d <= 7).map(|d| 16 + d),
+        None => s.parse::<u8>().ok(),
+    };
+    match n {
+        Some(n) if n <= 23 => Ok(n),
+        _ => bail!("--syslog-facility {s:?}: give local0 … local7 or a number from 0 to 23"),
     }
 }
 
@@ -156,6 +179,16 @@ mod tests {
         assert_eq!((s.critical, s.high, s.medium, s.low), (3, 14, 90, 180));
         assert!(parse_sla("urgent=1").is_err());
         assert!(parse_sla("high=soon").is_err());
+    }
+
+    #[test]
+    fn facilities() {
+        assert_eq!(parse_facility("local0").unwrap(), 16);
+        assert_eq!(parse_facility("local7").unwrap(), 23);
+        assert_eq!(parse_facility("4").unwrap(), 4);
+        assert!(parse_facility("local8").is_err());
+        assert!(parse_facility("24").is_err());
+        assert!(parse_facility("kern").is_err());
     }
 
     #[test]

@@ -744,3 +744,37 @@ fn tarballs_are_scanned_recursively() {
     );
     assert_eq!(diagnostics.len(), 3, "{diagnostics:?}");
 }
+
+#[test]
+fn server_refuses_bad_siem_destinations_before_starting() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, message) in [
+        (
+            &["--syslog", "syslog.example:514"][..],
+            "give udp://, tcp:// or tls://HOST:PORT",
+        ),
+        (
+            &["--syslog", "http://127.0.0.1:514"][..],
+            "unknown transport",
+        ),
+        (&["--syslog", "tcp://127.0.0.1"][..], "the port is missing"),
+        (
+            &[
+                "--syslog",
+                "udp://127.0.0.1:514",
+                "--syslog-facility",
+                "local9",
+            ][..],
+            "give local0 … local7",
+        ),
+    ] {
+        let (code, _, stderr) = run(vigil(dir.path())
+            .arg("server")
+            .arg("--data-dir")
+            .arg(dir.path().join("server"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args));
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}

@@ -16,6 +16,8 @@ pub struct TestServer {
     pub backend: &'static str,
     pub data_dir: tempfile::TempDir,
     pub state: vigil_server::AppState,
+    /// The settings it runs with (a replica opens the same).
+    pub config: vigil_server::Config,
     runtime: Option<tokio::runtime::Runtime>,
     agent: ureq::Agent,
 }
@@ -105,7 +107,7 @@ impl TestServer {
             .await
             .unwrap();
             let tls = config.tls.is_some();
-            let state = vigil_server::AppState::open(config).await.unwrap();
+            let state = vigil_server::AppState::open(config.clone()).await.unwrap();
             let served = state.clone();
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             let addr = listener.local_addr().unwrap();
@@ -127,9 +129,15 @@ impl TestServer {
             backend,
             data_dir,
             state,
+            config,
             runtime: Some(runtime),
             agent,
         }
+    }
+
+    /// Runs a future on the server's runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.as_ref().unwrap().block_on(f)
     }
 
     /// Runs one SQL statement on the server's database (to age findings).
@@ -140,6 +148,16 @@ impl TestServer {
             .as_ref()
             .unwrap()
             .block_on(async move { sqlx::query(&statement).execute(&db.pool).await.unwrap() });
+    }
+
+    /// Another server on the same database (its background workers only,
+    /// no listener), as a second replica would be.
+    pub fn start_replica(&self) {
+        let config = self.config.clone();
+        self.runtime.as_ref().unwrap().block_on(async {
+            let state = vigil_server::AppState::open(config).await.unwrap();
+            vigil_server::start_workers(&state).await.unwrap();
+        });
     }
 
     /// A request; returns the status and the body as JSON (or a string).

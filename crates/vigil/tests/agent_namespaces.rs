@@ -373,9 +373,16 @@ fn a_container_without_a_runtime() {
     );
 
     // An unprivileged agent cannot read the container's root: it says so.
+    // The build directory may be private to root: `nobody` runs a copy.
+    let shared = tempfile::tempdir().unwrap();
+    let bin = shared.path().join("vigil");
+    std::fs::copy(env!("CARGO_BIN_EXE_vigil"), &bin).unwrap();
+    for dir in [shared.path(), bin.as_path()] {
+        std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
     let out = Command::new("runuser")
         .args(["-u", "nobody", "--"])
-        .arg(env!("CARGO_BIN_EXE_vigil"))
+        .arg(&bin)
         .args(["--no-config", "agent", "--once", "-f", "json"])
         .env("VIGIL_CACHE_DIR", "/nonexistent")
         .env_remove("VIGIL_CONFIG")

@@ -1,7 +1,7 @@
-//! Risk scoring for vigil. For now this crate owns CVSS: reading a vector
-//! string of any published CVSS version (2.0, 3.0, 3.1, 4.0) and computing
-//! its base score and severity. Later it will also own vigil's
-//! context-aware risk score, which builds on these base scores.
+//! Risk scoring for vigil: CVSS (reading a vector string of any published
+//! CVSS version, 2.0, 3.0, 3.1, 4.0, and computing its base score and
+//! severity) and vigil's context-aware risk score built on it
+//! ([`context`], docs/risk.md).
 //!
 //! ```
 //! use vigil_risk::{parse, CvssVersion};
@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod context;
 mod error;
 mod metrics;
 mod score;

@@ -55,6 +55,15 @@ pub(crate) fn base_score(
     Ok(score)
 }
 
+/// The base metrics of a scored vector, canonical (the prefix `cvss`
+/// expects, the specification's order): what the risk score adds its
+/// environmental and threat metrics to.
+pub(crate) fn base_vector_of(score: &crate::CvssScore) -> Result<String, CvssError> {
+    let (version, body) = crate::split_version(&score.vector)?;
+    let given = crate::metrics::validate(&score.vector, version, body)?;
+    Ok(base_vector(version, &given))
+}
+
 /// The base metrics of a validated vector as a vector string of their own,
 /// in the specification's order, with the prefix `cvss` expects.
 fn base_vector(version: CvssVersion, given: &Given<'_>) -> String {

@@ -412,6 +412,7 @@ mod tests {
             secret: None,
             runtime: None,
             vulnerable_code: None,
+            risk: None,
         };
         annotate(&inv.runtime, &mut f);
         assert_eq!(f.runtime.as_ref().unwrap().processes.len(), 2);

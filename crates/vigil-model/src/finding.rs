@@ -252,6 +252,19 @@ pub struct Finding {
     /// executable could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vulnerable_code: Option<VulnerableCode>,
+    /// For a vulnerability with a CVSS vector: vigil's context-aware risk
+    /// score and why (docs/risk.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+}
+
+/// A vulnerability's risk score in its context (docs/risk.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Risk {
+    /// The score, 0.0–10.0.
+    pub score: f64,
+    /// Why it differs from the CVSS base score (or does not), in order.
+    pub reasons: Vec<String>,
 }
 
 /// Whether an advisory's affected functions are in an executable.

@@ -34,5 +34,6 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         secret: None,
         runtime: None,
         vulnerable_code: None,
+        risk: None,
     }
 }

@@ -307,8 +307,15 @@ pub fn sarif_value(report: &Report) -> Value {
             informational: f.informational.is_some(),
         });
         facts.severity = facts.severity.max(f.severity);
-        if let Some(c) = &f.cvss {
-            facts.score = Some(facts.score.map_or(c.score, |s| s.max(c.score)));
+        // The risk score where there is one (docs/risk.md), else the CVSS
+        // base score.
+        let score = f
+            .risk
+            .as_ref()
+            .map(|r| r.score)
+            .or(f.cvss.as_ref().map(|c| c.score));
+        if let Some(score) = score {
+            facts.score = Some(facts.score.map_or(score, |s| s.max(score)));
         }
         if !f.fixed_versions.is_empty() {
             let name = f

@@ -756,6 +756,7 @@ mod tests {
             secret: None,
             runtime: None,
             vulnerable_code: None,
+            risk: None,
         }
     }
 

@@ -205,6 +205,47 @@ pub fn score(vector: &str, ctx: &Context) -> Result<Risk, CvssError> {
     Ok(finish(base.base_score, environmental, scored, reasons, ctx))
 }
 
+/// The context a finding carries: its runtime (`vigil scan host`), the
+/// presence of its vulnerable code, its KEV listing. A finding without
+/// runtime data has unknown exposure, data reach and loading.
+pub fn context_of(f: &vigil_model::Finding) -> Context {
+    let runtime = f.runtime.as_ref();
+    Context {
+        exposure: runtime.map(|r| match r.exposure.as_deref() {
+            Some("public") => Exposure::Public,
+            Some("internal") => Exposure::Internal,
+            Some("loopback") => Exposure::Loopback,
+            _ => Exposure::NotListening,
+        }),
+        data_assets: runtime.map(|r| r.data_assets.clone()),
+        loaded: runtime.map(|r| !r.installed_only),
+        code_present: f
+            .vulnerable_code
+            .as_ref()
+            .map(|v| v.status == vigil_model::VulnerableCodeStatus::Present),
+        kev: f.kev,
+        epss: None,
+    }
+}
+
+/// Gives a vulnerability finding with a CVSS vector its risk score (and
+/// leaves other findings alone). A vector the scorer refuses leaves the
+/// finding without one.
+pub fn annotate(f: &mut vigil_model::Finding) {
+    if f.kind != vigil_model::FindingKind::Vulnerability || f.informational.is_some() {
+        return;
+    }
+    let Some(cvss) = &f.cvss else { return };
+    // A vector that gave a severity always scores; should one not, the
+    // finding keeps its CVSS base score alone.
+    if let Ok(r) = score(&cvss.vector, &context_of(f)) {
+        f.risk = Some(vigil_model::Risk {
+            score: r.score,
+            reasons: r.reasons,
+        });
+    }
+}
+
 fn unscorable(vector: &str, version: CvssVersion, reason: cvss::Error) -> CvssError {
     CvssError::Unscorable {
         vector: vector.to_owned(),
@@ -368,6 +409,60 @@ mod tests {
         .expect("scores");
         assert_eq!(r.vector, format!("{v4}/MAV:L/CR:L/IR:L"));
         assert!(r.score < 9.3, "{}", r.score);
+    }
+
+    #[test]
+    fn a_findings_runtime_becomes_its_context() {
+        let mut f = vigil_model::Finding {
+            kind: vigil_model::FindingKind::Vulnerability,
+            id: "GHSA-test".into(),
+            aliases: Vec::new(),
+            title: String::new(),
+            message: None,
+            severity: vigil_model::Severity::Critical,
+            cvss: Some(vigil_model::Cvss {
+                version: "3.1".into(),
+                vector: CRIT.into(),
+                score: 9.8,
+            }),
+            package: None,
+            resource: None,
+            location: vigil_model::Location::new("x", None),
+            fixed_versions: Vec::new(),
+            fix_available: false,
+            kev: false,
+            informational: None,
+            fingerprint: vigil_model::Fingerprint(String::new()),
+            published: None,
+            suppression: None,
+            help: None,
+            secret: None,
+            runtime: Some(vigil_model::Runtime {
+                processes: Vec::new(),
+                containers: Vec::new(),
+                installed_only: false,
+                exposure: Some("loopback".into()),
+                data_assets: Vec::new(),
+            }),
+            vulnerable_code: None,
+            risk: None,
+        };
+        annotate(&mut f);
+        let risk = f.risk.clone().expect("scored");
+        assert_eq!(risk.score, 7.5);
+        assert_eq!(
+            risk.reasons,
+            [
+                "listens on loopback only",
+                "no data store reachable",
+                "not in KEV"
+            ]
+        );
+        // Without runtime data: the base score, only exploit signals.
+        f.runtime = None;
+        f.kev = true;
+        annotate(&mut f);
+        assert_eq!(f.risk.expect("scored").score, 10.0);
     }
 
     #[test]

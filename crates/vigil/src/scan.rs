@@ -378,6 +378,8 @@ pub(crate) fn finish(
     }
     findings.iter_mut().for_each(annotate);
     crate::vulncode::annotate(&mut findings, &advisories, executable);
+    // The risk score, from everything known of each finding by now.
+    findings.iter_mut().for_each(vigil_risk::context::annotate);
     findings.extend(checks.findings);
     gates.triage(&inventory.components, &mut findings);
     let remediation = vigil_policy::remediation::plan(&inventory.components, &findings, |cs| {

@@ -157,11 +157,16 @@ fn scan_reports_findings_in_json_and_table() {
     );
     assert_eq!(time["kev"], false);
     assert!(time.get("informational").is_none());
+    // A source tree has no runtime context: the risk score is the base
+    // score, and says why (docs/risk.md).
+    assert_eq!(time["risk"]["score"], 6.2);
+    assert_eq!(time["risk"]["reasons"], serde_json::json!(["not in KEV"]));
     let ansi = findings
         .iter()
         .find(|f| f["id"] == "RUSTSEC-2021-0139")
         .expect("ansi_term notice");
     assert_eq!(ansi["informational"], "unmaintained");
+    assert!(ansi.get("risk").is_none(), "notices are not scored");
 
     // Deterministic, and fingerprints are stable across runs.
     let (_, again, _) = run(vigil(cache.path())

@@ -265,6 +265,9 @@ pub struct Risk {
     pub score: f64,
     /// Why it differs from the CVSS base score (or does not), in order.
     pub reasons: Vec<String>,
+    /// The vector scored: the CVSS base metrics with the environmental and
+    /// threat metrics the context added.
+    pub vector: String,
 }
 
 /// Whether an advisory's affected functions are in an executable.

@@ -258,6 +258,25 @@ mod tests {
     }
 
     #[test]
+    fn shipped_high_risk() {
+        let v = eval("high-risk.rego", "report-bad.json");
+        assert_eq!(
+            v.failures.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+            ["GHSA-xvch-5gv4-984h: risk 9.8, exposed to the internet: minimist 1.2.5 (exposed: listens on a public address; reaches postgresql; not in KEV)"]
+        );
+        assert_eq!(v.warnings.len(), 1, "{v:?}");
+        assert!(
+            v.warnings[0].text.starts_with("GHSA-crit-nofix: risk 7.5"),
+            "{v:?}"
+        );
+        let good = eval("high-risk.rego", "report-good.json");
+        assert!(
+            good.failures.is_empty() && good.warnings.is_empty(),
+            "{good:?}"
+        );
+    }
+
+    #[test]
     fn shipped_licenses() {
         let v = eval("copyleft-licenses.rego", "report-bad.json");
         assert_eq!(

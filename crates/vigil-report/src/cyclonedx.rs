@@ -258,6 +258,23 @@ fn rating(f: &Finding) -> Value {
     r
 }
 
+/// The advisory's rating, and vigil's risk score where there is one
+/// (method `other`, the vector scored, the reasons as justification).
+fn ratings(f: &Finding) -> Vec<Value> {
+    let mut out = vec![rating(f)];
+    if let Some(risk) = &f.risk {
+        out.push(json!({
+            "source": { "name": "vigil" },
+            "score": risk.score,
+            "severity": Severity::from_cvss_score(risk.score).as_str().to_ascii_lowercase(),
+            "method": "other",
+            "vector": risk.vector,
+            "justification": risk.reasons.join("; "),
+        }));
+    }
+    out
+}
+
 /// CycloneDX's justification for a VEX justification (OpenVEX's codes and
 /// CycloneDX's own), where one means the same.
 fn justification(code: &str) -> Option<&'static str> {
@@ -382,7 +399,7 @@ fn vulnerabilities(report: &Report, refs: &[String]) -> Vec<Value> {
         let mut v = json!({
             "id": id,
             "source": { "name": "OSV", "url": advisory_url(id) },
-            "ratings": [rating(severest)],
+            "ratings": ratings(severest),
             "description": first.title,
             "advisories": [{ "url": advisory_url(id) }],
             "affects": affects,

@@ -242,6 +242,7 @@ pub fn annotate(f: &mut vigil_model::Finding) {
         f.risk = Some(vigil_model::Risk {
             score: r.score,
             reasons: r.reasons,
+            vector: r.vector,
         });
     }
 }

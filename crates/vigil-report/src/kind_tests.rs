@@ -53,6 +53,7 @@ fn plain_table(report: &crate::Report) -> String {
             crate::TableOptions {
                 color: false,
                 max_not_checked: 5,
+                sort: crate::Sort::Package,
             },
         )
         .unwrap()

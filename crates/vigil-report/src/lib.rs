@@ -38,7 +38,7 @@ pub use junit::{write_junit, Gate, JunitOptions};
 pub use markdown::write_markdown;
 pub use sarif::{sarif_value, write_sarif};
 pub use spdx::{spdx_value, write_spdx};
-pub use table::{write_table, TableOptions};
+pub use table::{write_table, Sort, TableOptions};
 
 /// Where vigil lives, as reports name the tool.
 pub const TOOL_URI: &str = "https://github.com/vigil-sec/vigil";

@@ -16,6 +16,42 @@ pub struct TableOptions {
     pub color: bool,
     /// How many not-checked components to list before summarizing the rest.
     pub max_not_checked: usize,
+    /// The order of the vulnerabilities within each file.
+    pub sort: Sort,
+}
+
+/// The order of the vulnerabilities within each file of the table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Highest risk score first (docs/risk.md; findings without one by
+    /// their CVSS base score, else by their severity band's floor; a
+    /// KEV-listed finding without any score first), then by package and
+    /// ID.
+    #[default]
+    Risk,
+    /// By package, version and ID (the report's own order).
+    Package,
+}
+
+/// The score a finding ranks by: its risk score, else its CVSS base score,
+/// else the floor of its severity's band (a KEV-listed one without any
+/// score first of all).
+fn rank_score(f: &Finding) -> f64 {
+    f.risk
+        .as_ref()
+        .map(|r| r.score)
+        .or(f.cvss.as_ref().map(|c| c.score))
+        .unwrap_or(if f.kev {
+            10.0
+        } else {
+            match f.severity {
+                Severity::Critical => 9.0,
+                Severity::High => 7.0,
+                Severity::Medium => 4.0,
+                Severity::Low => 0.1,
+                Severity::Unknown => -1.0,
+            }
+        })
 }
 
 const TITLE_WIDTH: usize = 64;
@@ -340,6 +376,16 @@ pub fn write_table(
             &mut by_path
         };
         target.entry(f.location.path.as_str()).or_default().push(f);
+    }
+    if options.sort == Sort::Risk {
+        for findings in by_path.values_mut() {
+            // Stable: equal scores keep the report's package order.
+            findings.sort_by(|a, b| {
+                rank_score(b)
+                    .total_cmp(&rank_score(a))
+                    .then(b.severity.cmp(&a.severity))
+            });
+        }
     }
     for (path, findings) in &by_path {
         let n = findings.len();
@@ -847,5 +893,50 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("3 suppressed (1 by the ignore file, 1 by VEX, 1 in the baseline), listed above with the reason."), "{table}");
+    }
+
+    #[test]
+    fn vulnerabilities_are_listed_highest_risk_first_unless_by_package() {
+        let mut low = finding("GHSA-aaaa", FindingKind::Vulnerability, Severity::Critical);
+        low.risk = Some(vigil_model::Risk {
+            score: 6.4,
+            reasons: vec!["vulnerable code not in the binary".into()],
+            vector: String::new(),
+        });
+        let mut high = finding("GHSA-bbbb", FindingKind::Vulnerability, Severity::High);
+        high.risk = Some(vigil_model::Risk {
+            score: 8.5,
+            reasons: vec!["known exploited (KEV): +1.0".into()],
+            vector: String::new(),
+        });
+        let medium = finding("GHSA-cccc", FindingKind::Vulnerability, Severity::Medium);
+        let components =
+            vec![Component::new(Ecosystem::Npm, "lib", "1.0.0").at("package-lock.json", None)];
+        let report = Report::new(
+            "t",
+            components,
+            vec![low, high, medium],
+            Vec::new(),
+            Vec::new(),
+        );
+        let order = |sort: Sort| {
+            let mut out = Vec::new();
+            let options = TableOptions {
+                sort,
+                ..TableOptions::default()
+            };
+            write_table(&report, &mut out, options).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            let pos = |id: &str| out.find(id).unwrap();
+            let mut ids = ["GHSA-aaaa", "GHSA-bbbb", "GHSA-cccc"];
+            ids.sort_by_key(|id| pos(id));
+            ids
+        };
+        // 8.5, then 6.4, then a MEDIUM without a score (the band's floor, 4.0).
+        assert_eq!(order(Sort::Risk), ["GHSA-bbbb", "GHSA-aaaa", "GHSA-cccc"]);
+        assert_eq!(
+            order(Sort::Package),
+            ["GHSA-aaaa", "GHSA-bbbb", "GHSA-cccc"]
+        );
     }
 }

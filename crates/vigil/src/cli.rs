@@ -475,6 +475,11 @@ pub(crate) struct ReportArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     pub(crate) format: Format,
 
+    /// The order of the vulnerabilities within each file of the table:
+    /// highest risk score first (docs/risk.md), or by package
+    #[arg(long, value_enum, default_value_t = SortOrder::Risk)]
+    pub(crate) sort: SortOrder,
+
     /// Write the --format report to FILE instead of stdout; with
     /// FORMAT=FILE, also write a report in FORMAT to FILE (repeatable:
     /// `-o sarif=vigil.sarif -o cyclonedx=bom.json`)
@@ -1074,4 +1079,13 @@ mod tests {
         assert!(parse_size("3 TB").is_err());
         assert!(parse_size("99999999999999999999").is_err());
     }
+}
+
+/// `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SortOrder {
+    /// Highest risk score first (docs/risk.md), then package and ID
+    Risk,
+    /// By package, version and ID
+    Package,
 }

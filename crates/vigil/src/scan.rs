@@ -558,6 +558,10 @@ impl ReportWriter<'_> {
                 TableOptions {
                     color,
                     max_not_checked: 20,
+                    sort: match self.args.sort {
+                        crate::cli::SortOrder::Risk => vigil_report::Sort::Risk,
+                        crate::cli::SortOrder::Package => vigil_report::Sort::Package,
+                    },
                 },
             )?,
             Format::Json => vigil_report::write_json(report, out)?,

@@ -146,27 +146,16 @@ fn parse_sla(s: &str) -> Result<vigil_server::query::SlaDays> {
     Ok(sla)
 }
 
-/// `30s`, `15m`, `6h`, `1d`; `off` or `0` for none.
+/// A duration as the other options read it (`30s`, `15m`, `6h`, `1d`,
+/// `1h30m`: `cli::parse_duration`); `off` or `0` for none.
 pub(crate) fn parse_interval(s: &str) -> Result<Option<Duration>> {
     let s = s.trim();
     if s.eq_ignore_ascii_case("off") || s == "0" {
         return Ok(None);
     }
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num
-        .parse()
-        .with_context(|| format!("{s:?} is not a duration like 30s, 15m, 6h or 1d"))?;
-    let secs = match unit {
-        "s" | "" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => bail!("{s:?} is not a duration like 30s, 15m, 6h or 1d"),
-    };
-    if secs == 0 {
-        return Ok(None);
-    }
-    Ok(Some(Duration::from_secs(secs)))
+    crate::cli::parse_duration(s)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("--update-interval: {e}"))
 }
 
 #[cfg(test)]

@@ -380,3 +380,55 @@ fn two_replicas_share_one_postgresql_database() {
         .sum();
     assert_eq!(new, 1, "{results:?}");
 }
+
+/// The server's policy flags reach the server: `--admission` with
+/// `--admission-deny-unknown` denies a pod whose image was never scanned,
+/// and `--sla` sets the service levels of `GET /api/v1/stats`.
+#[test]
+fn admission_and_sla_flags_take_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = init(&data);
+    let server = start_with(
+        &data,
+        free_port(),
+        &[
+            "--admission",
+            "--admission-deny-unknown",
+            "--sla",
+            "high=14",
+        ],
+    );
+    let review = json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "3e1f0c2a-9b7d-4e5f-8a6b-0c1d2e3f4a5b",
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "namespace": "shop",
+            "operation": "CREATE",
+            "object": {"spec": {"containers": [{"name": "app", "image": "registry.example.org/shop/app:2.0"}]}}
+        }
+    });
+    let mut r = agent()
+        .post(format!("{}/api/v1/admission/review", server.base))
+        .header("Content-Type", "application/json")
+        .send(&serde_json::to_vec(&review).unwrap()[..])
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(v["response"]["uid"], "3e1f0c2a-9b7d-4e5f-8a6b-0c1d2e3f4a5b");
+    assert_eq!(v["response"]["allowed"], false, "{v}");
+    assert!(v["response"]["status"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("has never been scanned by vigil"));
+    let mut r = agent()
+        .get(format!("{}/api/v1/stats", server.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(v["sla"]["high"], 14, "{v}");
+    assert_eq!(v["sla"]["critical"], 7);
+}

@@ -1,8 +1,9 @@
 //! Advisories: OSV records from archives, directories and URLs, kept in an
-//! embedded store, with the KEV catalogue beside them.
+//! embedded store, with the KEV catalogue and EPSS scores beside them.
 //!
 //! The flow: [`import_paths`] and [`update`] read inputs (zip archives,
-//! mirror directories, OSV `.json`/`.yaml` files, the KEV catalogue), parse
+//! mirror directories, OSV `.json`/`.yaml` files, the KEV catalogue, EPSS
+//! scores), parse
 //! them in parallel, and write them into the [`Store`] in one transaction
 //! per source. [`Store::load_for`] then loads the records of the packages
 //! a scan found into an in-memory [`AdvisorySet`] for matching.
@@ -18,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod epss;
 mod error;
 pub mod kev;
 pub mod osv;
@@ -32,7 +34,8 @@ use std::sync::Arc;
 use vigil_model::Ecosystem;
 
 pub use error::{Error, Result};
-pub use store::{ImportStats, SourceStatus, Store, KEV_SOURCE_KEY};
+pub use epss::{EpssInfo, EpssScore, DEFAULT_EPSS_URL};
+pub use store::{ImportStats, SourceStatus, Store, EPSS_SOURCE_KEY, KEV_SOURCE_KEY};
 pub use update::{
     update, EcosystemOutcome, UpdateOptions, UpdateReport, DEFAULT_KEV_URL, DEFAULT_OSV_BASE,
 };
@@ -131,7 +134,8 @@ impl AdvisorySet {
 }
 
 /// Imports files and directories (archives, mirrors, OSV `.json`/`.yaml`
-/// files, the KEV catalogue) into the store, in one transaction. Records
+/// files, the KEV catalogue, EPSS scores) into the store, in one
+/// transaction. Records
 /// merge by ID; a record that cannot be read is a diagnostic, a corrupt
 /// archive an error (and nothing is imported).
 pub fn import_paths(store: &mut Store, paths: &[&Path]) -> Result<ImportStats> {
@@ -155,6 +159,7 @@ pub fn import_paths(store: &mut Store, paths: &[&Path]) -> Result<ImportStats> {
         store::ImportBatch {
             records,
             kev: loaded.kev,
+            epss: loaded.epss,
             source: label,
             origin: "import".to_string(),
             authoritative: false,

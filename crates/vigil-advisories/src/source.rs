@@ -1,5 +1,5 @@
-//! Reading advisory inputs: OSV archives, directories and files, and the
-//! KEV catalogue, into raw records ready for the store.
+//! Reading advisory inputs: OSV archives, directories and files, the KEV
+//! catalogue and EPSS scores, into raw records ready for the store.
 
 use std::io::{Read, Seek};
 use std::path::Path;
@@ -47,6 +47,7 @@ pub(crate) struct ParsedRecord {
 pub(crate) struct Loaded {
     pub(crate) records: Vec<RawRecord>,
     pub(crate) kev: Option<KevCatalog>,
+    pub(crate) epss: Option<crate::epss::EpssScores>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -141,7 +142,8 @@ fn yaml_to_json(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// Reads one file: an archive, an OSV record (JSON or YAML), a JSON array
-/// of records, or the KEV catalogue.
+/// of records, the KEV catalogue, or EPSS scores (a CSV, plain or gzip,
+/// known by its content).
 pub(crate) fn read_file(path: &Path, out: &mut Loaded) -> Result<()> {
     let name = path.display().to_string();
     let lower = name.to_ascii_lowercase();
@@ -156,6 +158,12 @@ pub(crate) fn read_file(path: &Path, out: &mut Loaded) -> Result<()> {
         });
     }
     let bytes = fs_err::read(path).map_err(|e| Error::io(path, e))?;
+    if crate::epss::detect(&bytes) || lower.ends_with(".csv") || lower.ends_with(".csv.gz") {
+        let (scores, diagnostics) = crate::epss::parse(&bytes, &name)?;
+        out.epss = Some(scores);
+        out.diagnostics.extend(diagnostics);
+        return Ok(());
+    }
     let json = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         yaml_to_json(&bytes).map_err(|message| Error::Input {
             name: name.clone(),
@@ -190,7 +198,8 @@ pub(crate) fn read_file(path: &Path, out: &mut Loaded) -> Result<()> {
     } else {
         return Err(Error::Input {
             name,
-            message: "neither an OSV record (no `id`) nor a KEV catalogue".to_string(),
+            message: "neither an OSV record (no `id`), a KEV catalogue nor EPSS scores"
+                .to_string(),
         });
     }
     Ok(())
@@ -214,7 +223,7 @@ pub(crate) fn read_dir(dir: &Path, out: &mut Loaded) -> Result<()> {
                 }
             } else if ft.is_file() {
                 let lower = path.to_string_lossy().to_ascii_lowercase();
-                if [".json", ".yaml", ".yml", ".zip"]
+                if [".json", ".yaml", ".yml", ".zip", ".csv", ".csv.gz"]
                     .iter()
                     .any(|e| lower.ends_with(e))
                 {

@@ -14,6 +14,7 @@ use tracing::{debug, info};
 use vigil_model::{Diagnostic, Ecosystem};
 
 use crate::error::{Error, Result};
+use crate::epss::{EpssInfo, EpssScore, EpssScores};
 use crate::kev::KevCatalog;
 use crate::osv::Vulnerability;
 use crate::source::ParsedRecord;
@@ -52,6 +53,11 @@ CREATE TABLE IF NOT EXISTS kev (
     name TEXT NOT NULL,
     ransomware TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS epss (
+    cve TEXT PRIMARY KEY,
+    probability REAL NOT NULL,
+    percentile REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sources (
     ecosystem TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -66,12 +72,16 @@ CREATE TABLE IF NOT EXISTS http_cache (
 
 /// The key under which the KEV catalogue's update is recorded in `sources`.
 pub const KEV_SOURCE_KEY: &str = "KEV";
+/// The key under which the EPSS scores' update is recorded in `sources`.
+pub const EPSS_SOURCE_KEY: &str = "EPSS";
 
 /// One batch of records to import.
 #[derive(Debug)]
 pub(crate) struct ImportBatch {
     pub(crate) records: Vec<ParsedRecord>,
     pub(crate) kev: Option<KevCatalog>,
+    /// EPSS scores: they replace the stored ones whole.
+    pub(crate) epss: Option<EpssScores>,
     /// Where the records came from (a path or URL), shown by `db status`.
     pub(crate) source: String,
     /// The origin key stored with each record.
@@ -94,6 +104,8 @@ pub struct ImportStats {
     pub removed: usize,
     /// KEV entries stored, when a catalogue was imported.
     pub kev: Option<usize>,
+    /// EPSS scores stored, when scores were imported.
+    pub epss: Option<usize>,
     /// Records or files that could not be read.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -108,6 +120,9 @@ impl ImportStats {
         if other.kev.is_some() {
             self.kev = other.kev;
         }
+        if other.epss.is_some() {
+            self.epss = other.epss;
+        }
         self.diagnostics.extend(other.diagnostics);
     }
 }
@@ -115,7 +130,7 @@ impl ImportStats {
 /// One line of `db status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceStatus {
-    /// The ecosystem (or `KEV`).
+    /// The ecosystem (or `KEV`, `EPSS`).
     pub name: String,
     /// How many records it has.
     pub records: u64,
@@ -204,12 +219,13 @@ impl Store {
         }
     }
 
-    /// Whether the store has no record and no KEV entry.
+    /// Whether the store has no record, no KEV entry and no EPSS score.
     pub fn is_empty(&self) -> Result<bool> {
         let n: i64 = self
             .conn
             .query_row(
-                "SELECT (SELECT COUNT(*) FROM records) + (SELECT COUNT(*) FROM kev)",
+                "SELECT EXISTS (SELECT 1 FROM records) + EXISTS (SELECT 1 FROM kev) \
+                 + EXISTS (SELECT 1 FROM epss)",
                 [],
                 |r| r.get(0),
             )
@@ -355,6 +371,11 @@ impl Store {
                     .map_err(err)?;
                 stats.kev = Some(kev.vulnerabilities.len());
             }
+            if let Some(epss) = &batch.epss {
+                stats.epss = Some(write_epss(&tx, epss).map_err(err)?);
+                src.execute(params![EPSS_SOURCE_KEY, batch.source, now])
+                    .map_err(err)?;
+            }
         }
         tx.commit().map_err(err)?;
         info!(
@@ -391,6 +412,13 @@ impl Store {
         if kev_count > 0 {
             counts.insert(KEV_SOURCE_KEY.to_string(), kev_count as u64);
         }
+        let epss_count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM epss", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if epss_count > 0 {
+            counts.insert(EPSS_SOURCE_KEY.to_string(), epss_count as u64);
+        }
         let mut sources: HashMap<String, (i64, String)> = HashMap::new();
         {
             let mut stmt = self
@@ -412,7 +440,13 @@ impl Store {
             }
         }
         let mut names: Vec<String> = counts.keys().chain(sources.keys()).cloned().collect();
-        names.sort_by_key(|n| (n == KEV_SOURCE_KEY, n.to_lowercase()));
+        names.sort_by_key(|n| {
+            (
+                n == KEV_SOURCE_KEY || n == EPSS_SOURCE_KEY,
+                n == EPSS_SOURCE_KEY,
+                n.to_lowercase(),
+            )
+        });
         names.dedup();
         Ok(names
             .into_iter()
@@ -653,6 +687,61 @@ impl Store {
         Ok(out)
     }
 
+    /// The EPSS scores of the given CVE IDs (others are left out; IDs that
+    /// are not CVEs are not looked up): one indexed lookup each, so a scan
+    /// reads only what its findings need.
+    pub fn epss_for<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<HashMap<String, EpssScore>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT probability, percentile FROM epss WHERE cve = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut out = HashMap::new();
+        for id in ids {
+            if !crate::epss::is_cve(id) || out.contains_key(id) {
+                continue;
+            }
+            let score = stmt
+                .query_row([id.to_ascii_uppercase()], |r| {
+                    Ok(EpssScore {
+                        probability: r.get(0)?,
+                        percentile: r.get(1)?,
+                    })
+                })
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(s) = score {
+                out.insert(id.to_string(), s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the last EPSS import brought: its model version, score date and
+    /// size; `None` when none was imported.
+    pub fn epss_info(&self) -> Result<Option<EpssInfo>> {
+        let count: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM epss", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if count == 0 {
+            return Ok(None);
+        }
+        let meta = |key: &str| -> Result<Option<String>> {
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))
+        };
+        Ok(Some(EpssInfo {
+            model_version: meta(EPSS_MODEL_KEY)?,
+            score_date: meta(EPSS_DATE_KEY)?,
+            count: count as u64,
+        }))
+    }
+
     /// Every CVE ID in the KEV catalogue.
     pub fn kev_ids(&self) -> Result<HashSet<String>> {
         let mut stmt = self
@@ -666,4 +755,37 @@ impl Store {
             .map_err(|e| self.err(e))?;
         Ok(ids)
     }
+}
+
+/// The `meta` keys of the EPSS import's model version and score date.
+const EPSS_MODEL_KEY: &str = "epss_model_version";
+const EPSS_DATE_KEY: &str = "epss_score_date";
+
+/// Replaces the stored EPSS scores with `epss` (within the caller's
+/// transaction), one prepared insert per row; a CVE listed twice keeps
+/// its last row. Returns how many CVEs are stored.
+fn write_epss(tx: &rusqlite::Transaction<'_>, epss: &EpssScores) -> rusqlite::Result<usize> {
+    tx.execute("DELETE FROM epss", [])?;
+    {
+        let mut put = tx.prepare(
+            "INSERT OR REPLACE INTO epss (cve, probability, percentile) VALUES (?1, ?2, ?3)",
+        )?;
+        for (cve, s) in &epss.scores {
+            put.execute(params![cve, s.probability, s.percentile])?;
+        }
+    }
+    for (key, value) in [
+        (EPSS_MODEL_KEY, &epss.model_version),
+        (EPSS_DATE_KEY, &epss.score_date),
+    ] {
+        match value {
+            Some(v) => tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, v],
+            )?,
+            None => tx.execute("DELETE FROM meta WHERE key = ?1", [key])?,
+        };
+    }
+    tx.query_row("SELECT COUNT(*) FROM epss", [], |r| r.get::<_, i64>(0))
+        .map(|n| n as usize)
 }

@@ -1,6 +1,6 @@
 //! `db update`: fetch every ecosystem's archive from the OSV bucket or a
 //! mirror (a directory, or a base URL with the same `<Ecosystem>/all.zip`
-//! layout), and the KEV catalogue.
+//! layout), the KEV catalogue and FIRST's EPSS scores.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -12,7 +12,8 @@ use vigil_model::Ecosystem;
 
 use crate::error::{Error, Result};
 use crate::source::{self, Loaded};
-use crate::store::{ImportBatch, ImportStats, Store, KEV_SOURCE_KEY};
+use crate::epss::EPSS_FILE;
+use crate::store::{ImportBatch, ImportStats, Store, EPSS_SOURCE_KEY, KEV_SOURCE_KEY};
 
 /// The public OSV bucket: `<base>/<Ecosystem>/all.zip`.
 pub const DEFAULT_OSV_BASE: &str = "https://osv-vulnerabilities.storage.googleapis.com";
@@ -36,6 +37,13 @@ pub struct UpdateOptions {
     pub kev_source: Option<String>,
     /// Skip the KEV catalogue.
     pub skip_kev: bool,
+    /// Where the EPSS scores come from (a CSV file or URL, plain or
+    /// gzip). `None`: the mirror's `epss_scores-current.csv.gz` (also
+    /// looked for in an `epss/` folder of a directory mirror), else
+    /// FIRST's ([`crate::DEFAULT_EPSS_URL`]).
+    pub epss_source: Option<String>,
+    /// Skip the EPSS scores.
+    pub skip_epss: bool,
     /// Where downloads (bytes) and imports are reported.
     pub progress: vigil_model::progress::ProgressHandle,
 }
@@ -56,7 +64,7 @@ pub enum EcosystemOutcome {
 /// The outcome of an update, per source.
 #[derive(Debug, Default)]
 pub struct UpdateReport {
-    /// `(ecosystem name or "KEV", outcome)`, in the order fetched.
+    /// `(ecosystem name, "KEV" or "EPSS", outcome)`, in the order fetched.
     pub outcomes: Vec<(String, EcosystemOutcome)>,
 }
 
@@ -134,7 +142,15 @@ pub fn update(store: &mut Store, options: &UpdateOptions) -> UpdateReport {
             }
             Location::Url(url) => {
                 let url = format!("{url}/{}/all.zip", encode_segment(name));
-                update_from_url(store, &agent, &url, name, &origin, true, &options.progress)
+                update_from_url(
+                    store,
+                    &agent,
+                    &url,
+                    name,
+                    &origin,
+                    Format::Zip,
+                    &options.progress,
+                )
             }
         };
         options.progress.finish();
@@ -150,7 +166,23 @@ pub fn update(store: &mut Store, options: &UpdateOptions) -> UpdateReport {
         options.progress.finish();
         report.outcomes.push((KEV_SOURCE_KEY.to_string(), outcome));
     }
+    if !options.skip_epss {
+        let outcome = update_epss(store, &agent, &base, options);
+        options.progress.finish();
+        report.outcomes.push((EPSS_SOURCE_KEY.to_string(), outcome));
+    }
     report
+}
+
+/// What a downloaded file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// An ecosystem's OSV archive: the whole of its origin.
+    Zip,
+    /// The KEV catalogue.
+    Kev,
+    /// EPSS scores.
+    Epss,
 }
 
 fn agent() -> ureq::Agent {
@@ -176,6 +208,7 @@ fn import_loaded(
         ImportBatch {
             records,
             kev: loaded.kev,
+            epss: loaded.epss,
             source: source.to_string(),
             origin: origin.to_string(),
             authoritative,
@@ -288,7 +321,7 @@ fn update_from_url(
     url: &str,
     name: &str,
     origin: &str,
-    is_zip: bool,
+    format: Format,
     progress: &ProgressHandle,
 ) -> EcosystemOutcome {
     let Downloaded {
@@ -310,16 +343,16 @@ fn update_from_url(
     };
     progress.start(&format!("{name}: importing"), Unit::Step, None);
     let mut loaded = Loaded::default();
-    let read = if is_zip {
-        match fs_err::File::open(tmp.path()) {
+    let read = match format {
+        Format::Zip => match fs_err::File::open(tmp.path()) {
             Ok(f) => source::read_zip(std::io::BufReader::new(f), url, &mut loaded),
             Err(e) => Err(Error::io(tmp.path(), e)),
-        }
-    } else {
-        read_kev_bytes(tmp.path(), url, &mut loaded)
+        },
+        Format::Kev => read_kev_bytes(tmp.path(), url, &mut loaded),
+        Format::Epss => read_epss(tmp.path(), url, &mut loaded),
     };
     let result = read
-        .and_then(|()| import_loaded(store, loaded, url, origin, is_zip))
+        .and_then(|()| import_loaded(store, loaded, url, origin, format == Format::Zip))
         .and_then(|stats| {
             store.set_http_validators(url, etag.as_deref(), modified.as_deref())?;
             Ok(stats)
@@ -341,6 +374,78 @@ fn read_kev_bytes(path: &Path, name: &str, loaded: &mut Loaded) -> Result<()> {
     })?;
     loaded.kev = Some(kev);
     Ok(())
+}
+
+fn read_epss(path: &Path, name: &str, loaded: &mut Loaded) -> Result<()> {
+    let (scores, diagnostics) = crate::epss::read_file(path, name)?;
+    loaded.epss = Some(scores);
+    loaded.diagnostics.extend(diagnostics);
+    Ok(())
+}
+
+/// Fetches the EPSS scores: from `--epss-source`, else the mirror's
+/// `epss_scores-current.csv.gz`, else FIRST's. A mirror without them is a
+/// warning, as for the KEV catalogue.
+fn update_epss(
+    store: &mut Store,
+    agent: &ureq::Agent,
+    base: &Location,
+    options: &UpdateOptions,
+) -> EcosystemOutcome {
+    let explicit = options.epss_source.as_deref().map(location);
+    let source = match (&explicit, options.mirror.is_some()) {
+        (Some(l), _) => l,
+        (None, true) => base,
+        (None, false) => &Location::Url(crate::DEFAULT_EPSS_URL.to_string()),
+    };
+    match source {
+        Location::Url(u) => {
+            let url = if explicit.is_some() || options.mirror.is_none() {
+                u.clone()
+            } else {
+                format!("{u}/{EPSS_FILE}")
+            };
+            update_from_url(
+                store,
+                agent,
+                &url,
+                EPSS_SOURCE_KEY,
+                "epss",
+                Format::Epss,
+                &options.progress,
+            )
+        }
+        Location::Dir(d) => {
+            let plain = EPSS_FILE.trim_end_matches(".gz");
+            let candidates = if explicit.is_some() {
+                vec![d.clone(), d.join(EPSS_FILE), d.join(plain)]
+            } else {
+                vec![
+                    d.join(EPSS_FILE),
+                    d.join(plain),
+                    d.join("epss").join(EPSS_FILE),
+                    d.join("epss").join(plain),
+                ]
+            };
+            let Some(file) = candidates.into_iter().find(|p| p.is_file()) else {
+                return EcosystemOutcome::Missing(format!(
+                    "no EPSS scores ({EPSS_FILE}) in {}",
+                    d.display()
+                ));
+            };
+            options
+                .progress
+                .start(&format!("{EPSS_SOURCE_KEY}: importing"), Unit::Step, None);
+            let mut loaded = Loaded::default();
+            let label = file.display().to_string();
+            match read_epss(&file, &label, &mut loaded)
+                .and_then(|()| import_loaded(store, loaded, &label, "epss", false))
+            {
+                Ok(stats) => EcosystemOutcome::Imported(stats),
+                Err(e) => EcosystemOutcome::Failed(e),
+            }
+        }
+    }
 }
 
 fn update_kev(
@@ -372,7 +477,7 @@ fn update_kev(
                 &url,
                 KEV_SOURCE_KEY,
                 "kev",
-                false,
+                Format::Kev,
                 &options.progress,
             )
         }

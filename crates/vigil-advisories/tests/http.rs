@@ -78,6 +78,19 @@ fn update_over_http_with_conditional_requests() {
         mirror.path().join("known_exploited_vulnerabilities.json"),
     )
     .unwrap();
+    // EPSS scores, gzip-compressed as FIRST publishes them.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut gz,
+        b"#model_version:v2025.03.14,score_date:2026-11-27T12:55:00Z\n\
+          cve,epss,percentile\nCVE-2023-4863,0.93721,0.99875\nCVE-2022-24713,0.3512,0.97012\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mirror.path().join("epss_scores-current.csv.gz"),
+        gz.finish().unwrap(),
+    )
+    .unwrap();
     let served = serve(mirror.path().to_path_buf(), 20);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("db")).unwrap();
@@ -98,9 +111,12 @@ fn update_over_http_with_conditional_requests() {
     assert!(started("crates.io: downloading Bytes"), "{events:?}");
     assert!(started("crates.io: importing Step None"), "{events:?}");
     assert!(started("KEV: downloading Bytes"), "{events:?}");
+    assert!(started("EPSS: downloading Bytes"), "{events:?}");
     assert_eq!(
         progress.bytes.load(Ordering::SeqCst),
-        len("crates.io/all.zip") + len("known_exploited_vulnerabilities.json")
+        len("crates.io/all.zip")
+            + len("known_exploited_vulnerabilities.json")
+            + len("epss_scores-current.csv.gz")
     );
     let outcome = |r: &vigil_advisories::UpdateReport, name: &str| {
         r.outcomes
@@ -118,7 +134,11 @@ fn update_over_http_with_conditional_requests() {
         outcome(&report, "KEV").starts_with("Imported"),
         "{report:?}"
     );
-    assert_eq!(served.full_responses.load(Ordering::SeqCst), 2);
+    assert!(
+        outcome(&report, "EPSS").contains("epss: Some(2)"),
+        "{report:?}"
+    );
+    assert_eq!(served.full_responses.load(Ordering::SeqCst), 3);
 
     // Unchanged archives are not downloaded again.
     let report = update(&mut store, &options);
@@ -130,9 +150,15 @@ fn update_over_http_with_conditional_requests() {
         outcome(&report, "KEV").starts_with("NotModified"),
         "{report:?}"
     );
-    assert_eq!(served.full_responses.load(Ordering::SeqCst), 2);
-    assert_eq!(served.not_modified.load(Ordering::SeqCst), 2);
+    assert!(
+        outcome(&report, "EPSS").starts_with("NotModified"),
+        "{report:?}"
+    );
+    assert_eq!(served.full_responses.load(Ordering::SeqCst), 3);
+    assert_eq!(served.not_modified.load(Ordering::SeqCst), 3);
     assert_eq!(store.kev_ids().unwrap().len(), 1404);
+    let info = store.epss_info().unwrap().unwrap();
+    assert_eq!((info.count, info.model_version.as_deref()), (2, Some("v2025.03.14")));
 }
 
 #[test]

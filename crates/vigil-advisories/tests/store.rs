@@ -209,3 +209,83 @@ fn a_zip_that_is_not_a_zip_names_the_file() {
     );
     assert!(store.is_empty().unwrap());
 }
+
+#[test]
+fn epss_scores_round_trip_and_replace_the_previous_import_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db")).unwrap();
+    let first = dir.path().join("epss.csv");
+    std::fs::write(
+        &first,
+        "#model_version:v2025.03.14,score_date:2026-11-27T12:55:00Z\n\
+         cve,epss,percentile\n\
+         CVE-2021-44228,0.94358,0.99983\n\
+         CVE-2023-4863,0.93721,0.99875\n\
+         CVE-2022-24713,oops,0.5\n",
+    )
+    .unwrap();
+    let stats = import_paths(&mut store, &[first.as_path()]).unwrap();
+    assert_eq!(stats.epss, Some(2));
+    assert_eq!((stats.added, stats.kev), (0, None));
+    // The bad row is a warning naming the file and its line.
+    assert_eq!(stats.diagnostics.len(), 1, "{:?}", stats.diagnostics);
+    let d = stats.diagnostics[0].to_string();
+    assert!(d.starts_with(&format!("{}:5: ", first.display())), "{d}");
+    // Only what is asked for, CVE IDs only, whatever their case.
+    let got = store
+        .epss_for(["CVE-2021-44228", "cve-2023-4863", "GHSA-xxxx-1", "CVE-2000-0001"])
+        .unwrap();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got["CVE-2021-44228"].probability, 0.94358);
+    assert_eq!(got["cve-2023-4863"].percentile, 0.99875);
+    let info = store.epss_info().unwrap().unwrap();
+    assert_eq!(info.count, 2);
+    assert_eq!(info.model_version.as_deref(), Some("v2025.03.14"));
+    assert_eq!(info.score_date.as_deref(), Some("2026-11-27T12:55:00Z"));
+    let status = store.status().unwrap();
+    let epss = status.iter().find(|s| s.name == "EPSS").unwrap();
+    assert_eq!(epss.records, 2);
+    assert!(!store.is_empty().unwrap());
+
+    // A newer file replaces the scores whole (gzip here, known by its
+    // content, whatever its name); one without the date drops the old date.
+    let second = dir.path().join("scores.bin");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"cve,epss,percentile\nCVE-2020-8203,0.01234,0.85\n")
+        .unwrap();
+    std::fs::write(&second, gz.finish().unwrap()).unwrap();
+    let stats = import_paths(&mut store, &[second.as_path()]).unwrap();
+    assert_eq!(stats.epss, Some(1));
+    assert!(store.epss_for(["CVE-2021-44228"]).unwrap().is_empty());
+    assert_eq!(store.epss_for(["CVE-2020-8203"]).unwrap().len(), 1);
+    let info = store.epss_info().unwrap().unwrap();
+    assert_eq!((info.count, info.score_date), (1, None));
+
+    // A file without the header is an error naming it; the scores stay.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "id,score\nCVE-2021-44228,0.9\n").unwrap();
+    let e = import_paths(&mut store, &[bad.as_path()]).unwrap_err();
+    assert!(
+        e.to_string().starts_with(&format!("{}: not an EPSS CSV", bad.display())),
+        "{e}"
+    );
+    assert_eq!(store.epss_info().unwrap().unwrap().count, 1);
+}
+
+#[test]
+fn a_quarter_million_epss_rows_import_in_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("db")).unwrap();
+    let file = dir.path().join("epss_scores-current.csv");
+    let mut text = String::from("#model_version:v2025.03.14,score_date:2026-11-27T12:55:00Z\ncve,epss,percentile\n");
+    for i in 0..250_000u32 {
+        text.push_str(&format!("CVE-{}-{:05},0.{:05},0.{:05}\n", 1999 + i % 28, i, i % 99_999, i % 99_991));
+    }
+    std::fs::write(&file, text).unwrap();
+    let stats = import_paths(&mut store, &[file.as_path()]).unwrap();
+    assert!(stats.diagnostics.is_empty(), "{:?}", stats.diagnostics);
+    // Distinct IDs: the year cycles while the number grows.
+    assert_eq!(stats.epss, Some(250_000));
+    let got = store.epss_for(["CVE-1999-00000", "CVE-2000-00001"]).unwrap();
+    assert_eq!(got.len(), 2);
+}

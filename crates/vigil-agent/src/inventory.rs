@@ -412,6 +412,7 @@ mod tests {
             secret: None,
             runtime: None,
             vulnerable_code: None,
+            epss: None,
             risk: None,
         };
         annotate(&inv.runtime, &mut f);

@@ -454,6 +454,7 @@ pub fn check_document_in(
             secret: None,
             runtime: None,
             vulnerable_code: None,
+            epss: None,
             risk: None,
         });
     }

@@ -457,6 +457,7 @@ fn build_finding(
         secret: None,
         runtime: None,
         vulnerable_code: None,
+        epss: None,
         risk: None,
     }
 }

@@ -252,10 +252,28 @@ pub struct Finding {
     /// executable could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vulnerable_code: Option<VulnerableCode>,
+    /// For a vulnerability with a CVE ID (its own or an alias) that FIRST
+    /// scores: its EPSS figures, from the scores imported into the
+    /// advisory database (the highest of its CVEs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epss: Option<Epss>,
     /// For a vulnerability with a CVSS vector: vigil's context-aware risk
     /// score and why (docs/risk.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<Risk>,
+}
+
+/// A vulnerability's EPSS figures (FIRST's Exploit Prediction Scoring
+/// System).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Epss {
+    /// The probability of exploitation in the next 30 days (0–1).
+    pub probability: f64,
+    /// Its percentile among all scored CVEs (0–1).
+    pub percentile: f64,
+    /// The day it was scored (`YYYY-MM-DD`), when the scores say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 /// A vulnerability's risk score in its context (docs/risk.md).

@@ -29,7 +29,7 @@ pub use component::{Component, LayerRef, Location, SourcePackage};
 pub use diagnostic::{Diagnostic, Level};
 pub use ecosystem::{Ecosystem, EcosystemName, UnknownEcosystem};
 pub use finding::{
-    Cvss, Finding, FindingKind, Fingerprint, Help, NotChecked, PackageRef, Risk, Runtime,
+    Cvss, Epss, Finding, FindingKind, Fingerprint, Help, NotChecked, PackageRef, Risk, Runtime,
     RuntimeProcess, SecretInfo, Suppression, SuppressionKind, VulnerableCode, VulnerableCodeStatus,
 };
 pub use image::{ImageFacts, OsFacts};

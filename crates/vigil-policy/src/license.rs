@@ -251,6 +251,7 @@ impl LicensePolicy {
                     secret: None,
                     runtime: None,
                     vulnerable_code: None,
+                    epss: None,
                     risk: None,
                 });
             }

@@ -34,6 +34,7 @@ pub(crate) fn finding(id: &str, aliases: &[&str], purl: &str, path: &str) -> Fin
         secret: None,
         runtime: None,
         vulnerable_code: None,
+        epss: None,
         risk: None,
     }
 }

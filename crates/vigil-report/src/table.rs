@@ -170,7 +170,17 @@ fn secret_rows(findings: &[&Finding]) -> Vec<Row> {
         .collect()
 }
 
-fn rows_of(findings: &[&Finding]) -> Vec<Row> {
+/// The RISK cell: the risk score with one decimal, empty without one.
+fn risk_cell(f: &Finding) -> String {
+    f.risk
+        .as_ref()
+        .map(|r| format!("{:.1}", r.score))
+        .unwrap_or_default()
+}
+
+/// The rows of a file's vulnerabilities (with the RISK column when
+/// `risk`): package, version, ID, severity, [risk,] fixed in, title.
+fn rows_of(findings: &[&Finding], risk: bool) -> Vec<Row> {
     findings
         .iter()
         .map(|f| {
@@ -188,18 +198,17 @@ fn rows_of(findings: &[&Finding]) -> Vec<Row> {
             } else {
                 f.fixed_versions.join(", ")
             };
+            let mut cells = vec![name, version, id_cell(f), severity_cell(f)];
+            if risk {
+                cells.push(risk_cell(f));
+            }
+            cells.push(truncate(&fixed, 24));
+            cells.push(match crate::common::finding_notes(f) {
+                Some(notes) => format!("{} ({notes})", truncate(&f.title, TITLE_WIDTH)),
+                None => truncate(&f.title, TITLE_WIDTH),
+            });
             Row {
-                cells: vec![
-                    name,
-                    version,
-                    id_cell(f),
-                    severity_cell(f),
-                    truncate(&fixed, 24),
-                    match crate::common::finding_notes(f) {
-                        Some(notes) => format!("{} ({notes})", truncate(&f.title, TITLE_WIDTH)),
-                        None => truncate(&f.title, TITLE_WIDTH),
-                    },
-                ],
+                cells,
                 style: if f.informational.is_some() {
                     Style::new().dimmed()
                 } else {
@@ -343,6 +352,7 @@ pub fn write_table(
         "INSTALLED",
         "ID",
         "SEVERITY",
+        "RISK",
         "FIXED IN",
         "TITLE",
     ];
@@ -402,7 +412,7 @@ pub fn write_table(
         } else {
             writeln!(out, "{title}")?;
         }
-        write_rows(out, &header, &rows_of(findings), color)?;
+        write_rows(out, &header, &rows_of(findings, true), color)?;
         for r in report.remediation.iter().filter(|r| r.path == *path) {
             write_remediation(out, r)?;
         }
@@ -472,7 +482,7 @@ pub fn write_table(
             write_rows(
                 out,
                 &["PACKAGE", "INSTALLED", "ID", "KIND", "FIXED IN", "TITLE"],
-                &rows_of(findings),
+                &rows_of(findings, false),
                 color,
             )?;
         }
@@ -802,6 +812,7 @@ mod tests {
             secret: None,
             runtime: None,
             vulnerable_code: None,
+            epss: None,
             risk: None,
         }
     }
@@ -937,6 +948,42 @@ mod tests {
         assert_eq!(
             order(Sort::Package),
             ["GHSA-aaaa", "GHSA-bbbb", "GHSA-cccc"]
+        );
+    }
+
+    #[test]
+    fn the_risk_column_shows_one_decimal_or_nothing() {
+        let mut scored = finding("GHSA-aaaa", FindingKind::Vulnerability, Severity::High);
+        scored.risk = Some(vigil_model::Risk {
+            score: 8.0,
+            reasons: vec!["EPSS 35.1 %".into()],
+            vector: String::new(),
+        });
+        let unscored = finding("GHSA-bbbb", FindingKind::Vulnerability, Severity::Medium);
+        let components =
+            vec![Component::new(Ecosystem::Npm, "lib", "1.0.0").at("package-lock.json", None)];
+        let report = Report::new(
+            "t",
+            components,
+            vec![scored, unscored],
+            Vec::new(),
+            Vec::new(),
+        );
+        let mut out = Vec::new();
+        write_table(&report, &mut out, TableOptions::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[1],
+            "  PACKAGE  INSTALLED  ID         SEVERITY  RISK  FIXED IN  TITLE"
+        );
+        assert_eq!(
+            lines[2],
+            "  lib      1.0.0      GHSA-aaaa  HIGH      8.0   1.2.0     title of GHSA-aaaa"
+        );
+        assert_eq!(
+            lines[3],
+            "  lib      1.0.0      GHSA-bbbb  MEDIUM          1.2.0     title of GHSA-bbbb"
         );
     }
 }

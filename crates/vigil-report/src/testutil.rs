@@ -57,6 +57,7 @@ pub(crate) fn finding(s: Spec<'_>) -> Finding {
         secret: None,
         runtime: None,
         vulnerable_code: None,
+        epss: None,
         risk: None,
     }
 }

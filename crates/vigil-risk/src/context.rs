@@ -206,7 +206,7 @@ pub fn score(vector: &str, ctx: &Context) -> Result<Risk, CvssError> {
 }
 
 /// The context a finding carries: its runtime (`vigil scan host`), the
-/// presence of its vulnerable code, its KEV listing. A finding without
+/// presence of its vulnerable code, its KEV listing, its EPSS probability. A finding without
 /// runtime data has unknown exposure, data reach and loading.
 pub fn context_of(f: &vigil_model::Finding) -> Context {
     let runtime = f.runtime.as_ref();
@@ -224,7 +224,7 @@ pub fn context_of(f: &vigil_model::Finding) -> Context {
             .as_ref()
             .map(|v| v.status == vigil_model::VulnerableCodeStatus::Present),
         kev: f.kev,
-        epss: None,
+        epss: f.epss.as_ref().map(|e| e.probability),
     }
 }
 
@@ -446,6 +446,7 @@ mod tests {
                 data_assets: Vec::new(),
             }),
             vulnerable_code: None,
+            epss: None,
             risk: None,
         };
         annotate(&mut f);
@@ -463,7 +464,18 @@ mod tests {
         f.runtime = None;
         f.kev = true;
         annotate(&mut f);
-        assert_eq!(f.risk.expect("scored").score, 10.0);
+        assert_eq!(f.risk.clone().expect("scored").score, 10.0);
+        // The finding's EPSS probability is an exploit signal too.
+        f.kev = false;
+        f.epss = Some(vigil_model::Epss {
+            probability: 0.002,
+            percentile: 0.4,
+            date: None,
+        });
+        annotate(&mut f);
+        let risk = f.risk.expect("scored");
+        assert_eq!(risk.reasons, ["EPSS 0.2 %", "not in KEV"]);
+        assert_eq!(risk.vector, format!("{CRIT}/E:U"));
     }
 
     #[test]

@@ -320,6 +320,7 @@ pub fn finding(rule: &Rule, hit: &Hit, rel: &str, suppression: Option<Suppressio
         }),
         runtime: None,
         vulnerable_code: None,
+        epss: None,
         risk: None,
     }
 }

@@ -42,6 +42,8 @@ pub struct Config {
     pub advisory_mirror: Option<String>,
     /// The KEV catalogue (a file or URL); `None`: the mirror's, else CISA's.
     pub kev_source: Option<String>,
+    /// The EPSS scores (a file or URL); `None`: the mirror's, else FIRST's.
+    pub epss_source: Option<String>,
     /// How often the advisories are updated (and re-matched); `None`: only
     /// on demand (`POST /api/v1/advisories/update`).
     pub update_interval: Option<Duration>,
@@ -110,6 +112,7 @@ impl Config {
             database_url: None,
             advisory_mirror: None,
             kev_source: None,
+            epss_source: None,
             update_interval: None,
             max_upload_bytes: 256 * 1024 * 1024,
             rate_limit: 200,

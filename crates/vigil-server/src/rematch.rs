@@ -123,6 +123,7 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
                     &UpdateOptions {
                         mirror: config.advisory_mirror.clone(),
                         kev_source: config.kev_source.clone(),
+                        epss_source: config.epss_source.clone(),
                         ..UpdateOptions::default()
                     },
                 );

@@ -307,6 +307,14 @@ pub(crate) fn parse_output(value: &str) -> Result<OutputTarget, String> {
     Ok(OutputTarget::File(PathBuf::from(value)))
 }
 
+/// `--fail-on-risk`: a risk score from 0 to 10.
+pub(crate) fn parse_risk_score(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(x) if (0.0..=10.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{value}` is not a risk score from 0 to 10")),
+    }
+}
+
 /// SBOM formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum SbomFormat {
@@ -497,6 +505,12 @@ pub(crate) struct ReportArgs {
     /// --ignore-unknown-severity)
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub(crate) fail_on: Option<FailOn>,
+
+    /// Exit 1 when an open vulnerability has a risk score (docs/risk.md)
+    /// at or above SCORE (0-10; one without a risk score counts by its
+    /// CVSS base score, if any)
+    #[arg(long, value_name = "SCORE", value_parser = parse_risk_score)]
+    pub(crate) fail_on_risk: Option<f64>,
 
     /// Exit 1 when a misconfiguration at or above this severity is
     /// present (--fail-on counts vulnerabilities only)
@@ -692,10 +706,10 @@ pub(crate) struct SbomOutputArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DbCommand {
-    /// Fetch OSV advisories and the KEV catalogue
+    /// Fetch OSV advisories, the KEV catalogue and EPSS scores
     Update(DbUpdateArgs),
-    /// Import OSV archives, mirror directories, OSV .json/.yaml files and
-    /// the KEV catalogue
+    /// Import OSV archives, mirror directories, OSV .json/.yaml files, the
+    /// KEV catalogue and EPSS scores (FIRST's CSV, plain or .gz)
     Import(DbImportArgs),
     /// Show what the database holds and when it was updated
     Status,
@@ -721,6 +735,21 @@ pub(crate) struct DbUpdateArgs {
     /// Do not fetch the KEV catalogue
     #[arg(long)]
     pub(crate) skip_kev: bool,
+
+    /// Where to fetch the EPSS scores (FIRST's CSV, plain or .gz; file or
+    /// URL) [default: the mirror's epss_scores-current.csv.gz, else
+    /// FIRST's current scores]
+    #[arg(
+        long,
+        env = "VIGIL_EPSS_SOURCE",
+        value_name = "FILE|URL",
+        value_hint = ValueHint::AnyPath
+    )]
+    pub(crate) epss_source: Option<String>,
+
+    /// Do not fetch the EPSS scores
+    #[arg(long)]
+    pub(crate) skip_epss: bool,
 }
 
 #[derive(Debug, Args)]
@@ -948,6 +977,11 @@ pub(crate) struct ServerRunArgs {
     /// mirror's, else CISA's feed]
     #[arg(long, value_name = "FILE|URL")]
     pub(crate) kev_source: Option<String>,
+
+    /// The EPSS scores (FIRST's CSV, a file or URL) [default: the
+    /// mirror's, else FIRST's current scores]
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) epss_source: Option<String>,
 
     /// How often to update the advisories and re-match (`30m`, `6h`, `1d`;
     /// `off`: only on demand, POST /api/v1/advisories/update)

@@ -45,6 +45,8 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &DbCommand) -> Result<Outcome> {
                 ecosystems,
                 kev_source: args.kev_source.clone(),
                 skip_kev: args.skip_kev,
+                epss_source: args.epss_source.clone(),
+                skip_epss: args.skip_epss,
                 progress: crate::progress::handle(),
             };
             let report = update(&mut store, &options);
@@ -65,7 +67,10 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &DbCommand) -> Result<Outcome> {
                 stats.added, stats.updated, stats.unchanged
             );
             if let Some(k) = stats.kev {
-                line.push_str(&format!(" and {k} KEV entries"));
+                line.push_str(&format!(", {k} KEV entries"));
+            }
+            if let Some(n) = stats.epss {
+                line.push_str(&format!(", {n} EPSS scores"));
             }
             note(format!("{line} into {}", path.display()));
             Ok(Outcome::Done)
@@ -108,6 +113,9 @@ pub(crate) fn update(store: &mut Store, options: &UpdateOptions) -> UpdateReport
                 if let Some(k) = stats.kev {
                     line = format!("  {name}: {k} {}", if k == 1 { "entry" } else { "entries" });
                 }
+                if let Some(n) = stats.epss {
+                    line = format!("  {name}: {n} {}", if n == 1 { "score" } else { "scores" });
+                }
                 note(line);
             }
             EcosystemOutcome::NotModified => note(format!("  {name}: not modified")),
@@ -149,6 +157,15 @@ fn status(store: &Store) -> Result<()> {
             r.records,
             r.updated_at.map(format_time).unwrap_or_else(|| "-".into()),
             r.source.unwrap_or_else(|| "-".into())
+        )?;
+    }
+    if let Some(epss) = store.epss_info()? {
+        writeln!(
+            out,
+            "EPSS: {} scores, model {}, scored {}",
+            epss.count,
+            epss.model_version.as_deref().unwrap_or("unknown"),
+            epss.score_date.as_deref().unwrap_or("(date unknown)")
         )?;
     }
     if let Some(last) = store.last_update()? {

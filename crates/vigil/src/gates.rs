@@ -132,12 +132,15 @@ impl Gates {
         }
     }
 
-    /// Decides the exit: `--fail-on`, license findings, Rego `deny` and
+    /// Decides the exit: `--fail-on`, `--fail-on-risk`, license findings, Rego `deny` and
     /// `violation` rules. Suppressed findings never fail it. Every reason
     /// is printed.
     pub(crate) fn decide(&self, report: &Report, args: &ReportArgs) -> Result<Outcome> {
         let mut reasons = Vec::new();
         if let Some(r) = fail_on(report, args) {
+            reasons.push(r);
+        }
+        if let Some(r) = fail_on_risk(report, args) {
             reasons.push(r);
         }
         if let Some(threshold) = args.fail_on_misconfig.map(|f| f.severity()) {
@@ -253,5 +256,47 @@ fn fail_on(report: &Report, args: &ReportArgs) -> Option<String> {
         },
         threshold.as_str().to_ascii_lowercase(),
         parts.join(", ")
+    ))
+}
+
+/// Applies `--fail-on-risk` to the open vulnerability findings (informational
+/// notices only with `--fail-on-informational`): a finding counts by its
+/// risk score, else by its CVSS base score; one with neither does not
+/// count. The reason it fails, if it does.
+fn fail_on_risk(report: &Report, args: &ReportArgs) -> Option<String> {
+    let threshold = args.fail_on_risk?;
+    let mut above: Vec<(f64, &str)> = report
+        .open_findings()
+        .filter(|f| f.kind == FindingKind::Vulnerability)
+        .filter(|f| f.informational.is_none() || args.fail_on_informational)
+        .filter_map(|f| {
+            let score = f
+                .risk
+                .as_ref()
+                .map(|r| r.score)
+                .or(f.cvss.as_ref().map(|c| c.score))?;
+            // Scores have one decimal: compare them as shown.
+            ((score * 10.0).round() >= (threshold * 10.0).round()).then_some((score, f.id.as_str()))
+        })
+        .collect();
+    if above.is_empty() {
+        return None;
+    }
+    above.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let n = above.len();
+    let shown: Vec<String> = above
+        .iter()
+        .take(3)
+        .map(|(score, id)| format!("{id} {score:.1}"))
+        .collect();
+    Some(format!(
+        "{n} {} a risk score at or above {threshold:.1} (--fail-on-risk): {}{}",
+        if n == 1 { "finding has" } else { "findings have" },
+        shown.join(", "),
+        if n > 3 {
+            format!(" and {} more", n - 3)
+        } else {
+            String::new()
+        }
     ))
 }

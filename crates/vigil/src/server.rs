@@ -24,6 +24,7 @@ pub(crate) fn run(cmd: &ServerCommand) -> Result<Outcome> {
             config.database_url = args.state.database_url.clone();
             config.advisory_mirror = args.advisory_mirror.clone();
             config.kev_source = args.kev_source.clone();
+            config.epss_source = args.epss_source.clone();
             config.update_interval = parse_interval(&args.update_interval)?;
             config.max_upload_bytes = args.max_upload_mib.max(1) * 1024 * 1024;
             config.rate_limit = args.rate_limit;

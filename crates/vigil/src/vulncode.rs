@@ -220,6 +220,7 @@ mod tests {
             secret: None,
             runtime: None,
             vulnerable_code: None,
+            epss: None,
             risk: None,
         }
     }

@@ -67,10 +67,12 @@ pub(crate) fn run(global: &GlobalArgs, cmd: &DbCommand) -> Result<Outcome> {
                 stats.added, stats.updated, stats.unchanged
             );
             if let Some(k) = stats.kev {
-                line.push_str(&format!(", {k} KEV entries"));
+                let entries = if k == 1 { "entry" } else { "entries" };
+                line.push_str(&format!(", {k} KEV {entries}"));
             }
             if let Some(n) = stats.epss {
-                line.push_str(&format!(", {n} EPSS scores"));
+                let scores = if n == 1 { "score" } else { "scores" };
+                line.push_str(&format!(", {n} EPSS {scores}"));
             }
             note(format!("{line} into {}", path.display()));
             Ok(Outcome::Done)

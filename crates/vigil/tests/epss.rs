@@ -55,7 +55,7 @@ fn imported() -> tempfile::TempDir {
         .arg(scores_csv()));
     assert_eq!(code, 0, "{err}");
     // Five good rows; the bad one is a warning naming the file and line.
-    assert!(err.contains("1 KEV entries, 5 EPSS scores into"), "{err}");
+    assert!(err.contains("1 KEV entry, 5 EPSS scores into"), "{err}");
     assert!(
         err.contains(&format!(
             "warning: {}:8: malformed EPSS row skipped: the probability `not-a-number` of CVE-2022-0001",

@@ -314,7 +314,10 @@ mod tests {
         let shown: Vec<String> = d.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 3, "{shown:?}");
         assert!(shown[0].starts_with("scores.csv:4: "), "{shown:?}");
-        assert!(shown[0].contains("`GHSA-xxxx` is not a CVE ID"), "{shown:?}");
+        assert!(
+            shown[0].contains("`GHSA-xxxx` is not a CVE ID"),
+            "{shown:?}"
+        );
         assert!(shown[1].starts_with("scores.csv:5: "), "{shown:?}");
         assert!(shown[1].contains("`1.5`"), "{shown:?}");
         assert!(shown[2].starts_with("scores.csv:6: "), "{shown:?}");
@@ -340,9 +343,15 @@ mod tests {
             "bad.csv: not an EPSS CSV: the header is `id,score`, not `cve,epss,percentile`"
         );
         let e = parse(&gzip(""), "empty.csv.gz").unwrap_err();
-        assert!(e.to_string().starts_with("empty.csv.gz: not an EPSS CSV"), "{e}");
+        assert!(
+            e.to_string().starts_with("empty.csv.gz: not an EPSS CSV"),
+            "{e}"
+        );
         let e = parse(&[0x1f, 0x8b, 0, 1, 2], "broken.gz").unwrap_err();
-        assert!(e.to_string().starts_with("broken.gz: not a valid gzip"), "{e}");
+        assert!(
+            e.to_string().starts_with("broken.gz: not a valid gzip"),
+            "{e}"
+        );
     }
 
     #[test]

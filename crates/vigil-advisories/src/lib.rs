@@ -33,8 +33,8 @@ use std::sync::Arc;
 
 use vigil_model::Ecosystem;
 
-pub use error::{Error, Result};
 pub use epss::{EpssInfo, EpssScore, DEFAULT_EPSS_URL};
+pub use error::{Error, Result};
 pub use store::{ImportStats, SourceStatus, Store, EPSS_SOURCE_KEY, KEV_SOURCE_KEY};
 pub use update::{
     update, EcosystemOutcome, UpdateOptions, UpdateReport, DEFAULT_KEV_URL, DEFAULT_OSV_BASE,

@@ -198,8 +198,7 @@ pub(crate) fn read_file(path: &Path, out: &mut Loaded) -> Result<()> {
     } else {
         return Err(Error::Input {
             name,
-            message: "neither an OSV record (no `id`), a KEV catalogue nor EPSS scores"
-                .to_string(),
+            message: "neither an OSV record (no `id`), a KEV catalogue nor EPSS scores".to_string(),
         });
     }
     Ok(())

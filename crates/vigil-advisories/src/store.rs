@@ -13,8 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tracing::{debug, info};
 use vigil_model::{Diagnostic, Ecosystem};
 
-use crate::error::{Error, Result};
 use crate::epss::{EpssInfo, EpssScore, EpssScores};
+use crate::error::{Error, Result};
 use crate::kev::KevCatalog;
 use crate::osv::Vulnerability;
 use crate::source::ParsedRecord;

@@ -10,9 +10,9 @@ use tracing::{debug, info};
 use vigil_model::progress::{ProgressHandle, ProgressReader, Unit};
 use vigil_model::Ecosystem;
 
+use crate::epss::EPSS_FILE;
 use crate::error::{Error, Result};
 use crate::source::{self, Loaded};
-use crate::epss::EPSS_FILE;
 use crate::store::{ImportBatch, ImportStats, Store, EPSS_SOURCE_KEY, KEV_SOURCE_KEY};
 
 /// The public OSV bucket: `<base>/<Ecosystem>/all.zip`.

@@ -158,7 +158,10 @@ fn update_over_http_with_conditional_requests() {
     assert_eq!(served.not_modified.load(Ordering::SeqCst), 3);
     assert_eq!(store.kev_ids().unwrap().len(), 1404);
     let info = store.epss_info().unwrap().unwrap();
-    assert_eq!((info.count, info.model_version.as_deref()), (2, Some("v2025.03.14")));
+    assert_eq!(
+        (info.count, info.model_version.as_deref()),
+        (2, Some("v2025.03.14"))
+    );
 }
 
 #[test]

@@ -233,7 +233,12 @@ fn epss_scores_round_trip_and_replace_the_previous_import_whole() {
     assert!(d.starts_with(&format!("{}:5: ", first.display())), "{d}");
     // Only what is asked for, CVE IDs only, whatever their case.
     let got = store
-        .epss_for(["CVE-2021-44228", "cve-2023-4863", "GHSA-xxxx-1", "CVE-2000-0001"])
+        .epss_for([
+            "CVE-2021-44228",
+            "cve-2023-4863",
+            "GHSA-xxxx-1",
+            "CVE-2000-0001",
+        ])
         .unwrap();
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(got["CVE-2021-44228"].probability, 0.94358);
@@ -266,7 +271,8 @@ fn epss_scores_round_trip_and_replace_the_previous_import_whole() {
     std::fs::write(&bad, "id,score\nCVE-2021-44228,0.9\n").unwrap();
     let e = import_paths(&mut store, &[bad.as_path()]).unwrap_err();
     assert!(
-        e.to_string().starts_with(&format!("{}: not an EPSS CSV", bad.display())),
+        e.to_string()
+            .starts_with(&format!("{}: not an EPSS CSV", bad.display())),
         "{e}"
     );
     assert_eq!(store.epss_info().unwrap().unwrap().count, 1);
@@ -277,15 +283,25 @@ fn a_quarter_million_epss_rows_import_in_one_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("db")).unwrap();
     let file = dir.path().join("epss_scores-current.csv");
-    let mut text = String::from("#model_version:v2025.03.14,score_date:2026-11-27T12:55:00Z\ncve,epss,percentile\n");
+    let mut text = String::from(
+        "#model_version:v2025.03.14,score_date:2026-11-27T12:55:00Z\ncve,epss,percentile\n",
+    );
     for i in 0..250_000u32 {
-        text.push_str(&format!("CVE-{}-{:05},0.{:05},0.{:05}\n", 1999 + i % 28, i, i % 99_999, i % 99_991));
+        text.push_str(&format!(
+            "CVE-{}-{:05},0.{:05},0.{:05}\n",
+            1999 + i % 28,
+            i,
+            i % 99_999,
+            i % 99_991
+        ));
     }
     std::fs::write(&file, text).unwrap();
     let stats = import_paths(&mut store, &[file.as_path()]).unwrap();
     assert!(stats.diagnostics.is_empty(), "{:?}", stats.diagnostics);
     // Distinct IDs: the year cycles while the number grows.
     assert_eq!(stats.epss, Some(250_000));
-    let got = store.epss_for(["CVE-1999-00000", "CVE-2000-00001"]).unwrap();
+    let got = store
+        .epss_for(["CVE-1999-00000", "CVE-2000-00001"])
+        .unwrap();
     assert_eq!(got.len(), 2);
 }

@@ -291,7 +291,11 @@ fn fail_on_risk(report: &Report, args: &ReportArgs) -> Option<String> {
         .collect();
     Some(format!(
         "{n} {} a risk score at or above {threshold:.1} (--fail-on-risk): {}{}",
-        if n == 1 { "finding has" } else { "findings have" },
+        if n == 1 {
+            "finding has"
+        } else {
+            "findings have"
+        },
         shown.join(", "),
         if n > 3 {
             format!(" and {} more", n - 3)

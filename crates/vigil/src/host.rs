@@ -109,11 +109,7 @@ impl Places {
         if r.installed_only || !path.starts_with('/') {
             return None;
         }
-        let process = match r
-            .processes
-            .iter()
-            .find(|p| p.exe.as_deref() == Some(path))
-        {
+        let process = match r.processes.iter().find(|p| p.exe.as_deref() == Some(path)) {
             Some(p) => p,
             None => {
                 let first = r.processes.first()?;

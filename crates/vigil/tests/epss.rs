@@ -132,7 +132,10 @@ fn imported_scores_show_in_status_json_reasons_and_table() {
     let (code, table, err) = scan(cache.path(), &[]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = table.lines().collect();
-    assert!(lines[1].contains("  SEVERITY      RISK  FIXED IN"), "{table}");
+    assert!(
+        lines[1].contains("  SEVERITY      RISK  FIXED IN"),
+        "{table}"
+    );
     let row = |id: &str| *lines.iter().find(|l| l.contains(id)).unwrap();
     assert!(
         row("RUSTSEC-2021-0003").contains("CRITICAL 9.8  9.0   1.6.1"),
@@ -190,7 +193,10 @@ fn fail_on_risk_gates_on_the_risk_score() {
     // Not a score.
     let (code, _, err) = scan(cache.path(), &["--fail-on-risk", "11"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`11` is not a risk score from 0 to 10"), "{err}");
+    assert!(
+        err.contains("`11` is not a risk score from 0 to 10"),
+        "{err}"
+    );
 }
 
 /// Serves `body` at `/epss_scores-current.csv.gz` with an ETag, answering

@@ -16,6 +16,11 @@ pub struct AdmissionPolicy {
     /// (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`); `None`: severity alone
     /// denies nothing.
     pub deny_severity: Option<String>,
+    /// Deny images with an open vulnerability whose risk score
+    /// (docs/risk.md) is at or above this; `None`: the score denies
+    /// nothing.
+    #[serde(default)]
+    pub deny_risk: Option<f64>,
     /// Deny images with an open known-exploited vulnerability.
     pub deny_kev: bool,
     /// Deny images the server has never seen a scan of (else allow them
@@ -29,6 +34,7 @@ impl Default for AdmissionPolicy {
     fn default() -> Self {
         AdmissionPolicy {
             deny_severity: Some("CRITICAL".into()),
+            deny_risk: None,
             deny_kev: true,
             deny_unknown: false,
             exempt_namespaces: vec!["kube-system".into()],
@@ -142,6 +148,9 @@ pub async fn decide(
         });
     }
     let threshold = policy.deny_severity.as_deref().map(severity_rank);
+    let risk_threshold = policy
+        .deny_risk
+        .map(|r| crate::risk::min_tenths(r.clamp(0.0, 10.0)).unwrap_or(0));
     let mut reasons = Vec::new();
     let mut warnings = Vec::new();
     for image in images(kind, object) {
@@ -156,7 +165,7 @@ pub async fn decide(
             continue;
         };
         let rows = sqlx::query(
-            "SELECT rule_id, severity, severity_rank, kev FROM findings \
+            "SELECT rule_id, severity, severity_rank, kev, risk_tenths FROM findings \
              WHERE asset_id = $1 AND state <> 'fixed' AND triage IS NULL \
              AND kind IN ('vulnerability', 'secret') ORDER BY severity_rank DESC, rule_id",
         )
@@ -167,15 +176,20 @@ pub async fn decide(
         for r in &rows {
             let rank: i64 = r.get("severity_rank");
             let kev = r.get::<i64, _>("kev") != 0;
+            let risk = crate::db::opt_int(r, "risk_tenths");
             let by_severity = threshold.is_some_and(|t| rank >= t);
-            if by_severity || (policy.deny_kev && kev) {
+            let by_risk = risk_threshold.is_some_and(|t| risk.is_some_and(|r| r >= t));
+            if by_severity || by_risk || (policy.deny_kev && kev) {
                 let id: String = r.get("rule_id");
                 let sev: String = r.get("severity");
-                blocking.push(if kev {
-                    format!("{id} ({sev}, known exploited)")
-                } else {
-                    format!("{id} ({sev})")
-                });
+                let mut why = vec![sev];
+                if let Some(t) = risk {
+                    why.push(format!("risk {:.1}", t as f64 / 10.0));
+                }
+                if kev {
+                    why.push("known exploited".into());
+                }
+                blocking.push(format!("{id} ({})", why.join(", ")));
             }
         }
         if !blocking.is_empty() {

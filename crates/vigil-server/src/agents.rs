@@ -182,7 +182,12 @@ pub async fn store_snapshot(
     let (snapshot, components, findings) = tokio::task::spawn_blocking(move || -> Result<_> {
         let HostInventory { inventory, runtime } = inventory(&snapshot);
         let mut findings = Advisories::match_findings_blocking(&path, &inventory.components)?;
-        findings.iter_mut().for_each(|f| annotate(&runtime, f));
+        // The runtime context of each package, then the risk score it
+        // gives (docs/risk.md).
+        findings.iter_mut().for_each(|f| {
+            annotate(&runtime, f);
+            vigil_risk::context::annotate(f);
+        });
         let rows = findings
             .into_iter()
             .filter_map(|f| {

@@ -626,7 +626,8 @@ async fn asset_team(state: &AppState, asset_id: &str) -> ApiResult<Option<String
 /// List findings.
 #[utoipa::path(get, path = "/api/v1/findings", tag = "findings",
     params(FindingFilter, Page),
-    responses((status = 200, description = "A page of findings", body = Object)),
+    responses((status = 200, description = "A page of findings", body = Object),
+        (status = 400, description = "An unknown `sort` or a `min_risk` out of range")),
     security(("bearer" = [])))]
 async fn list_findings(
     State(state): State<AppState>,
@@ -635,6 +636,7 @@ async fn list_findings(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<query::Paged<query::FindingOut>>> {
     principal.require(Permission::Read)?;
+    filter.check().map_err(ApiError::bad_request)?;
     Ok(Json(
         query::findings(&state.db, &filter, page, principal.team_scope()).await?,
     ))
@@ -1411,7 +1413,8 @@ async fn admission_review(State(state): State<AppState>, body: Bytes) -> ApiResu
     components(schemas(UploadAck, Changes, TriageRequest, AssetUpdate, UpdateRequest, RematchReport,
         LoginRequest, TeamRequest, UserRequest, TokenRequest, Role, query::FindingOut, query::AssetOut,
         query::AssetRef, query::RelationOut, query::PackageOut, query::TriageOut, query::SeverityCounts,
-        query::VulnerabilityAssets, query::Stats, query::RemediationStats, query::SlaDays)),
+        query::VulnerabilityAssets, query::Stats, query::RemediationStats, query::SlaDays,
+        query::RiskBands, crate::risk::RiskOut)),
     modifiers(&Bearer)
 )]
 struct ApiDoc;

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_notifications.sql"),
     ),
     (4, "vex", include_str!("../migrations/0004_vex.sql")),
+    (5, "risk", include_str!("../migrations/0005_risk.sql")),
 ];
 
 /// Which database the server runs on.
@@ -175,6 +176,11 @@ impl Db {
                     .execute(&mut *tx)
                     .await
                     .with_context(|| format!("migration {version} ({name})"))?;
+                if *version == 5 {
+                    backfill_risk(&mut tx)
+                        .await
+                        .context("migration 5 (risk): filling risk_tenths")?;
+                }
                 sqlx::query(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 )
@@ -219,6 +225,41 @@ impl Db {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.is_ok()
     }
+}
+
+/// Fills `risk_tenths` of the findings stored before it existed, from the
+/// `risk.score` of their stored JSON, a page at a time (the statements
+/// that could read JSON differ between the databases).
+async fn backfill_risk(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<()> {
+    let mut after = String::new();
+    let mut filled = 0u64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, data FROM findings WHERE kind = 'vulnerability' AND id > $1 \
+             ORDER BY id LIMIT 1000",
+        )
+        .bind(&after)
+        .fetch_all(&mut **tx)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.get("id");
+        for r in &rows {
+            let data: serde_json::Value =
+                serde_json::from_str(&r.get::<String, _>("data")).unwrap_or_default();
+            if let Some(t) = crate::risk::tenths(&data) {
+                sqlx::query("UPDATE findings SET risk_tenths = $2 WHERE id = $1")
+                    .bind(r.get::<String, _>("id"))
+                    .bind(t)
+                    .execute(&mut **tx)
+                    .await?;
+                filled += 1;
+            }
+        }
+    }
+    if filled > 0 {
+        tracing::info!(findings = filled, "risk scores of stored findings indexed");
+    }
+    Ok(())
 }
 
 /// A 64-bit advisory-lock key for a name.

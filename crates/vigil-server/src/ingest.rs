@@ -179,6 +179,8 @@ pub struct FindingRow {
     pub exposure: Option<String>,
     /// Suppressed in the source (ignore file, VEX, inline comment).
     pub suppressed: bool,
+    /// The risk score in tenths (`risk.score` × 10), when it has one.
+    pub risk_tenths: Option<i64>,
     /// The whole finding as reported.
     pub data: Value,
 }
@@ -195,8 +197,11 @@ pub fn severity_rank(s: &str) -> i64 {
 }
 
 impl FindingRow {
-    /// Reads one finding of a report.
-    pub fn from_value(v: Value) -> Result<FindingRow, String> {
+    /// Reads one finding of a report. A vulnerability sent without a risk
+    /// score (by a vigil from before the score) gets one here.
+    pub fn from_value(mut v: Value) -> Result<FindingRow, String> {
+        crate::risk::ensure(&mut v);
+        let risk_tenths = crate::risk::tenths(&v);
         let f: FindingIn = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
         if f.fingerprint.is_empty() || f.fingerprint.len() > 128 {
             return Err("`fingerprint` must have 1 to 128 characters".into());
@@ -232,6 +237,7 @@ impl FindingRow {
             path: f.location.path,
             exposure: f.runtime.and_then(|r| r.exposure),
             suppressed: f.suppression.is_some(),
+            risk_tenths,
             data: v,
         })
     }
@@ -501,8 +507,8 @@ pub async fn store_findings(
                 sqlx::query(
                     "INSERT INTO findings (id, asset_id, fingerprint, kind, rule_id, title, severity, \
                      severity_rank, kev, fix_available, package_ecosystem, package_name, package_version, \
-                     path, exposure, origin, state, triage, first_seen, last_seen, data) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'new', $17, $18, $18, $19)",
+                     path, exposure, origin, state, triage, first_seen, last_seen, data, risk_tenths) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'new', $17, $18, $18, $19, $20)",
                 )
                 .bind(&id)
                 .bind(asset_id)
@@ -523,6 +529,7 @@ pub async fn store_findings(
                 .bind(triage)
                 .bind(now)
                 .bind(f.data.to_string())
+                .bind(f.risk_tenths)
                 .execute(&mut **tx)
                 .await?;
                 record_event(tx, "finding.new", &id, asset_id, now).await?;
@@ -553,7 +560,7 @@ pub async fn store_findings(
                      fix_available = $6, package_version = $7, exposure = $8, state = $9, last_seen = $10, \
                      fixed_at = NULL, reopened_at = CASE WHEN $9 = 'reopened' AND state = 'fixed' THEN $10 ELSE reopened_at END, \
                      triage = CASE WHEN triage IS NULL OR triage = 'suppressed' THEN $11 ELSE triage END, \
-                     data = $12 WHERE id = $1",
+                     data = $12, risk_tenths = $13 WHERE id = $1",
                 )
                 .bind(id)
                 .bind(&f.title)
@@ -567,6 +574,7 @@ pub async fn store_findings(
                 .bind(now)
                 .bind(triage)
                 .bind(f.data.to_string())
+                .bind(f.risk_tenths)
                 .execute(&mut **tx)
                 .await?;
             }
@@ -846,6 +854,7 @@ async fn insert_many(
                     Bound::Text(s) => q.bind(s.clone()),
                     Bound::OptText(s) => q.bind(s.clone()),
                     Bound::Int(i) => q.bind(*i),
+                    Bound::OptInt(i) => q.bind(*i),
                 };
             }
         }
@@ -860,6 +869,7 @@ enum Bound {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
 }
 
 /// Adds the findings re-matching found, many assets at once: new ones in
@@ -934,6 +944,7 @@ pub async fn add_rematched(
                     Bound::Int(now),
                     Bound::Int(now),
                     Bound::Text(f.data.to_string()),
+                    Bound::OptInt(f.risk_tenths),
                 ]);
                 seq += 1;
                 events.push(vec![
@@ -960,16 +971,17 @@ pub async fn add_rematched(
                     changes.reopened += 1;
                     record_event(tx, "finding.reopened", id, asset, now).await?;
                     sqlx::query(
-                        "UPDATE findings SET state = 'reopened', reopened_at = $2, fixed_at = NULL, last_seen = $2, data = $3 WHERE id = $1",
+                        "UPDATE findings SET state = 'reopened', reopened_at = $2, fixed_at = NULL, last_seen = $2, data = $3, risk_tenths = $4 WHERE id = $1",
                     )
                     .bind(id)
                     .bind(now)
                     .bind(f.data.to_string())
+                    .bind(f.risk_tenths)
                     .execute(&mut **tx)
                     .await?;
                 } else if from_changed {
                     sqlx::query(
-                        "UPDATE findings SET title = $2, severity = $3, severity_rank = $4, kev = $5, fix_available = $6, data = $7 WHERE id = $1",
+                        "UPDATE findings SET title = $2, severity = $3, severity_rank = $4, kev = $5, fix_available = $6, data = $7, risk_tenths = $8 WHERE id = $1",
                     )
                     .bind(id)
                     .bind(&f.title)
@@ -978,6 +990,7 @@ pub async fn add_rematched(
                     .bind(f.kev as i64)
                     .bind(f.fix_available as i64)
                     .bind(f.data.to_string())
+                    .bind(f.risk_tenths)
                     .execute(&mut **tx)
                     .await?;
                 }
@@ -989,8 +1002,8 @@ pub async fn add_rematched(
         tx,
         "INSERT INTO findings (id, asset_id, fingerprint, kind, rule_id, title, severity, severity_rank, kev, \
          fix_available, package_ecosystem, package_name, package_version, path, exposure, origin, state, \
-         first_seen, last_seen, data)",
-        20,
+         first_seen, last_seen, data, risk_tenths)",
+        21,
         &findings,
     )
     .await?;

@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod notify;
 pub mod query;
 pub mod rematch;
+pub mod risk;
 pub mod sbom;
 pub mod siem;
 

@@ -112,9 +112,12 @@ pub struct RuleRequest {
     pub url: String,
     /// `json` (default), `slack` or `teams`.
     pub format: Option<Format>,
-    /// The least severity notified: `CRITICAL`, `HIGH` (default), `MEDIUM`,
-    /// `LOW`.
+    /// The least severity notified: `CRITICAL`, `HIGH` (default; `LOW`
+    /// with a `min_risk`), `MEDIUM`, `LOW`.
     pub min_severity: Option<String>,
+    /// The least risk score notified (0–10, docs/risk.md): findings
+    /// without a score are then left out.
+    pub min_risk: Option<f64>,
     /// Only findings on these teams' assets; all when empty.
     #[serde(default)]
     pub teams: Vec<String>,
@@ -142,6 +145,8 @@ pub struct Rule {
     pub format: Format,
     /// The least severity notified.
     pub min_severity: String,
+    /// The least risk score notified; `null`: any.
+    pub min_risk: Option<f64>,
     /// Teams (all when empty).
     pub teams: Vec<String>,
     /// Known-exploited findings only.
@@ -167,6 +172,7 @@ impl Rule {
             url: r.get("url"),
             format: Format::parse(&r.get::<String, _>("format")),
             min_severity: r.get("min_severity"),
+            min_risk: opt_int(r, "min_risk_tenths").map(|t| t as f64 / 10.0),
             teams: list("teams"),
             kev_only: r.get::<i64, _>("kev_only") != 0,
             events: list("events"),
@@ -187,6 +193,11 @@ impl Rule {
                     .as_ref()
                     .is_some_and(|t| self.teams.contains(t)))
             && (!self.kev_only || finding.kev)
+            && self.min_risk.is_none_or(|min| {
+                finding.risk.as_ref().is_some_and(|r| {
+                    crate::risk::score_tenths(r.score) >= crate::risk::score_tenths(min)
+                })
+            })
     }
 }
 
@@ -232,10 +243,16 @@ async fn create_rule(
             "the webhook URL must be an http:// or https:// URL, not {url:?}"
         )));
     }
+    let min_risk = req
+        .min_risk
+        .map(crate::risk::min_tenths)
+        .transpose()
+        .map_err(ApiError::bad_request)?;
+    // With a least risk score, the risk decides unless a severity is given.
     let min_severity = req
         .min_severity
         .as_deref()
-        .unwrap_or("HIGH")
+        .unwrap_or(if min_risk.is_some() { "LOW" } else { "HIGH" })
         .to_ascii_uppercase();
     if severity_rank(&min_severity) == 0 {
         return Err(ApiError::bad_request(format!(
@@ -280,7 +297,7 @@ async fn create_rule(
     let created = now();
     sqlx::query(
         "INSERT INTO notification_rules (id, name, url, format, min_severity, teams, kev_only, events, \
-         secret, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         secret, created_by, created_at, min_risk_tenths) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(name)
@@ -293,6 +310,7 @@ async fn create_rule(
     .bind(secret.as_deref())
     .bind(&principal.actor)
     .bind(created)
+    .bind(min_risk)
     .execute(&state.db.pool)
     .await?;
     auth::audit(
@@ -301,7 +319,7 @@ async fn create_rule(
         "notification_rule.create",
         &format!("notification_rule:{id}"),
         json!({ "name": name, "format": format, "min_severity": min_severity,
-                "teams": req.teams, "kev_only": req.kev_only, "events": events,
+                "min_risk": min_risk.map(|t| t as f64 / 10.0), "teams": req.teams, "kev_only": req.kev_only, "events": events,
                 "signed": secret.is_some() }),
     )
     .await;
@@ -892,7 +910,12 @@ fn summary(event: &Event, finding: &FindingOut, server_url: Option<&str>) -> Sum
             format!("{} ({})", finding.rule_id, aliases.join(", "))
         }
     };
-    let mut facts = vec![("Severity", finding.severity.clone()), ("ID", ids)];
+    // The risk score and its reasons next to the severity.
+    let severity = match &finding.risk {
+        Some(r) => format!("{} · {}", finding.severity, r.line()),
+        None => finding.severity.clone(),
+    };
+    let mut facts = vec![("Severity", severity), ("ID", ids)];
     if let Some(p) = &finding.package {
         facts.push((
             "Package",
@@ -1040,6 +1063,7 @@ mod tests {
             }),
             path: None,
             exposure: None,
+            risk: None,
             state: "new".into(),
             triage: None,
             origin: "scan".into(),
@@ -1058,6 +1082,7 @@ mod tests {
             url: "http://127.0.0.1:1/".into(),
             format: Format::Json,
             min_severity: min.into(),
+            min_risk: None,
             teams: teams.iter().map(|s| s.to_string()).collect(),
             kev_only,
             events: events.iter().map(|s| s.to_string()).collect(),
@@ -1102,6 +1127,50 @@ mod tests {
         let kev = rule("LOW", &[], true, &new);
         assert!(kev.matches("finding.new", &finding("LOW", None, true)));
         assert!(!kev.matches("finding.new", &finding("CRITICAL", None, false)));
+    }
+
+    #[test]
+    fn rules_with_a_least_risk_pass_only_findings_scored_at_or_above() {
+        let with_risk = |score: f64| {
+            let mut f = finding("HIGH", None, false);
+            f.risk = Some(crate::risk::RiskOut {
+                score,
+                reasons: vec!["not in KEV".into()],
+            });
+            f
+        };
+        let mut r = rule("LOW", &[], false, &["finding.new"]);
+        r.min_risk = Some(7.0);
+        assert!(r.matches("finding.new", &with_risk(7.0)));
+        assert!(r.matches("finding.new", &with_risk(9.8)));
+        assert!(!r.matches("finding.new", &with_risk(6.9)));
+        // No score: left out.
+        assert!(!r.matches("finding.new", &finding("CRITICAL", None, false)));
+    }
+
+    #[test]
+    fn slack_and_teams_show_the_risk_next_to_the_severity() {
+        let mut f = finding("HIGH", None, false);
+        f.risk = Some(crate::risk::RiskOut {
+            score: 7.5,
+            reasons: vec!["listens on loopback only".into(), "not in KEV".into()],
+        });
+        let s = slack_payload(&event("finding.new"), &f, None);
+        assert_eq!(
+            s["blocks"][1]["fields"][0]["text"],
+            "*Severity*\nHIGH · risk 7.5 — listens on loopback only; not in KEV"
+        );
+        let t = teams_payload(&event("finding.new"), &f, None);
+        assert_eq!(
+            t["attachments"][0]["content"]["body"][2]["facts"][0]["value"],
+            "HIGH · risk 7.5 — listens on loopback only; not in KEV"
+        );
+        let j = json_payload(&event("finding.new"), &f, None);
+        assert_eq!(j["finding"]["risk"]["score"], 7.5);
+        assert_eq!(
+            j["finding"]["risk"]["reasons"][0],
+            "listens on loopback only"
+        );
     }
 
     #[test]

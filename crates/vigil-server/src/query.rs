@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::{opt_int, opt_text, Db};
+use crate::risk::RiskOut;
 use vigil_model::time::rfc3339;
 
 /// A bound value of a dynamically built statement.
@@ -143,6 +144,51 @@ pub struct FindingFilter {
     pub asset_kind: Option<String>,
     /// A vulnerability ID or alias.
     pub vuln: Option<String>,
+    /// Only findings with a risk score at or above this (0–10, e.g. `7`
+    /// or `6.5`); findings without a score are left out.
+    pub min_risk: Option<f64>,
+    /// The order: `risk` (the default: highest risk score first — a
+    /// finding without a score ranks at the floor of its severity's band
+    /// — then most severe, KEV first, most recently seen), `severity`
+    /// (most severe, KEV first, most recently seen), `last_seen` or
+    /// `first_seen` (most recent first).
+    pub sort: Option<String>,
+}
+
+/// The orders of [`FindingFilter::sort`].
+pub const FINDING_SORTS: &[&str] = &["risk", "severity", "last_seen", "first_seen"];
+
+impl FindingFilter {
+    /// Why the filter cannot be applied (an unknown `sort`, a `min_risk`
+    /// out of range), to answer with a 400.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(sort) = self.sort.as_deref() {
+            if !FINDING_SORTS.contains(&sort) {
+                return Err(format!(
+                    "unknown sort {sort:?}: use one of {}",
+                    FINDING_SORTS.join(", ")
+                ));
+            }
+        }
+        if let Some(min) = self.min_risk {
+            crate::risk::min_tenths(min)?;
+        }
+        Ok(())
+    }
+
+    /// The `ORDER BY` of the chosen sort (an unknown one: `risk`).
+    fn order_by(&self) -> &'static str {
+        match self.sort.as_deref() {
+            Some("severity") => "f.severity_rank DESC, f.kev DESC, f.last_seen DESC, f.id",
+            Some("last_seen") => "f.last_seen DESC, f.id",
+            Some("first_seen") => "f.first_seen DESC, f.id",
+            _ => {
+                "COALESCE(f.risk_tenths, CASE f.severity_rank WHEN 4 THEN 90 WHEN 3 THEN 70 \
+                 WHEN 2 THEN 40 WHEN 1 THEN 1 ELSE 0 END) DESC, \
+                 f.severity_rank DESC, f.kev DESC, f.last_seen DESC, f.id"
+            }
+        }
+    }
 }
 
 /// A finding as the API returns it.
@@ -175,6 +221,9 @@ pub struct FindingOut {
     /// The runtime exposure of its package, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exposure: Option<String>,
+    /// Its risk score and why (docs/risk.md); `null` when it has none (no
+    /// CVSS vector, or not a vulnerability).
+    pub risk: Option<RiskOut>,
     /// `new`, `open`, `reopened` or `fixed`.
     pub state: String,
     /// Triage, when any.
@@ -263,6 +312,7 @@ fn finding_out(r: &AnyRow) -> FindingOut {
         }),
         _ => None,
     };
+    let finding: Value = serde_json::from_str(&r.get::<String, _>("data")).unwrap_or(Value::Null);
     FindingOut {
         id: r.get("id"),
         asset: AssetRef {
@@ -281,6 +331,7 @@ fn finding_out(r: &AnyRow) -> FindingOut {
         package,
         path: opt_text(r, "path").filter(|p| !p.is_empty()),
         exposure: opt_text(r, "exposure"),
+        risk: crate::risk::of(&finding),
         state: r.get("state"),
         triage: opt_text(r, "triage").map(|status| TriageOut {
             status,
@@ -293,12 +344,14 @@ fn finding_out(r: &AnyRow) -> FindingOut {
         last_seen: rfc3339(r.get("last_seen")),
         fixed_at: opt_int(r, "fixed_at").map(rfc3339),
         reopened_at: opt_int(r, "reopened_at").map(rfc3339),
-        finding: serde_json::from_str(&r.get::<String, _>("data")).unwrap_or(Value::Null),
+        finding,
     }
 }
 
-/// Findings matching the filter, most severe first, then most recently
-/// seen. `team_scope` limits them to one team's assets (developers).
+/// Findings matching the filter, in the filter's order (highest risk
+/// first by default). `team_scope` limits them to one team's assets
+/// (developers). A `min_risk` out of range ([`FindingFilter::check`])
+/// filters nothing.
 pub async fn findings(
     db: &Db,
     filter: &FindingFilter,
@@ -349,6 +402,12 @@ pub async fn findings(
             v.to_ascii_uppercase(),
         );
     }
+    if let Some(min) = filter
+        .min_risk
+        .and_then(|m| crate::risk::min_tenths(m).ok())
+    {
+        w.int("f.risk_tenths >= $?", min);
+    }
     let where_sql = w.sql();
     let total: i64 = w
         .bind(sqlx::query(&format!(
@@ -358,8 +417,8 @@ pub async fn findings(
         .await?
         .get("n");
     let sql = format!(
-        "SELECT {FINDING_COLUMNS}{FINDING_FROM}{where_sql} \
-         ORDER BY f.severity_rank DESC, f.kev DESC, f.last_seen DESC, f.id LIMIT {} OFFSET {}",
+        "SELECT {FINDING_COLUMNS}{FINDING_FROM}{where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+        filter.order_by(),
         page.limit(),
         page.offset()
     );
@@ -441,6 +500,8 @@ pub struct AssetOut {
     pub metadata: Value,
     /// Its findings that are not fixed and not triaged, by severity.
     pub open_findings: SeverityCounts,
+    /// The highest risk score of those findings; `null` when none has one.
+    pub max_risk: Option<f64>,
     /// How many components its current inventory has.
     pub components: i64,
     /// Its relations to other assets (one asset only, not in lists):
@@ -535,6 +596,14 @@ async fn asset_out(db: &Db, r: &AnyRow) -> anyhow::Result<AssetOut> {
             _ => counts.unknown += n,
         }
     }
+    let max_risk = sqlx::query(
+        "SELECT MAX(risk_tenths) AS m FROM findings \
+         WHERE asset_id = $1 AND state <> 'fixed' AND triage IS NULL",
+    )
+    .bind(&id)
+    .fetch_one(&db.pool)
+    .await?;
+    let max_risk = opt_int(&max_risk, "m").map(|t| t as f64 / 10.0);
     let components: i64 = sqlx::query("SELECT COUNT(*) AS n FROM components WHERE asset_id = $1")
         .bind(&id)
         .fetch_one(&db.pool)
@@ -550,6 +619,7 @@ async fn asset_out(db: &Db, r: &AnyRow) -> anyhow::Result<AssetOut> {
         exposure: opt_text(r, "exposure"),
         metadata: serde_json::from_str(&r.get::<String, _>("metadata")).unwrap_or(Value::Null),
         open_findings: counts,
+        max_risk,
         components,
         relations: Vec::new(),
     })
@@ -769,6 +839,35 @@ pub struct Stats {
     pub by_severity: Vec<RemediationStats>,
     /// Per team and severity (assets without a team under `team` absent).
     pub by_team: Vec<RemediationStats>,
+    /// Open vulnerability findings (not fixed, not triaged) by risk band.
+    pub open_by_risk: RiskBands,
+}
+
+/// Counts of findings by risk band.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RiskBands {
+    /// Score 9.0 and above.
+    pub critical: i64,
+    /// 7.0 to 8.9.
+    pub high: i64,
+    /// 4.0 to 6.9.
+    pub medium: i64,
+    /// 0.1 to 3.9.
+    pub low: i64,
+    /// 0.0, or no score.
+    pub none: i64,
+}
+
+impl RiskBands {
+    fn add(&mut self, tenths: Option<i64>, n: i64) {
+        match crate::risk::band(tenths) {
+            "critical" => self.critical += n,
+            "high" => self.high += n,
+            "medium" => self.medium += n,
+            "low" => self.low += n,
+            _ => self.none += n,
+        }
+    }
 }
 
 /// Remediation statistics of vulnerability and secret findings.
@@ -851,6 +950,23 @@ pub async fn stats(db: &Db, sla: &SlaDays, team_scope: Option<&str>) -> anyhow::
         s.team = team;
         teams.push(s);
     }
+    // Open vulnerabilities by risk band (grouped by score: at most 101
+    // groups and one for no score).
+    let mut rw = Filter::default();
+    rw.clauses.push("f.kind = 'vulnerability'".into());
+    rw.clauses
+        .push("f.state <> 'fixed' AND f.triage IS NULL".into());
+    if let Some(team) = team_scope {
+        rw.text("a.team_id = $?", team.to_string());
+    }
+    let sql = format!(
+        "SELECT f.risk_tenths, COUNT(*) AS n{FINDING_FROM}{} GROUP BY f.risk_tenths",
+        rw.sql()
+    );
+    let mut open_by_risk = RiskBands::default();
+    for r in rw.bind(sqlx::query(&sql)).fetch_all(&db.pool).await? {
+        open_by_risk.add(opt_int(&r, "risk_tenths"), r.get("n"));
+    }
     let mut severities: Vec<RemediationStats> = by_severity
         .into_iter()
         .map(|(severity, (mut s, total))| {
@@ -867,5 +983,6 @@ pub async fn stats(db: &Db, sla: &SlaDays, team_scope: Option<&str>) -> anyhow::
         sla: sla.clone(),
         by_severity: severities,
         by_team: teams,
+        open_by_risk,
     })
 }

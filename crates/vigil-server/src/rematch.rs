@@ -3,7 +3,7 @@
 //! their packages; only the stored inventories holding those packages (the
 //! `components` index by ecosystem and name) are matched again.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -53,6 +53,9 @@ pub struct RematchReport {
     pub new_findings: u64,
     /// Findings fixed before and found again.
     pub reopened_findings: u64,
+    /// Findings whose KEV listing changed with the catalogue (their `kev`
+    /// flag and risk score refreshed).
+    pub kev_changed_findings: u64,
     /// Milliseconds spent re-matching (after the update itself).
     pub rematch_ms: u64,
 }
@@ -73,10 +76,13 @@ impl Advisories {
 
     /// Matches components against the store (empty when there is none
     /// yet). Blocking: call from `spawn_blocking`.
+    /// Each finding gets its risk score (docs/risk.md; no runtime context:
+    /// the exploit signals only).
     pub fn match_blocking(path: &Path, components: &[Component]) -> Result<Vec<FindingRow>> {
         Self::match_findings_blocking(path, components)?
             .into_iter()
-            .map(|f| {
+            .map(|mut f| {
+                vigil_risk::context::annotate(&mut f);
                 let v = serde_json::to_value(&f)?;
                 FindingRow::from_value(v).map_err(anyhow::Error::msg)
             })
@@ -112,7 +118,7 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
     let _guard = state.advisories.lock.lock().await;
     let path = state.advisories.path.clone();
     let config = state.config.clone();
-    let (sources, hashes) = tokio::task::spawn_blocking(move || -> Result<_> {
+    let (sources, hashes, kev) = tokio::task::spawn_blocking(move || -> Result<_> {
         let mut store = Store::open(&path)
             .with_context(|| format!("opening the advisory store {}", path.display()))?;
         let mut sources = Vec::new();
@@ -149,7 +155,7 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
                 ));
             }
         }
-        Ok((sources, store.content_hashes()?))
+        Ok((sources, store.content_hashes()?, store.kev_ids()?))
     })
     .await??;
     state.metrics.advisory_updates.inc();
@@ -167,7 +173,13 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
         }
         crate::db::Backend::Sqlite => None,
     };
-    let result = rematch(state, hashes).await;
+    let result = match rematch(state, hashes).await {
+        Ok(mut report) => refresh_kev(&state.db, &kev).await.map(|n| {
+            report.kev_changed_findings = n;
+            report
+        }),
+        Err(e) => Err(e),
+    };
     if let Some(mut conn) = lock {
         sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(crate::db::lock_key("vigil-rematch"))
@@ -180,6 +192,7 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
         changed = report.changed_advisories,
         assets = report.assets,
         new_findings = report.new_findings,
+        kev_changed = report.kev_changed_findings,
         ms = report.rematch_ms,
         "advisories updated and re-matched"
     );
@@ -246,6 +259,9 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
         report.assets = by_asset.len() as u64;
         if !by_asset.is_empty() {
             let path = state.advisories.path.clone();
+            // Hosts: the runtime context of their packages comes from their
+            // stored snapshot, as at upload.
+            let snapshots = host_snapshots(db, by_asset.keys()).await?;
             let matched: Vec<(String, Vec<FindingRow>)> =
                 tokio::task::spawn_blocking(move || -> Result<_> {
                     let all: Vec<Component> = by_asset.values().flatten().cloned().collect();
@@ -257,11 +273,18 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
                     let matcher = vigil_match::Matcher::new(&set, &all);
                     let mut out = Vec::with_capacity(by_asset.len());
                     for (asset, components) in by_asset {
+                        let runtime = snapshots
+                            .get(&asset)
+                            .map(|s| vigil_agent::inventory::inventory(s).runtime);
                         let rows = matcher
                             .run(&components)
                             .findings
                             .into_iter()
-                            .filter_map(|f| {
+                            .filter_map(|mut f| {
+                                if let Some(runtime) = &runtime {
+                                    vigil_agent::inventory::annotate(runtime, &mut f);
+                                }
+                                vigil_risk::context::annotate(&mut f);
                                 serde_json::to_value(&f)
                                     .ok()
                                     .and_then(|v| FindingRow::from_value(v).ok())
@@ -311,6 +334,154 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
     state.metrics.rematch_findings.add(report.new_findings);
     report.rematch_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// The stored snapshots of those of `assets` that are hosts.
+async fn host_snapshots<'a>(
+    db: &crate::Db,
+    assets: impl Iterator<Item = &'a String>,
+) -> Result<HashMap<String, vigil_agent::Snapshot>> {
+    let assets: Vec<&String> = assets.collect();
+    let mut out = HashMap::new();
+    for chunk in assets.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT asset_id, snapshot FROM host_snapshots WHERE asset_id IN ({})",
+            placeholders.join(",")
+        );
+        let mut q = sqlx::query(&sql);
+        for a in chunk {
+            q = q.bind(a.as_str());
+        }
+        for r in q.fetch_all(&db.pool).await? {
+            let asset: String = r.get("asset_id");
+            match serde_json::from_str(&r.get::<String, _>("snapshot")) {
+                Ok(s) => {
+                    out.insert(asset, s);
+                }
+                Err(e) => tracing::warn!(
+                    asset,
+                    error = %e,
+                    "stored snapshot unreadable: re-matched findings get no runtime context"
+                ),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Makes the findings follow the known-exploited catalogue: the IDs whose
+/// listing changed since the last time (added or removed; `kev_state`)
+/// name the findings to look at, and those whose `kev` flag differs now
+/// get it and their risk score refreshed. Returns how many changed.
+pub async fn refresh_kev(db: &crate::Db, kev: &HashSet<String>) -> Result<u64> {
+    let current: BTreeSet<String> = kev.iter().map(|id| id.to_ascii_uppercase()).collect();
+    let known: BTreeSet<String> = sqlx::query("SELECT id FROM kev_state")
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|r| r.get::<String, _>("id"))
+        .collect();
+    let added: Vec<&String> = current.difference(&known).collect();
+    let removed: Vec<&String> = known.difference(&current).collect();
+    if added.is_empty() && removed.is_empty() {
+        return Ok(0);
+    }
+    let changed_ids: Vec<&String> = added.iter().chain(removed.iter()).copied().collect();
+    let mut tx = db.begin_write(None).await?;
+    // The findings known by one of those IDs.
+    let mut findings: BTreeSet<String> = BTreeSet::new();
+    for chunk in changed_ids.chunks(500) {
+        let sql = format!(
+            "SELECT finding_id FROM finding_ids WHERE vuln_id IN ({})",
+            placeholders(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            findings.insert(r.get("finding_id"));
+        }
+    }
+    let findings: Vec<String> = findings.into_iter().collect();
+    let mut updated = 0;
+    for chunk in findings.chunks(500) {
+        // Every ID of each: listed when any of them is.
+        let sql = format!(
+            "SELECT finding_id, vuln_id FROM finding_ids WHERE finding_id IN ({})",
+            placeholders(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        let mut listed: HashSet<String> = HashSet::new();
+        for r in q.fetch_all(&mut **tx).await? {
+            if current.contains(&r.get::<String, _>("vuln_id")) {
+                listed.insert(r.get("finding_id"));
+            }
+        }
+        let sql = format!(
+            "SELECT id, kev, data FROM findings WHERE id IN ({})",
+            placeholders(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let id: String = r.get("id");
+            let kev = listed.contains(&id);
+            if (r.get::<i64, _>("kev") != 0) == kev {
+                continue;
+            }
+            let mut data: serde_json::Value =
+                serde_json::from_str(&r.get::<String, _>("data")).unwrap_or_default();
+            if let Some(obj) = data.as_object_mut() {
+                obj.insert("kev".into(), serde_json::Value::Bool(kev));
+            }
+            crate::risk::rescore(&mut data);
+            sqlx::query("UPDATE findings SET kev = $2, data = $3, risk_tenths = $4 WHERE id = $1")
+                .bind(&id)
+                .bind(kev as i64)
+                .bind(data.to_string())
+                .bind(crate::risk::tenths(&data))
+                .execute(&mut **tx)
+                .await?;
+            updated += 1;
+        }
+    }
+    for id in &added {
+        sqlx::query("INSERT INTO kev_state (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
+            .bind(id.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    for id in &removed {
+        sqlx::query("DELETE FROM kev_state WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    tx.commit().await?;
+    if updated > 0 {
+        tracing::info!(
+            listed = added.len(),
+            unlisted = removed.len(),
+            findings = updated,
+            "KEV catalogue changed: findings refreshed"
+        );
+    }
+    Ok(updated)
+}
+
+/// `$first, $first+1, …` (`n` of them).
+fn placeholders(n: usize, first: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Updates on an interval, forever.

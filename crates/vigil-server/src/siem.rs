@@ -659,6 +659,15 @@ pub fn cef(event: &Event, finding: &FindingOut) -> String {
     ext.push(("cs6", finding.state.clone()));
     ext.push(("cn1Label", "kev".into()));
     ext.push(("cn1", u8::from(finding.kev).to_string()));
+    // The risk score (docs/risk.md): a floating-point custom field, its
+    // reasons in `reason`.
+    if let Some(r) = &finding.risk {
+        ext.push(("cfp1Label", "riskScore".into()));
+        ext.push(("cfp1", format!("{:.1}", r.score)));
+        if !r.reasons.is_empty() {
+            ext.push(("reason", r.reasons.join("; ")));
+        }
+    }
     if let Some(path) = &finding.path {
         ext.push(("filePath", path.clone()));
     }
@@ -777,6 +786,19 @@ pub fn ocsf(event: &Event, finding: &FindingOut) -> Option<Value> {
             "version": finding.finding["cvss"]["version"],
         }]);
     }
+    // The risk score (docs/risk.md): OCSF's `risk_score` is an integer, so
+    // it is the score in tenths (0–100); the level is its band.
+    let risk = finding.risk.as_ref().map(|r| {
+        let tenths = crate::risk::score_tenths(r.score);
+        let (level_id, level) = match crate::risk::band(Some(tenths)) {
+            "critical" => (4, "Critical"),
+            "high" => (3, "High"),
+            "medium" => (2, "Medium"),
+            "low" => (1, "Low"),
+            _ => (0, "Info"),
+        };
+        (tenths, level_id, level, r.reasons.join("; "))
+    });
     let mut resource = json!({
         "uid": finding.asset.id,
         "name": finding.asset.name,
@@ -786,7 +808,7 @@ pub fn ocsf(event: &Event, finding: &FindingOut) -> Option<Value> {
         resource["owner"] = json!({ "name": t });
         resource["labels"] = json!([format!("team:{t}")]);
     }
-    Some(json!({
+    let mut record = json!({
         "class_uid": 2002,
         "class_name": "Vulnerability Finding",
         "category_uid": 2,
@@ -819,7 +841,14 @@ pub fn ocsf(event: &Event, finding: &FindingOut) -> Option<Value> {
                 "version": env!("CARGO_PKG_VERSION"),
             },
         },
-    }))
+    });
+    if let Some((score, level_id, level, details)) = risk {
+        record["risk_score"] = json!(score);
+        record["risk_level_id"] = json!(level_id);
+        record["risk_level"] = json!(level);
+        record["risk_details"] = json!(details);
+    }
+    Some(record)
 }
 
 /// The messages of the complete octet-counted frames at the start of
@@ -876,6 +905,10 @@ mod tests {
             }),
             path: Some("requirements.txt".into()),
             exposure: None,
+            risk: Some(crate::risk::RiskOut {
+                score: 8.5,
+                reasons: vec!["known exploited (KEV): +1.0".into()],
+            }),
             state: "new".into(),
             triage: None,
             origin: "scan".into(),
@@ -954,6 +987,10 @@ mod tests {
             "{line}"
         );
         assert!(line.contains("cn1Label=kev cn1=1"), "{line}");
+        assert!(
+            line.contains("cfp1Label=riskScore cfp1=8.5 reason=known exploited (KEV): +1.0"),
+            "{line}"
+        );
         assert!(!line.contains('\n'));
         assert_eq!(cef_value("a=b\\c\nd\re"), "a\\=b\\\\c\\nd\\re");
     }
@@ -1002,6 +1039,16 @@ mod tests {
         );
         assert_eq!(v["resources"][0]["name"], "git.example/shop|pay");
         assert_eq!(v["metadata"]["product"]["name"], "vigil");
+        assert_eq!(v["risk_score"], 85);
+        assert_eq!(v["risk_level_id"], 3);
+        assert_eq!(v["risk_level"], "High");
+        assert_eq!(v["risk_details"], "known exploited (KEV): +1.0");
+        let mut unscored = finding();
+        unscored.risk = None;
+        assert!(ocsf(&event("finding.new"), &unscored)
+            .unwrap()
+            .get("risk_score")
+            .is_none());
         assert_eq!(
             ocsf(&event("finding.fixed"), &finding()).unwrap()["activity_id"],
             3

@@ -142,3 +142,39 @@ fn admission_is_off_unless_enabled_and_malformed_reviews_are_refused() {
         (400, &json!("the AdmissionReview has no request.uid"))
     );
 }
+
+#[test]
+fn a_least_risk_score_denies_images_with_an_open_finding_at_or_above() {
+    each_backend_with(
+        |c| {
+            c.admission = Some(AdmissionPolicy {
+                deny_severity: None,
+                deny_risk: Some(7.5),
+                deny_kev: false,
+                ..AdmissionPolicy::default()
+            })
+        },
+        |srv| {
+            let scored = |score: f64| {
+                let mut r = report("report-image.json");
+                r["findings"][0]["risk"] =
+                    json!({ "score": score, "reasons": ["not in KEV"], "vector": "CVSS:3.1/AV:N" });
+                r
+            };
+            let (s, _) = srv.upload(&srv.admin_token, "adm-risk-0001", &scored(7.5));
+            assert_eq!(s, 202);
+            let (_, v) = review(srv, "pod-scanned-image.json");
+            assert_eq!(v["response"]["allowed"], false, "{v}");
+            let message = v["response"]["status"]["message"].as_str().unwrap();
+            assert!(
+                message.contains("GHSA-35jh-r3h4-6jhm (HIGH, risk 7.5)"),
+                "{message}"
+            );
+            // The next scan scores it lower: allowed.
+            let (s, _) = srv.upload(&srv.admin_token, "adm-risk-0002", &scored(7.4));
+            assert_eq!(s, 202);
+            let (_, v) = review(srv, "pod-scanned-image.json");
+            assert_eq!(v["response"]["allowed"], true, "{v}");
+        },
+    );
+}

@@ -81,6 +81,16 @@ fn a_snapshot_makes_a_host_whose_findings_carry_their_runtime_context() {
                 .1["total"],
             1
         );
+        // Its risk score, in that context.
+        assert_eq!(
+            f["risk"]["reasons"],
+            json!([
+                "exposed: listens on a public address",
+                "reaches postgresql, redis",
+                "not in KEV"
+            ])
+        );
+        let public_risk = f["risk"]["score"].as_f64().unwrap();
 
         // Nothing changed: a heartbeat keeps everything as it is.
         let mut later = full.clone();
@@ -104,6 +114,12 @@ fn a_snapshot_makes_a_host_whose_findings_carry_their_runtime_context() {
         let f = openssl_finding(srv);
         assert_eq!(f["exposure"], "internal");
         assert_eq!(f["state"], "open");
+        // Reachable from internal networks only: a lower score.
+        assert_eq!(
+            f["risk"]["reasons"][0],
+            "reachable from internal networks only"
+        );
+        assert!(f["risk"]["score"].as_f64().unwrap() < public_risk, "{f}");
 
         // A delta whose base the server does not hold: 409, send a full one.
         let (s, v) = send(srv, &agent, "agent-delta-0002", &delta);

@@ -491,3 +491,58 @@ fn replicas_deliver_each_notification_once() {
         assert_eq!(kinds, ["finding.fixed", "finding.new", "finding.reopened"]);
     });
 }
+
+#[test]
+fn a_rule_with_a_least_risk_hears_only_findings_scored_at_or_above() {
+    each_backend_with(fast, |srv| {
+        let rx = Receiver::start(&[]);
+        let risky = create_rule(
+            srv,
+            json!({ "name": "risky", "url": rx.url("/risky"), "min_risk": 8 }),
+        );
+        create_rule(
+            srv,
+            json!({ "name": "risky slack", "url": rx.url("/slack"), "format": "slack",
+                    "min_risk": 8.0 }),
+        );
+        // With a least risk and no severity, the risk decides.
+        let (_, rules) = srv.get("/api/v1/notifications/rules", &srv.admin_token);
+        let rule = rules["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == risky.as_str())
+            .unwrap();
+        assert_eq!(rule["min_risk"], 8.0);
+        assert_eq!(rule["min_severity"], "LOW");
+        let (s, v) = srv.post(
+            "/api/v1/notifications/rules",
+            &srv.admin_token,
+            &json!({ "name": "x", "url": rx.url("/"), "min_risk": 12 }),
+        );
+        assert_eq!(s, 400, "{v}");
+        assert!(v["error"].as_str().unwrap().contains("min_risk"), "{v}");
+
+        // report-risk: scores 9.1, 7.5 and 6.4, a vulnerability without a
+        // vector and a secret (no score): only the 9.1 one is heard.
+        let (s, v) = srv.upload(
+            &srv.admin_token,
+            "notify-risk-0001",
+            &report("report-risk.json"),
+        );
+        assert_eq!(s, 202, "{v}");
+        settle(srv, 2);
+        let got = rx.at("/risky");
+        assert_eq!(rule_ids(&got), ["finding.new GHSA-risk-0001"]);
+        assert_eq!(
+            got[0].body["finding"]["risk"],
+            json!({ "score": 9.1, "reasons": ["known exploited (KEV): +1.0"] })
+        );
+        let slack = rx.at("/slack");
+        assert_eq!(slack.len(), 1);
+        assert_eq!(
+            slack[0].body["blocks"][1]["fields"][0]["text"],
+            "*Severity*\nHIGH · risk 9.1 — known exploited (KEV): +1.0"
+        );
+    });
+}

@@ -155,6 +155,16 @@ fn check_new_findings(srv: &TestServer, records: &[Cef]) {
     assert_eq!(jinja.ext["cs1"], "Jinja2@2.4.1");
     assert_eq!(jinja.ext["cs4"], "CVE-2019-10906,PYSEC-2019-217");
     assert_eq!(jinja.ext["cs5"], "2.10.1");
+    // The risk score the server computed (no runtime context: the base
+    // score with the exploit signals).
+    assert_eq!(jinja.ext["cfp1Label"], "riskScore");
+    assert_eq!(jinja.ext["cfp1"], "8.6");
+    assert_eq!(jinja.ext["reason"], "not in KEV");
+    let secret = records
+        .iter()
+        .find(|c| c.header[4] == "github-pat-classic")
+        .unwrap();
+    assert!(!secret.ext.contains_key("cfp1"), "no score: {secret:?}");
 }
 
 fn free_tcp_port() -> u16 {
@@ -540,6 +550,11 @@ fn ocsf_lines_go_to_a_file_and_an_http_endpoint() {
     );
     assert_eq!(jinja["vulnerabilities"][0]["fix_available"], true);
     assert_eq!(jinja["vulnerabilities"][0]["is_exploit_available"], false);
+    // The risk score: in tenths (OCSF's is an integer), its band, why.
+    assert_eq!(jinja["risk_score"], 86);
+    assert_eq!(jinja["risk_level_id"], 3);
+    assert_eq!(jinja["risk_level"], "High");
+    assert_eq!(jinja["risk_details"], "not in KEV");
 
     // The Jinja2 vulnerability is gone from the next scan: Close.
     let mut next = report("report-a.json");

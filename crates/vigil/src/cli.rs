@@ -885,6 +885,16 @@ pub(crate) fn parse_duration(value: &str) -> Result<std::time::Duration, String>
     Ok(total)
 }
 
+/// Reads a risk score: a number from 0 to 10 (`7`, `6.5`).
+pub(crate) fn parse_risk_score(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(v) if (0.0..=10.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{value}`: a risk score from 0 to 10 expected (`7`, `6.5`)"
+        )),
+    }
+}
+
 /// Reads a size: bytes, or a number with `KiB`, `MiB`, `GiB` (also `K`,
 /// `M`, `G`, `KB`, `MB`, `GB`, all powers of 1024).
 pub(crate) fn parse_size(value: &str) -> Result<u64, String> {
@@ -1022,6 +1032,11 @@ pub(crate) struct ServerRunArgs {
     /// severity (`none`: severity alone denies nothing)
     #[arg(long, value_name = "SEVERITY", default_value = "CRITICAL", value_parser = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "none"], ignore_case = true)]
     pub(crate) admission_deny_severity: String,
+
+    /// Admission: deny images with an open vulnerability whose risk score
+    /// (0–10, docs/risk.md) is at or above this
+    #[arg(long, value_name = "SCORE", value_parser = parse_risk_score)]
+    pub(crate) admission_deny_risk: Option<f64>,
 
     /// Admission: do not deny images for a known-exploited vulnerability
     /// below the severity threshold

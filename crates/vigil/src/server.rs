@@ -33,6 +33,7 @@ pub(crate) fn run(cmd: &ServerCommand) -> Result<Outcome> {
                 let severity = args.admission_deny_severity.to_ascii_uppercase();
                 config.admission = Some(vigil_server::admission::AdmissionPolicy {
                     deny_severity: (severity != "NONE").then_some(severity),
+                    deny_risk: args.admission_deny_risk,
                     deny_kev: !args.admission_allow_kev,
                     deny_unknown: args.admission_deny_unknown,
                     exempt_namespaces: args.admission_exempt_namespace.clone(),

@@ -719,6 +719,50 @@ impl Store {
         Ok(out)
     }
 
+    /// Gives each vulnerability finding the EPSS figures of its CVEs (its
+    /// ID and aliases; the highest probability when it has several),
+    /// looking up only those CVEs. Nothing changes when no scores were
+    /// imported.
+    pub fn apply_epss(&self, findings: &mut [vigil_model::Finding]) -> Result<()> {
+        let Some(info) = self.epss_info()? else {
+            return Ok(());
+        };
+        let ids_of = |f: &vigil_model::Finding| -> Vec<String> {
+            std::iter::once(&f.id)
+                .chain(&f.aliases)
+                .filter(|id| crate::epss::is_cve(id))
+                .cloned()
+                .collect()
+        };
+        let is_vuln =
+            |f: &&mut vigil_model::Finding| f.kind == vigil_model::FindingKind::Vulnerability;
+        let wanted: Vec<String> = findings
+            .iter_mut()
+            .filter(is_vuln)
+            .flat_map(|f| ids_of(f))
+            .collect();
+        let scores = self.epss_for(wanted.iter().map(String::as_str))?;
+        let date = info
+            .score_date
+            .as_deref()
+            .and_then(|d| d.get(..10))
+            .map(str::to_string);
+        for f in findings.iter_mut().filter(is_vuln) {
+            let best = ids_of(f)
+                .iter()
+                .filter_map(|id| scores.get(id))
+                .max_by(|a, b| a.probability.total_cmp(&b.probability))
+                .copied();
+            f.epss = best.map(|s| vigil_model::Epss {
+                probability: s.probability,
+                percentile: s.percentile,
+                date: date.clone(),
+            });
+        }
+        debug!(cves = wanted.len(), scored = scores.len(), "EPSS applied");
+        Ok(())
+    }
+
     /// What the last EPSS import brought: its model version, score date and
     /// size; `None` when none was imported.
     pub fn epss_info(&self) -> Result<Option<EpssInfo>> {

@@ -101,7 +101,9 @@ impl Advisories {
             return Ok(Vec::new());
         };
         let set = store.load_for(components.iter().map(|c| (c.ecosystem, c.advisory_key().0)))?;
-        Ok(vigil_match::match_components(components, &set).findings)
+        let mut findings = vigil_match::match_components(components, &set).findings;
+        store.apply_epss(&mut findings)?;
+        Ok(findings)
     }
 
     /// When the store was last updated (Unix seconds), if ever.
@@ -276,9 +278,9 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
                         let runtime = snapshots
                             .get(&asset)
                             .map(|s| vigil_agent::inventory::inventory(s).runtime);
-                        let rows = matcher
-                            .run(&components)
-                            .findings
+                        let mut findings = matcher.run(&components).findings;
+                        store.apply_epss(&mut findings)?;
+                        let rows = findings
                             .into_iter()
                             .filter_map(|mut f| {
                                 if let Some(runtime) = &runtime {

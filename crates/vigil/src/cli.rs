@@ -885,16 +885,6 @@ pub(crate) fn parse_duration(value: &str) -> Result<std::time::Duration, String>
     Ok(total)
 }
 
-/// Reads a risk score: a number from 0 to 10 (`7`, `6.5`).
-pub(crate) fn parse_risk_score(value: &str) -> Result<f64, String> {
-    match value.trim().parse::<f64>() {
-        Ok(v) if (0.0..=10.0).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "`{value}`: a risk score from 0 to 10 expected (`7`, `6.5`)"
-        )),
-    }
-}
-
 /// Reads a size: bytes, or a number with `KiB`, `MiB`, `GiB` (also `K`,
 /// `M`, `G`, `KB`, `MB`, `GB`, all powers of 1024).
 pub(crate) fn parse_size(value: &str) -> Result<u64, String> {

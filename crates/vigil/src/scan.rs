@@ -378,7 +378,9 @@ pub(crate) fn finish(
     }
     findings.iter_mut().for_each(annotate);
     crate::vulncode::annotate(&mut findings, &advisories, executable);
-    apply_epss(&store, &mut findings)?;
+    store
+        .apply_epss(&mut findings)
+        .context("reading the EPSS scores")?;
     // The risk score, from everything known of each finding by now.
     findings.iter_mut().for_each(vigil_risk::context::annotate);
     findings.extend(checks.findings);
@@ -416,52 +418,6 @@ pub(crate) fn finish(
     tracing::info!(elapsed = ?started.elapsed(), "report written");
     std::mem::forget(advisories);
     Ok(outcome)
-}
-
-/// Gives each vulnerability finding the EPSS figures of its CVEs (its ID
-/// and aliases; the highest probability when it has several), looking up
-/// only those CVEs.
-fn apply_epss(store: &Store, findings: &mut [vigil_model::Finding]) -> Result<()> {
-    let Some(info) = store.epss_info().context("reading the EPSS scores")? else {
-        return Ok(());
-    };
-    let ids_of = |f: &vigil_model::Finding| -> Vec<String> {
-        std::iter::once(&f.id)
-            .chain(&f.aliases)
-            .filter(|id| id.starts_with("CVE-"))
-            .cloned()
-            .collect()
-    };
-    let wanted: Vec<String> = findings
-        .iter()
-        .filter(|f| f.kind == vigil_model::FindingKind::Vulnerability)
-        .flat_map(ids_of)
-        .collect();
-    let scores = store
-        .epss_for(wanted.iter().map(String::as_str))
-        .context("reading the EPSS scores")?;
-    let date = info
-        .score_date
-        .as_deref()
-        .and_then(|d| d.get(..10))
-        .map(str::to_string);
-    for f in findings
-        .iter_mut()
-        .filter(|f| f.kind == vigil_model::FindingKind::Vulnerability)
-    {
-        let best = ids_of(f)
-            .iter()
-            .filter_map(|id| scores.get(id))
-            .max_by(|a, b| a.probability.total_cmp(&b.probability))
-            .copied();
-        f.epss = best.map(|s| vigil_model::Epss {
-            probability: s.probability,
-            percentile: s.percentile,
-            date: date.clone(),
-        });
-    }
-    tracing::info!(cves = wanted.len(), scored = scores.len(), "EPSS applied");
-    Ok(())
 }
 
 /// Writes the reports `args` ask for and applies the gates.

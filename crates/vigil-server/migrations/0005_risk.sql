@@ -16,6 +16,14 @@ CREATE TABLE kev_state (
     id TEXT PRIMARY KEY
 );
 
+-- The EPSS scores the findings' `epss` figures last followed (the score
+-- date of the advisory store's import): a new import refreshes the figures
+-- and risk scores of the open vulnerability findings once.
+CREATE TABLE risk_inputs (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
 -- A notification rule's least risk score, in tenths; NULL: any (the
 -- severity filter alone).
 ALTER TABLE notification_rules ADD COLUMN min_risk_tenths BIGINT;

@@ -56,6 +56,9 @@ pub struct RematchReport {
     /// Findings whose KEV listing changed with the catalogue (their `kev`
     /// flag and risk score refreshed).
     pub kev_changed_findings: u64,
+    /// Findings whose EPSS figures changed with a new import of the scores
+    /// (their `epss` and risk score refreshed).
+    pub epss_changed_findings: u64,
     /// Milliseconds spent re-matching (after the update itself).
     pub rematch_ms: u64,
 }
@@ -176,10 +179,18 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
         crate::db::Backend::Sqlite => None,
     };
     let result = match rematch(state, hashes).await {
-        Ok(mut report) => refresh_kev(&state.db, &kev).await.map(|n| {
-            report.kev_changed_findings = n;
-            report
-        }),
+        Ok(mut report) => match refresh_kev(&state.db, &kev).await {
+            Ok(n) => {
+                report.kev_changed_findings = n;
+                refresh_epss(&state.db, state.advisories.path())
+                    .await
+                    .map(|n| {
+                        report.epss_changed_findings = n;
+                        report
+                    })
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     if let Some(mut conn) = lock {
@@ -195,6 +206,7 @@ pub async fn update(state: &AppState, source: Source) -> Result<RematchReport> {
         assets = report.assets,
         new_findings = report.new_findings,
         kev_changed = report.kev_changed_findings,
+        epss_changed = report.epss_changed_findings,
         ms = report.rematch_ms,
         "advisories updated and re-matched"
     );
@@ -474,6 +486,141 @@ pub async fn refresh_kev(db: &crate::Db, kev: &HashSet<String>) -> Result<u64> {
             findings = updated,
             "KEV catalogue changed: findings refreshed"
         );
+    }
+    Ok(updated)
+}
+
+/// The `risk_inputs` entry naming the EPSS import the findings follow.
+const EPSS_APPLIED: &str = "epss";
+
+/// After an import of new EPSS scores into the advisory store (a new model
+/// version, score date or size), gives every open vulnerability finding
+/// known by a CVE its new figures and rescores those that changed; does
+/// nothing when the findings already follow this import. Returns how many
+/// findings changed.
+pub async fn refresh_epss(db: &crate::Db, store_path: &Path) -> Result<u64> {
+    let path = store_path.to_path_buf();
+    let info = tokio::task::spawn_blocking(move || -> Result<_> {
+        let Some(store) = Store::open_existing(&path)? else {
+            return Ok(None);
+        };
+        Ok(store.epss_info()?)
+    })
+    .await??;
+    let Some(info) = info else {
+        return Ok(0);
+    };
+    let marker = format!(
+        "{}|{}|{}",
+        info.model_version.as_deref().unwrap_or(""),
+        info.score_date.as_deref().unwrap_or(""),
+        info.count
+    );
+    let applied: Option<String> = sqlx::query("SELECT value FROM risk_inputs WHERE name = $1")
+        .bind(EPSS_APPLIED)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| r.get("value"));
+    if applied.as_deref() == Some(marker.as_str()) {
+        return Ok(0);
+    }
+    // The open vulnerability findings and their CVEs.
+    let rows = sqlx::query(
+        "SELECT i.finding_id AS finding_id, i.vuln_id AS vuln_id FROM finding_ids i \
+         JOIN findings f ON f.id = i.finding_id \
+         WHERE f.state <> 'fixed' AND f.kind = 'vulnerability' AND i.vuln_id LIKE 'CVE-%'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut cves_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in rows {
+        cves_of
+            .entry(r.get("finding_id"))
+            .or_default()
+            .push(r.get("vuln_id"));
+    }
+    let wanted: BTreeSet<String> = cves_of.values().flatten().cloned().collect();
+    let path = store_path.to_path_buf();
+    let scores = tokio::task::spawn_blocking(move || -> Result<_> {
+        let Some(store) = Store::open_existing(&path)? else {
+            return Ok(HashMap::new());
+        };
+        Ok(store.epss_for(wanted.iter().map(String::as_str))?)
+    })
+    .await??;
+    let date = info
+        .score_date
+        .as_deref()
+        .and_then(|d| d.get(..10))
+        .map(str::to_string);
+    let findings: Vec<(String, Vec<String>)> = cves_of.into_iter().collect();
+    let mut updated = 0;
+    let mut tx = db.begin_write(None).await?;
+    for chunk in findings.chunks(500) {
+        let sql = format!(
+            "SELECT id, data FROM findings WHERE id IN ({})",
+            placeholders(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, _) in chunk {
+            q = q.bind(id.as_str());
+        }
+        let cves: HashMap<&str, &Vec<String>> =
+            chunk.iter().map(|(id, c)| (id.as_str(), c)).collect();
+        for r in q.fetch_all(&mut **tx).await? {
+            let id: String = r.get("id");
+            let best = cves
+                .get(id.as_str())
+                .into_iter()
+                .flat_map(|c| c.iter())
+                .filter_map(|cve| scores.get(cve))
+                .max_by(|a, b| a.probability.total_cmp(&b.probability));
+            let epss = best.map(|s| {
+                let mut o = serde_json::json!({
+                    "probability": s.probability,
+                    "percentile": s.percentile,
+                });
+                if let Some(d) = &date {
+                    o["date"] = serde_json::Value::String(d.clone());
+                }
+                o
+            });
+            let Ok(mut data) =
+                serde_json::from_str::<serde_json::Value>(&r.get::<String, _>("data"))
+            else {
+                continue;
+            };
+            let Some(obj) = data.as_object_mut() else {
+                continue;
+            };
+            if obj.get("epss") == epss.as_ref() {
+                continue;
+            }
+            match epss {
+                Some(e) => obj.insert("epss".into(), e),
+                None => obj.remove("epss"),
+            };
+            crate::risk::rescore(&mut data);
+            sqlx::query("UPDATE findings SET data = $2, risk_tenths = $3 WHERE id = $1")
+                .bind(&id)
+                .bind(data.to_string())
+                .bind(crate::risk::tenths(&data))
+                .execute(&mut **tx)
+                .await?;
+            updated += 1;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO risk_inputs (name, value) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(EPSS_APPLIED)
+    .bind(&marker)
+    .execute(&mut **tx)
+    .await?;
+    tx.commit().await?;
+    if updated > 0 {
+        tracing::info!(findings = updated, scores = %marker, "EPSS scores changed: findings refreshed");
     }
     Ok(updated)
 }

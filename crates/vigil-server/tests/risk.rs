@@ -210,6 +210,51 @@ fn rematched_findings_get_a_risk_score_that_follows_the_kev_catalogue() {
 }
 
 #[test]
+fn findings_follow_each_new_import_of_epss_scores() {
+    each_backend(|srv| {
+        let admin = &srv.admin_token;
+        srv.upload(admin, "risk-epss-0001", &report("report-a.json"));
+        assert_eq!(update(srv, "advisories-2")["new_findings"], 1);
+        let finding = || {
+            let (_, items) = list(srv, "vuln=CVE-2026-99001", admin);
+            assert_eq!(items.len(), 1);
+            items[0].clone()
+        };
+        assert_eq!(finding()["risk"]["score"], 9.8);
+
+        // The scores arrive: the open finding gets its figures and a
+        // higher score.
+        let v = update(srv, "epss-high");
+        assert_eq!(v["epss_changed_findings"], 1, "{v}");
+        let f = finding();
+        assert_eq!(
+            f["finding"]["epss"],
+            json!({ "probability": 0.35, "percentile": 0.97, "date": "2026-11-26" })
+        );
+        assert_eq!(
+            f["risk"],
+            json!({
+                "score": 10.0,
+                "reasons": ["EPSS 35.0 %", "high EPSS: +0.5", "not in KEV"]
+            })
+        );
+        // The same import again: nothing to do.
+        assert_eq!(update(srv, "epss-high")["epss_changed_findings"], 0);
+        // The next day's scores: unlikely to be exploited, the score falls
+        // (9.8 with E:U is 9.0 by the CVSS v3.1 equations).
+        let v = update(srv, "epss-low");
+        assert_eq!(v["epss_changed_findings"], 1, "{v}");
+        let f = finding();
+        assert_eq!(f["finding"]["epss"]["probability"], 0.002);
+        assert_eq!(
+            f["risk"],
+            json!({ "score": 9.0, "reasons": ["EPSS 0.2 %", "not in KEV"] })
+        );
+        assert_eq!(list(srv, "min_risk=9.5", admin).0, 0);
+    });
+}
+
+#[test]
 fn a_hosts_rematched_findings_are_scored_in_their_runtime_context() {
     each_backend(|srv| {
         let agent = srv.token("agent", None);
@@ -256,6 +301,7 @@ fn findings_stored_before_the_risk_column_get_it_from_their_json() {
             "DROP INDEX findings_risk",
             "ALTER TABLE findings DROP COLUMN risk_tenths",
             "DROP TABLE kev_state",
+            "DROP TABLE risk_inputs",
             "ALTER TABLE notification_rules DROP COLUMN min_risk_tenths",
             "DELETE FROM schema_migrations WHERE version = 5",
         ] {

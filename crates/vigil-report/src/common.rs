@@ -67,6 +67,34 @@ pub(crate) fn package_label(f: &Finding) -> String {
         .unwrap_or_else(|| "-".to_string())
 }
 
+/// Why a finding's risk score is what it is (docs/risk.md): `risk 9.8 →
+/// 6.1: reason; reason` (the CVSS base score, then the score), or `risk
+/// 7.5: not in KEV` when the context left the base score as it was.
+/// `None` without a score.
+pub(crate) fn risk_line(f: &Finding) -> Option<String> {
+    let risk = f.risk.as_ref()?;
+    let base = f.cvss.as_ref().map(|c| c.score);
+    let mut line = match base {
+        Some(b) if (b - risk.score).abs() >= 0.05 => format!("risk {b:.1} → {:.1}", risk.score),
+        _ => format!("risk {:.1}", risk.score),
+    };
+    if !risk.reasons.is_empty() {
+        line.push_str(": ");
+        line.push_str(&risk.reasons.join("; "));
+    }
+    Some(line)
+}
+
+/// Whether the context moved a finding's risk score away from its CVSS
+/// base score (the table explains those scores on a line of their own).
+pub(crate) fn risk_adjusted(f: &Finding) -> bool {
+    match (&f.risk, &f.cvss) {
+        (Some(r), Some(c)) => (c.score - r.score).abs() >= 0.05,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 /// `path:line`, or the path alone.
 pub(crate) fn location_label(f: &Finding) -> String {
     match f.location.line {

@@ -131,6 +131,9 @@ fn details(f: &Finding) -> String {
     if let Some(c) = &f.cvss {
         d.push_str(&format!(" ({})", c.vector));
     }
+    if let Some(line) = crate::common::risk_line(f) {
+        d.push_str(&format!("\nRisk: {}", line.trim_start_matches("risk ")));
+    }
     if let Some(r) = &f.resource {
         d.push_str(&format!("\nResource: {r}"));
     }

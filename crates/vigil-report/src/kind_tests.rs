@@ -458,3 +458,51 @@ fn vulnerable_code_is_noted_after_the_title_and_kept_in_sarif() {
         .iter()
         .any(|f| f["vulnerable_code"]["status"] == "present"));
 }
+
+/// A risk score and its reasons reach the pull-request comment, the SARIF
+/// result and the JUnit failure, not only the JSON report.
+#[test]
+fn the_risk_score_and_its_reasons_in_every_format() {
+    let mut report = sample_report();
+    let f = report
+        .findings
+        .iter_mut()
+        .find(|f| f.id == "GHSA-35jh-r3h4-6jhm")
+        .unwrap();
+    let base = f.cvss.as_ref().unwrap().score;
+    f.risk = Some(vigil_model::Risk {
+        score: 9.1,
+        reasons: vec![
+            "exposed: listens on a public address".into(),
+            "not in KEV".into(),
+        ],
+        vector: String::new(),
+    });
+    let why = format!("{base:.1} → 9.1: exposed: listens on a public address; not in KEV");
+
+    let mut md = Vec::new();
+    crate::write_markdown(&report, &mut md).unwrap();
+    let md = String::from_utf8(md).unwrap();
+    // Markdown escapes the parentheses.
+    assert!(md.contains(&format!("| 9.1 \\({why}\\) |")), "{md}");
+
+    let sarif = crate::sarif_value(&report);
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "GHSA-35jh-r3h4-6jhm")
+        .unwrap();
+    assert_eq!(result["properties"]["risk"]["score"], 9.1);
+    assert_eq!(
+        result["properties"]["risk"]["reasons"][0],
+        "exposed: listens on a public address"
+    );
+    let text = result["message"]["text"].as_str().unwrap();
+    assert!(text.ends_with(&format!(" Risk: {why}.")), "{text}");
+
+    let mut junit = Vec::new();
+    crate::write_junit(&report, &crate::JunitOptions::default(), &mut junit).unwrap();
+    let junit = String::from_utf8(junit).unwrap();
+    assert!(junit.contains(&format!("Risk: {why}")), "{junit}");
+}

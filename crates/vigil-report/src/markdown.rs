@@ -34,6 +34,21 @@ fn severity_cell(f: &Finding) -> String {
     s
 }
 
+/// The risk score, with why when the context moved it from the base score.
+fn risk_cell(f: &Finding) -> String {
+    match (&f.risk, crate::common::risk_adjusted(f)) {
+        (Some(r), true) => cell(&format!(
+            "{:.1} ({})",
+            r.score,
+            crate::common::risk_line(f)
+                .unwrap_or_default()
+                .trim_start_matches("risk ")
+        )),
+        (Some(r), false) => format!("{:.1}", r.score),
+        (None, _) => "-".to_string(),
+    }
+}
+
 fn id_cell(f: &Finding) -> String {
     match crate::common::finding_url(f) {
         Some(url) => format!("[{}]({url})", cell(&id_with_cve(f))),
@@ -60,13 +75,20 @@ fn package_cells(f: &Finding) -> (String, String) {
         .unwrap_or_else(|| ("-".into(), "-".into()))
 }
 
-/// Most severe first: severity, KEV, CVSS score, then the report's order.
+/// Most urgent first: severity, KEV, the risk score (else the CVSS base
+/// score), then the report's order.
 fn by_urgency(a: &&Finding, b: &&Finding) -> std::cmp::Ordering {
     b.severity
         .cmp(&a.severity)
         .then(b.kev.cmp(&a.kev))
         .then_with(|| {
-            let s = |f: &Finding| f.cvss.as_ref().map_or(-1.0, |c| c.score);
+            let s = |f: &Finding| {
+                f.risk
+                    .as_ref()
+                    .map(|r| r.score)
+                    .or(f.cvss.as_ref().map(|c| c.score))
+                    .unwrap_or(-1.0)
+            };
             s(b).total_cmp(&s(a))
         })
 }
@@ -75,15 +97,15 @@ fn rows(out: &mut dyn Write, findings: &[&Finding], with_file: bool) -> std::io:
     if with_file {
         writeln!(
             out,
-            "| Severity | Package | Installed | ID | Fixed in | File |"
+            "| Severity | Risk | Package | Installed | ID | Fixed in | File |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
+        writeln!(out, "|---|---|---|---|---|---|---|")?;
     } else {
         writeln!(
             out,
-            "| Severity | Package | Installed | ID | Fixed in | Title |"
+            "| Severity | Risk | Package | Installed | ID | Fixed in | Title |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
+        writeln!(out, "|---|---|---|---|---|---|---|")?;
     }
     for f in findings.iter().take(MAX_ROWS) {
         let (name, version) = package_cells(f);
@@ -97,8 +119,9 @@ fn rows(out: &mut dyn Write, findings: &[&Finding], with_file: bool) -> std::io:
         };
         writeln!(
             out,
-            "| {} | {name} | {version} | {} | {} | {last} |",
+            "| {} | {} | {name} | {version} | {} | {} | {last} |",
             severity_cell(f),
+            risk_cell(f),
             id_cell(f),
             fix_cell(f)
         )?;

@@ -216,6 +216,9 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     } else if f.informational.is_none() && f.kind == FindingKind::Vulnerability {
         message.push_str(" No fixed version yet.");
     }
+    if let Some(line) = crate::common::risk_line(f) {
+        message.push_str(&format!(" Risk: {}.", line.trim_start_matches("risk ")));
+    }
     let mut fingerprints = Map::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), json!(f.fingerprint.0));
     let mut properties = json!({ "kev": f.kev, "severity": f.severity.as_str() });
@@ -228,6 +231,10 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     // A vulnerability on a running host: the processes that load it.
     if let Some(r) = &f.runtime {
         properties["runtime"] = json!(r);
+    }
+    // The risk score and why (docs/risk.md).
+    if let Some(r) = &f.risk {
+        properties["risk"] = json!({ "score": r.score, "reasons": r.reasons });
     }
     // Whether the affected functions are linked into the executable.
     if let Some(v) = &f.vulnerable_code {

@@ -413,6 +413,12 @@ pub fn write_table(
             writeln!(out, "{title}")?;
         }
         write_rows(out, &header, &rows_of(findings, true), color)?;
+        // The scores the context moved away from the base score, and why.
+        for f in findings.iter().filter(|f| crate::common::risk_adjusted(f)) {
+            if let Some(line) = crate::common::risk_line(f) {
+                writeln!(out, "  WHY {} {line}", f.id)?;
+            }
+        }
         for r in report.remediation.iter().filter(|r| r.path == *path) {
             write_remediation(out, r)?;
         }
@@ -984,6 +990,44 @@ mod tests {
         assert_eq!(
             lines[3],
             "  lib      1.0.0      GHSA-bbbb  MEDIUM          1.2.0     title of GHSA-bbbb"
+        );
+    }
+    #[test]
+    fn scores_the_context_moved_are_explained_on_a_line_of_their_own() {
+        let cvss = |score: f64| vigil_model::Cvss {
+            version: "3.1".into(),
+            vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
+            score,
+        };
+        let mut moved = finding("GHSA-aaaa", FindingKind::Vulnerability, Severity::Critical);
+        moved.cvss = Some(cvss(9.8));
+        moved.risk = Some(vigil_model::Risk {
+            score: 6.1,
+            reasons: vec![
+                "listens on loopback only".into(),
+                "no data store reachable".into(),
+                "not in KEV".into(),
+            ],
+            vector: String::new(),
+        });
+        let mut kept = finding("GHSA-bbbb", FindingKind::Vulnerability, Severity::High);
+        kept.cvss = Some(cvss(7.5));
+        kept.risk = Some(vigil_model::Risk {
+            score: 7.5,
+            reasons: vec!["not in KEV".into()],
+            vector: String::new(),
+        });
+        let components =
+            vec![Component::new(Ecosystem::Npm, "lib", "1.0.0").at("package-lock.json", None)];
+        let report = Report::new("t", components, vec![moved, kept], Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        write_table(&report, &mut out, TableOptions::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let why: Vec<&str> = out.lines().filter(|l| l.starts_with("  WHY ")).collect();
+        assert_eq!(
+            why,
+            ["  WHY GHSA-aaaa risk 9.8 → 6.1: listens on loopback only; no data store reachable; not in KEV"],
+            "{out}"
         );
     }
 }

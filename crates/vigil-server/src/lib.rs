@@ -24,6 +24,7 @@ pub mod query;
 pub mod rematch;
 pub mod sbom;
 pub mod siem;
+pub mod web;
 
 pub use db::Db;
 

@@ -129,7 +129,7 @@ pub fn opened_fixed(days: &[Day]) -> String {
                 day = escape(&d.day),
             );
         }
-        if i % 7 == 0 || i + 1 == days.len() {
+        if i % 7 == 0 || (i + 1 == days.len() && i % 7 >= 4) {
             let _ = write!(
                 svg,
                 r#"<text x="{x:.1}" y="{y:.0}">{label}</text>"#,

@@ -53,6 +53,11 @@ async function newPage() {
   });
   const page = await context.newPage();
   page.outside = outside;
+  // Console errors: a resource refused by the Content Security Policy or
+  // missing, a script error.
+  page.errors = [];
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  page.on("pageerror", (e) => page.errors.push(String(e)));
   return page;
 }
 
@@ -135,6 +140,7 @@ test("an admin logs in, sees the overview with its top risks, and accepts a risk
   await page.goto(`${base}/ui/findings`);
   assert.match(page.url(), /\/ui\/login\?next=%2Fui%2Ffindings$/);
   assert.deepEqual(page.outside, [], "no request left the server");
+  assert.deepEqual(page.errors, [], "no console errors (CSP violations, missing files)");
   await page.context().close();
 });
 

@@ -13,6 +13,7 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use serde_json::{json, Value};
 use support::{each_backend, report, TestServer};
 use tower::ServiceExt;
+use vigil_server::Config;
 
 struct Answer {
     status: StatusCode,
@@ -562,4 +563,42 @@ fn developers_see_only_their_teams_findings() {
         );
         assert!(page.body.contains("No findings match."), "{}", page.body);
     });
+}
+
+#[test]
+fn an_https_public_url_makes_cookies_secure_and_its_origin_trusted() {
+    let srv = TestServer::start_with(None, |c: &mut Config| {
+        c.notify.public_url = Some("https://vigil.example.com/".into());
+    });
+    // Behind a TLS-terminating proxy: plain HTTP to a private address.
+    let a = login(
+        &srv,
+        "10.1.2.3:8080",
+        &[("username", "admin"), ("password", "correct horse battery")],
+    );
+    assert!(
+        a.cookie("vigil_session").contains("; Secure"),
+        "{:?}",
+        a.cookies()
+    );
+    let session = pair(&a.cookie("vigil_session"));
+    let csrf = send(&srv, "GET", "/ui/", "10.1.2.3:8080", &[&session], None).csrf();
+    let logout = |origin: &str| {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/ui/logout")
+            .header(header::HOST, "10.1.2.3:8080")
+            .header(header::ORIGIN, origin)
+            .header(header::COOKIE, session.as_str())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}")))
+            .unwrap();
+        let app = vigil_server::api::router(srv.state.clone());
+        srv.block_on(async move { app.oneshot(req).await.unwrap().status() })
+    };
+    assert_eq!(
+        logout("https://elsewhere.example.com"),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(logout("https://vigil.example.com"), StatusCode::SEE_OTHER);
 }

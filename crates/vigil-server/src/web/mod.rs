@@ -9,6 +9,18 @@
 //! per-session CSRF token, and a cross-origin `Origin` is refused. Each page
 //! reads through the same queries and role checks as the API, so a
 //! developer sees only their team's assets and findings.
+//!
+//! Adding a page: a file here with a handler taking [`WebUser`] (which
+//! redirects to the login page without a session and refuses roles that
+//! read nothing), a template in `templates/` that `{% extends "base.html" %}`
+//! with a `layout: Layout` field ([`Layout::new`] with the nav entry to mark),
+//! rendered by [`render`]; read through `query.rs` with
+//! `user.principal.team_scope()` (or [`team_clause`] in own SQL). A form that
+//! changes something posts a hidden `csrf` field (`layout.csrf`); its
+//! handler parses the body with [`Form::parse`], calls [`check_csrf`] first,
+//! then the permission (`user.principal.require`), then the API's own
+//! function for the change, so that it is audited the same way. Errors are
+//! pages: [`error_page`], [`api_error_page`], [`internal_error`].
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -441,6 +453,16 @@ pub fn api_error_page(e: &crate::api::ApiError) -> Response {
         _ => "Something went wrong",
     };
     error_page(e.status(), title, e.message())
+}
+
+/// The team scope as SQL on the assets table aliased `a`:
+/// ` AND a.team_id = $n`, or nothing when the caller sees every team.
+pub fn team_clause(scope: Option<&str>, n: usize) -> String {
+    if scope.is_some() {
+        format!(" AND a.team_id = ${n}")
+    } else {
+        String::new()
+    }
 }
 
 /// A day (Unix seconds) as `YYYY-MM-DD`.

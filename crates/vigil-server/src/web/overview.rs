@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::Row;
 
 use super::charts::{self, Bar, Day};
-use super::{internal_error, risk, Layout, WebUser};
+use super::{internal_error, risk, team_clause, Layout, WebUser};
 use crate::db::{self, now};
 use crate::query;
 use crate::AppState;
@@ -95,15 +95,6 @@ impl OverviewPage {
     }
 }
 
-/// The team scope as SQL: ` AND a.team_id = $n`, or nothing.
-fn scope_clause(scope: Option<&str>, n: usize) -> String {
-    if scope.is_some() {
-        format!(" AND a.team_id = ${n}")
-    } else {
-        String::new()
-    }
-}
-
 /// `GET /ui/`.
 pub async fn page(State(state): State<AppState>, user: WebUser) -> Response {
     match build(&state, &user).await {
@@ -122,7 +113,7 @@ async fn build(state: &AppState, user: &WebUser) -> anyhow::Result<OverviewPage>
          a.id AS asset_id, a.name AS asset_name, a.kind AS asset_kind \
          FROM findings f JOIN assets a ON a.id = f.asset_id \
          WHERE f.state <> 'fixed' AND f.triage IS NULL{}",
-        scope_clause(scope, 1)
+        team_clause(scope, 1)
     );
     let mut q = sqlx::query(&sql);
     if let Some(t) = scope {
@@ -204,7 +195,7 @@ async fn build(state: &AppState, user: &WebUser) -> anyhow::Result<OverviewPage>
     let sql = format!(
         "SELECT f.first_seen, f.fixed_at FROM findings f JOIN assets a ON a.id = f.asset_id \
          WHERE (f.first_seen >= $1 OR f.fixed_at >= $1){}",
-        scope_clause(scope, 2)
+        team_clause(scope, 2)
     );
     let mut q = sqlx::query(&sql).bind(start);
     if let Some(t) = scope {
@@ -235,7 +226,7 @@ async fn build(state: &AppState, user: &WebUser) -> anyhow::Result<OverviewPage>
         "SELECT a.id, a.kind, a.name, a.last_seen, t.name AS team FROM assets a \
          LEFT JOIN teams t ON t.id = a.team_id WHERE a.last_seen < $1{} \
          ORDER BY a.last_seen, a.name LIMIT 50",
-        scope_clause(scope, 2)
+        team_clause(scope, 2)
     );
     let cutoff = now() - STALE_DAYS * 86_400;
     let mut q = sqlx::query(&sql).bind(cutoff);

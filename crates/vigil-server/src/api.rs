@@ -65,6 +65,16 @@ impl ApiError {
         }
     }
 
+    /// Its status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Its message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// 500: the cause is logged, never sent.
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
         let id = random_id();
@@ -221,6 +231,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::notify::routes());
     Router::new()
         .nest("/api/v1", api)
+        .merge(crate::web::router())
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -704,6 +715,18 @@ async fn triage(
     principal: Principal,
     Json(req): Json<TriageRequest>,
 ) -> ApiResult<Json<Value>> {
+    let changed = apply_triage(&state, &principal, &req).await?;
+    Ok(Json(json!({ "changed": changed })))
+}
+
+/// A triage decision by `principal`, checked (role, justification,
+/// expiry), applied and written to the audit log: the API's and the
+/// dashboard's one way to triage. Returns how many findings changed.
+pub async fn apply_triage(
+    state: &AppState,
+    principal: &Principal,
+    req: &TriageRequest,
+) -> ApiResult<u64> {
     principal.require(Permission::Triage)?;
     if req.ids.is_empty() || req.ids.len() > 10_000 {
         return Err(ApiError::bad_request("`ids` must list 1 to 10000 findings"));
@@ -770,7 +793,7 @@ async fn triage(
         )
         .await;
     }
-    Ok(Json(json!({ "changed": changed })))
+    Ok(changed)
 }
 
 /// Remediation figures: MTTR and SLA breaches per severity and team.
@@ -999,10 +1022,27 @@ async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<Value>> {
+    let (token, role, expires) = password_session(&state, &req.username, &req.password).await?;
+    Ok(Json(json!({
+        "token": token,
+        "role": role,
+        "expires_at": vigil_model::time::rfc3339(expires),
+    })))
+}
+
+/// Checks a user name and password and opens a session: a token that
+/// expires in 12 hours (the API's login and the dashboard's). Returns the
+/// token, the role and the expiry (Unix seconds); 401 on a wrong name or
+/// password or a disabled user, with the same work either way.
+pub async fn password_session(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> ApiResult<(String, Role, i64)> {
     let row = sqlx::query(
         "SELECT id, password_hash, role, team_id, disabled FROM users WHERE username = $1",
     )
-    .bind(&req.username)
+    .bind(username)
     .fetch_optional(&state.db.pool)
     .await?;
     // The same work and the same answer whether or not the user exists.
@@ -1012,7 +1052,7 @@ async fn login(
         .unwrap_or_else(|| {
             "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000".into()
         });
-    let password = req.password.clone();
+    let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
         .await
         .map_err(ApiError::internal)?;
@@ -1022,7 +1062,7 @@ async fn login(
     };
     let role = Role::parse(&row.get::<String, _>("role"))
         .ok_or_else(|| ApiError::internal("a user has an unknown role"))?;
-    let expires = now() + 12 * 3600;
+    let expires = now() + auth::SESSION_SECONDS;
     let team: Option<String> = crate::db::opt_text(&row, "team_id");
     let user_id: String = row.get("id");
     let (_, token) = auth::create_token(
@@ -1031,23 +1071,19 @@ async fn login(
         role,
         team.as_deref(),
         Some(&user_id),
-        &req.username,
+        username,
         Some(expires),
     )
     .await?;
     auth::audit(
         &state.db,
-        &req.username,
+        username,
         "user.login",
-        &format!("user:{}", req.username),
+        &format!("user:{username}"),
         json!({}),
     )
     .await;
-    Ok(Json(json!({
-        "token": token,
-        "role": role,
-        "expires_at": vigil_model::time::rfc3339(expires),
-    })))
+    Ok((token, role, expires))
 }
 
 /// A new team.

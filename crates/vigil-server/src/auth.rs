@@ -276,6 +276,58 @@ impl FromRequestParts<AppState> for Principal {
     }
 }
 
+/// How long a session lasts: a login's token expires after this many
+/// seconds.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+/// Opens a session for the holder of an API token (the dashboard's token
+/// login): a new token with the same role, team and user that expires in
+/// 12 hours, or with the token, whichever is sooner — the API token itself
+/// never goes into a cookie, so that logging out revokes only the session.
+/// `None` when the token is unknown, revoked or expired.
+pub async fn session_for_token(db: &Db, token: &str) -> Result<Option<(String, Principal)>> {
+    let Some(principal) = principal_for(db, token).await? else {
+        return Ok(None);
+    };
+    let row = sqlx::query("SELECT name, user_id, expires_at FROM tokens WHERE id = $1")
+        .bind(&principal.token_id)
+        .fetch_one(&db.pool)
+        .await?;
+    let name: String = row.get("name");
+    let expires = now() + SESSION_SECONDS;
+    let expires = db::opt_int(&row, "expires_at").map_or(expires, |e| e.min(expires));
+    let user_id = db::opt_text(&row, "user_id");
+    let (_, session) = create_token(
+        db,
+        &format!("session ({name})"),
+        principal.role,
+        principal.team_id.as_deref(),
+        user_id.as_deref(),
+        &principal.actor,
+        Some(expires),
+    )
+    .await?;
+    audit(
+        db,
+        &principal.actor,
+        "user.login",
+        &format!("token:{}", principal.token_id),
+        serde_json::json!({ "with": "token" }),
+    )
+    .await;
+    Ok(Some((session, principal)))
+}
+
+/// Revokes a token by ID (a session at logout).
+pub async fn revoke(db: &Db, token_id: &str) -> Result<()> {
+    sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(token_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 /// Records a change in the audit log.
 pub async fn audit(db: &Db, actor: &str, action: &str, target: &str, detail: serde_json::Value) {
     let result = sqlx::query(

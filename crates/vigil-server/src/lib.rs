@@ -25,6 +25,7 @@ pub mod rematch;
 pub mod risk;
 pub mod sbom;
 pub mod siem;
+pub mod web;
 
 pub use db::Db;
 

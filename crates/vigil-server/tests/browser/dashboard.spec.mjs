@@ -1,0 +1,185 @@
+// The dashboard in a real browser: Debian's Chromium driven by Playwright
+// (playwright-core: no browser download). Started by
+// crates/vigil/tests/dashboard_browser.rs against a `vigil server` it seeded;
+// everything comes from the environment:
+//   VIGIL_URL               the server (http://127.0.0.1:PORT)
+//   VIGIL_ADMIN_USER/VIGIL_ADMIN_PASSWORD   an admin's login
+//   VIGIL_ADMIN_TOKEN       the admin's API token (to look findings up)
+//   VIGIL_VIEWER_TOKEN      a viewer's API token (logs in with it)
+//   VIGIL_SCREENSHOT_DIR    where the screenshots go
+//   VIGIL_CHROMIUM          the browser (default /usr/bin/chromium)
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const env = (name, fallback) => {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined) throw new Error(`${name} is not set`);
+  return v;
+};
+const base = env("VIGIL_URL");
+const shots = env("VIGIL_SCREENSHOT_DIR");
+mkdirSync(shots, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: env("VIGIL_CHROMIUM", "/usr/bin/chromium"),
+    headless: true,
+    // Without the background-networking flags Chromium reaches out to
+    // Google's services; the tests run on a closed network.
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+});
+after(async () => {
+  await browser?.close();
+});
+
+// A fresh browser context (its own cookies) whose requests may only go to
+// the server under test: anything else fails the test.
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const outside = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(base + "/")) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.outside = outside;
+  // Console errors: a resource refused by the Content Security Policy or
+  // missing, a script error.
+  page.errors = [];
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  return page;
+}
+
+async function loginWithPassword(page) {
+  await page.goto(`${base}/ui/`);
+  assert.match(page.url(), /\/ui\/login\?next=%2Fui%2F$/);
+  await page.getByLabel("User name").fill(env("VIGIL_ADMIN_USER"));
+  await page.getByLabel("Password", { exact: true }).fill(env("VIGIL_ADMIN_PASSWORD"));
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${base}/ui/`);
+}
+
+async function api(path) {
+  const r = await fetch(`${base}${path}`, {
+    headers: { Authorization: `Bearer ${env("VIGIL_ADMIN_TOKEN")}` },
+  });
+  assert.equal(r.status, 200, `${path}: ${r.status}`);
+  return r.json();
+}
+
+test("an admin logs in, sees the overview with its top risks, and accepts a risk", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/ui/login`);
+  await page.screenshot({ path: join(shots, "login.png") });
+  await loginWithPassword(page);
+
+  // The session cookie: HttpOnly, SameSite=Strict, Secure (a loopback address).
+  const [cookie] = (await page.context().cookies()).filter((c) => c.name === "vigil_session");
+  assert.ok(cookie, "a session cookie");
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, "Strict");
+  assert.equal(cookie.secure, true);
+
+  await assert.doesNotReject(page.getByRole("heading", { name: "Overview" }).waitFor());
+  const topRisks = page.locator("table.top-risks tbody tr");
+  assert.ok((await topRisks.count()) > 0, "the top risks are listed");
+  // The highest risk comes first, with its score written and its reasons.
+  const first = await topRisks.first().innerText();
+  assert.match(first, /\d\.\d/);
+  assert.ok((await page.locator("table.top-risks .reasons li").count()) > 0, "reasons");
+  assert.ok(await page.getByRole("img", { name: /Open findings by severity: CRITICAL \d+/ }).isVisible());
+  await page.screenshot({ path: join(shots, "overview.png"), fullPage: true });
+
+  // The findings list, highest risk first.
+  await page.getByRole("link", { name: "Findings", exact: true }).click();
+  await page.getByLabel("Sort by").selectOption("risk");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.waitForURL(/sort=risk/);
+  await page.screenshot({ path: join(shots, "findings.png") });
+
+  // Accept the top one with a justification; it leaves the open list.
+  const box = page.locator('input[name="ids"]').first();
+  const id = await box.getAttribute("value");
+  const before = (await api("/api/v1/findings?state=active&triage=none&limit=1")).total;
+  await box.check();
+  await page.getByLabel(/Justification/).fill("Behind the VPN; replaced in Q1");
+  await page.getByLabel(/Accepted until/).fill("2099-12-31");
+  await page.getByRole("button", { name: "Accept risk" }).click();
+  await page.getByText("1 findings accepted as a risk.").waitFor();
+  assert.equal(await page.locator(`input[name="ids"][value="${id}"]`).count(), 0, "gone from the open list");
+  const after = (await api("/api/v1/findings?state=active&triage=none&limit=1")).total;
+  assert.equal(after, before - 1);
+  const accepted = await api(`/api/v1/findings/${id}`);
+  assert.equal(accepted.triage.status, "accepted");
+  assert.equal(accepted.triage.reason, "Behind the VPN; replaced in Q1");
+  // …and is listed under its state, and in the audit log.
+  await page.getByLabel("State").selectOption("accepted");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.locator(`input[name="ids"][value="${id}"]`).waitFor();
+  const audit = await api("/api/v1/audit?limit=50");
+  const entries = audit.items ?? audit;
+  assert.ok(
+    entries.some((e) => e.action === "finding.accept" && e.target === `finding:${id}`),
+    "the acceptance is in the audit log",
+  );
+
+  // Logging out revokes the session: the dashboard asks for a login again.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/ui\/login$/);
+  await page.goto(`${base}/ui/findings`);
+  assert.match(page.url(), /\/ui\/login\?next=%2Fui%2Ffindings$/);
+  assert.deepEqual(page.outside, [], "no request left the server");
+  assert.deepEqual(page.errors, [], "no console errors (CSP violations, missing files)");
+  await page.context().close();
+});
+
+test("a viewer sees no triage controls and is refused when posting anyway", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/ui/login?next=%2Fui%2Ffindings`);
+  await page.getByLabel("API token").fill(env("VIGIL_VIEWER_TOKEN"));
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${base}/ui/findings`);
+  assert.ok((await page.locator("table.findings tbody tr").count()) > 0, "the viewer reads findings");
+  assert.equal(await page.locator('input[name="ids"]').count(), 0, "no checkboxes");
+  assert.equal(await page.getByRole("button", { name: "Accept risk" }).count(), 0, "no triage buttons");
+  assert.equal(await page.getByRole("link", { name: "Settings" }).count(), 0, "no settings for a viewer");
+
+  // Post the triage form anyway, with this session's valid CSRF token.
+  const { items } = await api("/api/v1/findings?state=active&triage=none&limit=1");
+  const id = items[0].id;
+  const response = await Promise.all([
+    page.waitForResponse((r) => r.url() === `${base}/ui/findings/triage`),
+    page.evaluate((findingId) => {
+      const csrf = document.querySelector('form[action="/ui/logout"] input[name="csrf"]').value;
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = "/ui/findings/triage";
+      for (const [name, value] of [["csrf", csrf], ["ids", findingId], ["action", "accept"], ["justification", "forged"]]) {
+        const input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        input.value = value;
+        form.append(input);
+      }
+      document.body.append(form);
+      form.submit();
+    }, id),
+  ]).then(([r]) => r);
+  assert.equal(response.status(), 403);
+  await page.getByText("may not triage").waitFor();
+  const still = await api(`/api/v1/findings/${id}`);
+  assert.equal(still.triage, undefined, "nothing changed");
+  assert.deepEqual(page.outside, [], "no request left the server");
+  await page.context().close();
+});

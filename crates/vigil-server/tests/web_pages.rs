@@ -73,6 +73,11 @@ fn snapshot(name: &str) -> Value {
 /// The Debian advisory imported and web-01's snapshot sent: libssl3 is
 /// loaded by nginx (public) and the orders service.
 fn seed_host(srv: &TestServer) {
+    seed_snapshot(srv, "snapshot-debian12.json");
+}
+
+/// The Debian advisory imported and an agent snapshot sent.
+fn seed_snapshot(srv: &TestServer, name: &str) {
     let (s, v) = srv.post(
         "/api/v1/advisories/update",
         &srv.admin_token,
@@ -80,12 +85,12 @@ fn seed_host(srv: &TestServer) {
     );
     assert_eq!(s, 200, "{v}");
     let agent = srv.token("agent", None);
-    let body = serde_json::to_vec(&snapshot("snapshot-debian12.json")).unwrap();
+    let body = serde_json::to_vec(&snapshot(name)).unwrap();
     let (s, v) = srv.call(
         "POST",
         "/api/v1/agents/snapshots",
         Some(&agent),
-        &[("Idempotency-Key", "web-pages-snapshot-1")],
+        &[("Idempotency-Key", &format!("web-pages-{name}"))],
         Some(&body),
     );
     assert_eq!(s, 202, "{v}");
@@ -182,6 +187,66 @@ fn the_vulnerability_page_lists_a_hosts_processes_with_their_exposure() {
         assert_eq!(p.status, 200);
         assert!(p.body.contains("Not on any asset you can see"));
         assert!(!p.body.contains("/usr/sbin/nginx"));
+    });
+}
+
+#[test]
+fn the_vulnerability_page_lists_the_containers_it_is_installed_in() {
+    each_backend(|srv| {
+        seed_snapshot(srv, "snapshot-container.json");
+        let admin = &srv.admin_token;
+        let p = web(
+            srv,
+            "GET",
+            "/ui/vulnerabilities/CVE-2026-99101",
+            admin,
+            None,
+        );
+        assert_eq!(p.status, 200, "{}: {}", srv.backend, p.body);
+        assert!(p.body.contains(">Hosts (1)</h3>"), "{}", p.body);
+        assert!(p.body.contains(">Containers (1)</h3>"), "{}", p.body);
+        let (_, v) = srv.get("/api/v1/assets?kind=container", admin);
+        let container = v["items"][0]["id"].as_str().unwrap().to_string();
+        let (_, v) = srv.get("/api/v1/assets?kind=host", admin);
+        let host = v["items"][0]["id"].as_str().unwrap().to_string();
+        // The container's row: its short ID, the host it runs on (by host
+        // name), the nginx processes in it.
+        let row = &p.body[p
+            .body
+            .find(&format!("<a href=\"/ui/assets/{container}\">"))
+            .unwrap()..];
+        assert!(
+            row.starts_with(&format!(
+                "<a href=\"/ui/assets/{container}\">9d2b7e4f1a3c</a>"
+            )),
+            "{row}"
+        );
+        assert!(row.contains(&format!(
+            "on host <a href=\"/ui/assets/{host}\">docker-01</a>"
+        )));
+        assert!(row.contains("<td class=\"num\">4100</td>"));
+
+        // The asset pages relate them.
+        let c = web(srv, "GET", &format!("/ui/assets/{container}"), admin, None);
+        assert!(
+            c.body.contains(&format!(
+                "<td>runs on</td><th scope=\"row\"><a href=\"/ui/assets/{host}\">"
+            )),
+            "{}",
+            c.body
+        );
+        let h = web(srv, "GET", &format!("/ui/assets/{host}"), admin, None);
+        assert!(
+            h.body.contains(&format!(
+                "<td>runs here</td><th scope=\"row\"><a href=\"/ui/assets/{container}\">"
+            )),
+            "{}",
+            h.body
+        );
+        // Its runtime: the processes, linked to their container.
+        assert!(h.body.contains(&format!(
+            "<a href=\"/ui/assets/{container}\">9d2b7e4f1a3c</a>"
+        )));
     });
 }
 

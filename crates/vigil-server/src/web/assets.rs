@@ -629,7 +629,9 @@ async fn build_page(
         })
         .collect();
 
-    // A host's runtime context: its latest snapshot.
+    // A host's runtime context: its latest snapshot. Its containers are
+    // linked when the server holds them (related to this host).
+    let related: Vec<String> = asset.relations.iter().map(|r| r.asset.id.clone()).collect();
     let (mut has_snapshot, mut taken_at, mut processes, mut unseen) =
         (false, String::new(), Vec::new(), Vec::new());
     if asset.kind == "host" {
@@ -661,15 +663,15 @@ async fn build_page(
                         pid: p.pid,
                         exe: p.exe.clone().or_else(|| p.name.clone()).unwrap_or_default(),
                         user: p.user.clone().unwrap_or_default(),
-                        container_asset: if container.is_empty() {
-                            String::new()
-                        } else {
+                        container_asset: Some(
                             crate::ingest::AssetKey {
                                 kind: "container".into(),
                                 name: container.clone(),
                             }
-                            .id()
-                        },
+                            .id(),
+                        )
+                        .filter(|id| !container.is_empty() && related.contains(id))
+                        .unwrap_or_default(),
                         container: container.get(..12).unwrap_or(&container).to_string(),
                         listening: p
                             .listening

@@ -370,11 +370,11 @@ fn checked(
     user: &WebUser,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<Form, Response> {
+) -> Result<Form, Box<Response>> {
     let form = Form::parse(body);
-    check_csrf(state, user, headers, &form).map_err(|r| *r)?;
+    check_csrf(state, user, headers, &form)?;
     if user.principal.role != Role::Admin {
-        return Err(forbidden(user));
+        return Err(Box::new(forbidden(user)));
     }
     Ok(form)
 }
@@ -399,7 +399,7 @@ pub async fn create_team(
 ) -> Response {
     let form = match checked(&state, &user, &headers, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let name = field(&form, "name").unwrap_or_default();
     match api::add_team(&state, &user.principal, &name).await {
@@ -418,7 +418,7 @@ pub async fn create_token(
 ) -> Response {
     let form = match checked(&state, &user, &headers, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let role = field(&form, "role").unwrap_or_default();
     let Some(role) = Role::parse(&role) else {
@@ -472,7 +472,7 @@ pub async fn revoke_token(
     body: Bytes,
 ) -> Response {
     if let Err(r) = checked(&state, &user, &headers, &body) {
-        return r;
+        return *r;
     }
     match api::revoke_api_token(&state, &user.principal, &id).await {
         Ok(()) => done("revoked", "tokens"),
@@ -489,7 +489,7 @@ pub async fn create_rule(
 ) -> Response {
     let form = match checked(&state, &user, &headers, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let format = match field(&form, "format").as_deref() {
         None | Some("json") => Format::Json,
@@ -533,7 +533,7 @@ pub async fn delete_rule(
     body: Bytes,
 ) -> Response {
     if let Err(r) = checked(&state, &user, &headers, &body) {
-        return r;
+        return *r;
     }
     match notify::remove_rule(&state, &user.principal, &id).await {
         Ok(()) => done("rule_deleted", "rules"),
@@ -550,7 +550,7 @@ pub async fn update_advisories(
     body: Bytes,
 ) -> Response {
     if let Err(r) = checked(&state, &user, &headers, &body) {
-        return r;
+        return *r;
     }
     match api::run_advisory_update(&state, &user.principal, &UpdateRequest::default()).await {
         Ok(report) => {

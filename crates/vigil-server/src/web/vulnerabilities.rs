@@ -528,6 +528,64 @@ async fn build(
         }
         groups.entry(f.asset.kind.clone()).or_default().push(row);
     }
+    // Containers the server holds as assets (visible to the user): the
+    // others (a process's container no snapshot listed) are not linked.
+    let mut known: BTreeMap<String, bool> = BTreeMap::new();
+    for rows in groups.values() {
+        for r in rows {
+            for p in r.processes.iter().filter(|p| !p.container_asset.is_empty()) {
+                known.entry(p.container_asset.clone()).or_default();
+            }
+        }
+    }
+    for (id, exists) in known.iter_mut() {
+        *exists = query::asset(&state.db, id, scope).await?.is_some();
+    }
+    if let Some(rows) = groups.get_mut("container") {
+        rows.retain(|r| known.get(&r.asset_id).copied().unwrap_or(true));
+    }
+    groups.retain(|_, rows| !rows.is_empty());
+    for rows in groups.values_mut() {
+        for r in rows.iter_mut() {
+            for p in r.processes.iter_mut() {
+                if !known.get(&p.container_asset).copied().unwrap_or(false) {
+                    p.container_asset.clear();
+                }
+            }
+        }
+    }
+    // Hosts by their host name (the asset's name is the agent's host ID).
+    let mut hostnames: BTreeMap<String, String> = BTreeMap::new();
+    for rows in groups.values() {
+        for id in rows
+            .iter()
+            .filter_map(|r| r.via.as_ref().map(|v| v.0.clone()))
+        {
+            hostnames.entry(id).or_default();
+        }
+    }
+    for r in groups.get("host").into_iter().flatten() {
+        hostnames.entry(r.asset_id.clone()).or_default();
+    }
+    for (id, name) in hostnames.iter_mut() {
+        if let Some(a) = query::asset(&state.db, id, scope).await? {
+            if let Some(h) = a.metadata.get("hostname").and_then(Value::as_str) {
+                *name = h.to_string();
+            }
+        }
+    }
+    for rows in groups.values_mut() {
+        for r in rows.iter_mut() {
+            if let Some(h) = hostnames.get(&r.asset_id).filter(|h| !h.is_empty()) {
+                r.asset = format!("{h} ({})", r.asset);
+            }
+            if let Some((id, name)) = &mut r.via {
+                if let Some(h) = hostnames.get(id.as_str()).filter(|h| !h.is_empty()) {
+                    *name = h.clone();
+                }
+            }
+        }
+    }
     let mut groups: Vec<Group> = groups
         .into_iter()
         .map(|(kind, rows)| Group {
@@ -573,7 +631,7 @@ async fn build(
             .unwrap_or_default(),
         details: record
             .as_ref()
-            .and_then(|r| r.details.clone().or_else(|| r.summary.clone()))
+            .and_then(|r| r.details.clone())
             .unwrap_or_default(),
         references,
         fixed,

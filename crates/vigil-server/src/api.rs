@@ -1197,6 +1197,22 @@ async fn create_user(
     principal: Principal,
     Json(req): Json<UserRequest>,
 ) -> ApiResult<Response> {
+    let id = add_user(&state, &principal, &req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "username": req.username, "role": req.role })),
+    )
+        .into_response())
+}
+
+/// Creates a user (admins only; 409 when the name is taken), checked and
+/// audited: the API's `POST /api/v1/users` and the dashboard's form.
+/// Returns its ID.
+pub async fn add_user(
+    state: &AppState,
+    principal: &Principal,
+    req: &UserRequest,
+) -> ApiResult<String> {
     principal.require(Permission::Admin)?;
     if req.password.chars().count() < 12 {
         return Err(ApiError::bad_request(
@@ -1212,7 +1228,7 @@ async fn create_user(
         return Err(ApiError::bad_request("a developer needs a team"));
     }
     let team_id = match &req.team {
-        Some(t) => Some(team_id_by_name(&state, t).await?),
+        Some(t) => Some(team_id_by_name(state, t).await?),
         None => None,
     };
     let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
@@ -1249,11 +1265,7 @@ async fn create_user(
         json!({ "role": req.role, "team": req.team }),
     )
     .await;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "username": req.username, "role": req.role })),
-    )
-        .into_response())
+    Ok(id)
 }
 
 /// A new API token.

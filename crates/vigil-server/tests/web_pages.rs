@@ -379,6 +379,49 @@ fn settings_are_for_admins_only() {
             Some(&[("csrf", &c), ("name", "platform")]),
         );
         assert_eq!(p.status, 303, "{}", p.body);
+        // A user through the form: listed, and they can log in.
+        let p = web(
+            srv,
+            "POST",
+            "/ui/settings/users",
+            admin,
+            Some(&[
+                ("csrf", &c),
+                ("username", "dana"),
+                ("password", "a long enough password"),
+                ("role", "developer"),
+                ("team", "platform"),
+            ]),
+        );
+        assert_eq!(p.status, 303, "{}", p.body);
+        let (s, v) = srv.post(
+            "/api/v1/login",
+            "",
+            &json!({ "username": "dana", "password": "a long enough password" }),
+        );
+        assert_eq!((s, &v["role"]), (200, &json!("developer")), "{v}");
+        let p = web(srv, "GET", "/ui/settings", admin, None);
+        assert!(
+            p.body
+                .contains("<th scope=\"row\">dana</th><td>developer</td><td>platform</td>"),
+            "{}",
+            p.body
+        );
+        // Refused like the API refuses it: a short password.
+        let p = web(
+            srv,
+            "POST",
+            "/ui/settings/users",
+            admin,
+            Some(&[
+                ("csrf", &c),
+                ("username", "eve"),
+                ("password", "short"),
+                ("role", "viewer"),
+            ]),
+        );
+        assert_eq!(p.status, 400);
+        assert!(p.body.contains("at least 12 characters"));
         let p = web(
             srv,
             "POST",

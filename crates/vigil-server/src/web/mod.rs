@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui/assets/{id}/team", post(assets::set_team))
         .route("/ui/settings", get(settings::page))
         .route("/ui/settings/teams", post(settings::create_team))
+        .route("/ui/settings/users", post(settings::create_user))
         .route("/ui/settings/tokens", post(settings::create_token))
         .route(
             "/ui/settings/tokens/{id}/revoke",

@@ -15,7 +15,7 @@ use vigil_advisories::Store;
 
 use super::findings::Choice;
 use super::{check_csrf, error_page, internal_error, Form, Layout, WebUser};
-use crate::api::{self, ApiError, TokenRequest, UpdateRequest};
+use crate::api::{self, ApiError, TokenRequest, UpdateRequest, UserRequest};
 use crate::auth::Role;
 use crate::notify::{self, Format, RuleRequest, EVENT_KINDS};
 use crate::query::Page;
@@ -35,6 +35,21 @@ pub struct Params {
 pub struct TeamRow {
     /// Its name.
     pub name: String,
+}
+
+/// A user of the dashboard and the API.
+#[derive(Debug)]
+pub struct UserRow {
+    /// The login name.
+    pub username: String,
+    /// The role.
+    pub role: String,
+    /// The team.
+    pub team: String,
+    /// When created.
+    pub created: String,
+    /// Whether the user may not log in.
+    pub disabled: bool,
 }
 
 /// An API token (never the token itself).
@@ -125,6 +140,8 @@ struct SettingsPage {
     teams: Vec<TeamRow>,
     team_choices: Vec<Choice>,
     roles: Vec<Choice>,
+    user_roles: Vec<Choice>,
+    users: Vec<UserRow>,
     tokens: Vec<TokenRow>,
     rules: Vec<RuleRow>,
     severities: Vec<Choice>,
@@ -174,6 +191,7 @@ pub async fn page(
     let notice = p.done.as_deref().map(|d| {
         match d {
             "team" => "The team was created.",
+            "user" => "The user was created.",
             "revoked" => "The token was revoked.",
             "rule" => "The notification rule was created.",
             "rule_deleted" => "The notification rule was deleted.",
@@ -211,6 +229,25 @@ async fn build(
         .iter()
         .map(|r| sqlx::Row::get(r, "name"))
         .collect();
+    let users = sqlx::query(
+        "SELECT u.username, u.role, u.created_at, u.disabled, t.name AS team \
+         FROM users u LEFT JOIN teams t ON t.id = u.team_id ORDER BY u.username",
+    )
+    .fetch_all(&state.db.pool)
+    .await
+    .map_err(|e| internal_error(&e))?
+    .iter()
+    .map(|r| UserRow {
+        username: sqlx::Row::get(r, "username"),
+        role: sqlx::Row::get(r, "role"),
+        team: crate::db::opt_text(r, "team").unwrap_or_default(),
+        created: vigil_model::time::rfc3339(sqlx::Row::get(r, "created_at"))
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_string(),
+        disabled: sqlx::Row::get::<i64, _>(r, "disabled") != 0,
+    })
+    .collect();
     let tokens = api::token_list(state, p)
         .await
         .map_err(fail)?
@@ -344,6 +381,15 @@ async fn build(
                 selected: *r == Role::Ci,
             })
             .collect(),
+        user_roles: [Role::Viewer, Role::Developer, Role::Analyst, Role::Admin]
+            .iter()
+            .map(|r| Choice {
+                value: r.as_str().into(),
+                label: r.as_str().into(),
+                selected: *r == Role::Viewer,
+            })
+            .collect(),
+        users,
         tokens,
         rules,
         severities: ["CRITICAL", "HIGH", "MEDIUM", "LOW"]
@@ -404,6 +450,44 @@ pub async fn create_team(
     let name = field(&form, "name").unwrap_or_default();
     match api::add_team(&state, &user.principal, &name).await {
         Ok(_) => done("team", "teams"),
+        Err(e) => super::api_error_page(&e),
+    }
+}
+
+/// `POST /ui/settings/users`: create a user (name, password, role, team).
+pub async fn create_user(
+    State(state): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = match checked(&state, &user, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let role = field(&form, "role").unwrap_or_default();
+    let Some(role) = Role::parse(&role) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Cannot do this",
+            &format!("{role:?} is not a role"),
+        );
+    };
+    let req = UserRequest {
+        username: field(&form, "username").unwrap_or_default(),
+        password: form.get("password").unwrap_or_default().to_string(),
+        role,
+        team: field(&form, "team"),
+    };
+    if req.username.is_empty() {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Cannot do this",
+            "A user needs a name.",
+        );
+    }
+    match api::add_user(&state, &user.principal, &req).await {
+        Ok(_) => done("user", "users"),
         Err(e) => super::api_error_page(&e),
     }
 }

@@ -863,13 +863,28 @@ async fn update_asset(
     Path(id): Path<String>,
     Json(req): Json<AssetUpdate>,
 ) -> ApiResult<Json<query::AssetOut>> {
+    set_asset_team(&state, &principal, &id, req.team.as_deref()).await?;
+    query::asset(&state.db, &id, None)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no asset {id}")))
+}
+
+/// Gives an asset to a team (a name), or to none: admins only, audited
+/// (the API's `PATCH /api/v1/assets/{id}` and the dashboard's form).
+pub async fn set_asset_team(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    team: Option<&str>,
+) -> ApiResult<()> {
     principal.require(Permission::Admin)?;
-    let team_id = match &req.team {
-        Some(name) => Some(team_id_by_name(&state, name).await?),
+    let team_id = match team {
+        Some(name) => Some(team_id_by_name(state, name).await?),
         None => None,
     };
     let r = sqlx::query("UPDATE assets SET team_id = $2 WHERE id = $1")
-        .bind(&id)
+        .bind(id)
         .bind(&team_id)
         .execute(&state.db.pool)
         .await?;
@@ -881,13 +896,10 @@ async fn update_asset(
         &principal.actor,
         "asset.update",
         &format!("asset:{id}"),
-        json!({ "team": req.team }),
+        json!({ "team": team }),
     )
     .await;
-    query::asset(&state.db, &id, None)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no asset {id}")))
+    Ok(())
 }
 
 async fn team_id_by_name(state: &AppState, name: &str) -> ApiResult<String> {
@@ -956,8 +968,18 @@ async fn update_advisories(
     principal: Principal,
     body: Option<Json<UpdateRequest>>,
 ) -> ApiResult<Json<RematchReport>> {
-    principal.require(Permission::Admin)?;
     let req = body.map(|b| b.0).unwrap_or_default();
+    Ok(Json(run_advisory_update(&state, &principal, &req).await?))
+}
+
+/// Updates the advisories (admins only) and re-matches, audited: the
+/// API's `POST /api/v1/advisories/update` and the dashboard's button.
+pub async fn run_advisory_update(
+    state: &AppState,
+    principal: &Principal,
+    req: &UpdateRequest,
+) -> ApiResult<RematchReport> {
+    principal.require(Permission::Admin)?;
     let source = if req.paths.is_empty() {
         rematch::Source::Configured
     } else {
@@ -970,7 +992,7 @@ async fn update_advisories(
         }
         rematch::Source::Paths(req.paths.iter().map(Into::into).collect())
     };
-    let report = rematch::update(&state, source).await?;
+    let report = rematch::update(state, source).await?;
     auth::audit(
         &state.db,
         &principal.actor,
@@ -979,7 +1001,7 @@ async fn update_advisories(
         json!({ "paths": req.paths, "changed": report.changed_advisories, "new_findings": report.new_findings }),
     )
     .await;
-    Ok(Json(report))
+    Ok(report)
 }
 
 /// The advisory database's freshness.
@@ -1116,12 +1138,23 @@ async fn create_team(
     principal: Principal,
     Json(req): Json<TeamRequest>,
 ) -> ApiResult<Response> {
+    let (id, name) = add_team(&state, &principal, &req.name).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id, "name": name }))).into_response())
+}
+
+/// Creates a team (admins only; 409 when it exists), audited: the API's
+/// `POST /api/v1/teams` and the dashboard's form. Returns its ID and name.
+pub async fn add_team(
+    state: &AppState,
+    principal: &Principal,
+    name: &str,
+) -> ApiResult<(String, String)> {
     principal.require(Permission::Admin)?;
-    let name = req.name.trim();
+    let name = name.trim();
     if name.is_empty() || name.len() > 200 {
         return Err(ApiError::bad_request("a team name has 1 to 200 characters"));
     }
-    if team_id_by_name(&state, name).await.is_ok() {
+    if team_id_by_name(state, name).await.is_ok() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             format!("team {name:?} exists"),
@@ -1142,7 +1175,7 @@ async fn create_team(
         json!({}),
     )
     .await;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id, "name": name }))).into_response())
+    Ok((id, name.to_string()))
 }
 
 /// A new user.
@@ -1166,6 +1199,22 @@ async fn create_user(
     principal: Principal,
     Json(req): Json<UserRequest>,
 ) -> ApiResult<Response> {
+    let id = add_user(&state, &principal, &req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "username": req.username, "role": req.role })),
+    )
+        .into_response())
+}
+
+/// Creates a user (admins only; 409 when the name is taken), checked and
+/// audited: the API's `POST /api/v1/users` and the dashboard's form.
+/// Returns its ID.
+pub async fn add_user(
+    state: &AppState,
+    principal: &Principal,
+    req: &UserRequest,
+) -> ApiResult<String> {
     principal.require(Permission::Admin)?;
     if req.password.chars().count() < 12 {
         return Err(ApiError::bad_request(
@@ -1181,7 +1230,7 @@ async fn create_user(
         return Err(ApiError::bad_request("a developer needs a team"));
     }
     let team_id = match &req.team {
-        Some(t) => Some(team_id_by_name(&state, t).await?),
+        Some(t) => Some(team_id_by_name(state, t).await?),
         None => None,
     };
     let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
@@ -1218,11 +1267,7 @@ async fn create_user(
         json!({ "role": req.role, "team": req.team }),
     )
     .await;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "username": req.username, "role": req.role })),
-    )
-        .into_response())
+    Ok(id)
 }
 
 /// A new API token.
@@ -1246,12 +1291,25 @@ async fn create_token(
     principal: Principal,
     Json(req): Json<TokenRequest>,
 ) -> ApiResult<Response> {
+    let created = issue_token(&state, &principal, &req).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Creates an API token (admins only), audited: the API's
+/// `POST /api/v1/tokens` and the dashboard's form. The answer (`id`,
+/// `name`, `role`, `token`, `expires_at`) is the only time the token is
+/// seen.
+pub async fn issue_token(
+    state: &AppState,
+    principal: &Principal,
+    req: &TokenRequest,
+) -> ApiResult<Value> {
     principal.require(Permission::Admin)?;
     if req.name.trim().is_empty() {
         return Err(ApiError::bad_request("a token needs a name"));
     }
     let team_id = match &req.team {
-        Some(t) => Some(team_id_by_name(&state, t).await?),
+        Some(t) => Some(team_id_by_name(state, t).await?),
         None => None,
     };
     if req.role == Role::Developer && team_id.is_none() {
@@ -1279,17 +1337,13 @@ async fn create_token(
         json!({ "name": req.name, "role": req.role, "team": req.team }),
     )
     .await;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "id": id,
-            "name": req.name.trim(),
-            "role": req.role,
-            "token": token,
-            "expires_at": expires.map(vigil_model::time::rfc3339),
-        })),
-    )
-        .into_response())
+    Ok(json!({
+        "id": id,
+        "name": req.name.trim(),
+        "role": req.role,
+        "token": token,
+        "expires_at": expires.map(vigil_model::time::rfc3339),
+    }))
 }
 
 /// List API tokens (never the tokens themselves).
@@ -1299,6 +1353,13 @@ async fn list_tokens(
     State(state): State<AppState>,
     principal: Principal,
 ) -> ApiResult<Json<Value>> {
+    let items = token_list(&state, &principal).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// The API tokens (admins only; never the tokens themselves, nor
+/// sessions), oldest first.
+pub async fn token_list(state: &AppState, principal: &Principal) -> ApiResult<Vec<Value>> {
     principal.require(Permission::Admin)?;
     let rows = sqlx::query(
         "SELECT k.id, k.name, k.role, k.created_by, k.created_at, k.expires_at, k.last_used_at, k.revoked_at, \
@@ -1325,7 +1386,7 @@ async fn list_tokens(
             })
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(items)
 }
 
 /// Revoke an API token.
@@ -1337,9 +1398,17 @@ async fn revoke_token(
     principal: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
+    revoke_api_token(&state, &principal, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes an API token (admins only; 404 when there is no active one),
+/// audited: the API's `DELETE /api/v1/tokens/{id}` and the dashboard's
+/// button.
+pub async fn revoke_api_token(state: &AppState, principal: &Principal, id: &str) -> ApiResult<()> {
     principal.require(Permission::Admin)?;
     let r = sqlx::query("UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-        .bind(&id)
+        .bind(id)
         .bind(now())
         .execute(&state.db.pool)
         .await?;
@@ -1354,7 +1423,7 @@ async fn revoke_token(
         json!({}),
     )
     .await;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// The audit log, newest first.
@@ -1365,6 +1434,17 @@ async fn audit_log(
     principal: Principal,
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
+    let items = audit_entries(&state, &principal, page).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// A page of the audit log (admins only), newest first: `at`, `actor`,
+/// `action`, `target`, `detail`.
+pub async fn audit_entries(
+    state: &AppState,
+    principal: &Principal,
+    page: Page,
+) -> ApiResult<Vec<Value>> {
     principal.require(Permission::Admin)?;
     let limit = page.limit.unwrap_or(100).clamp(1, 1000);
     let offset = page.offset.unwrap_or(0).max(0);
@@ -1385,7 +1465,7 @@ async fn audit_log(
             })
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(items)
 }
 
 /// Kubernetes admission control: answers an AdmissionReview (v1) for a

@@ -230,6 +230,17 @@ async fn create_rule(
     principal: Principal,
     Json(req): Json<RuleRequest>,
 ) -> Result<Response, ApiError> {
+    let rule = add_rule(&state, &principal, req).await?;
+    Ok((StatusCode::CREATED, Json(rule)).into_response())
+}
+
+/// Creates a notification rule (admins only), checked and audited: the
+/// API's `POST /api/v1/notifications/rules` and the dashboard's form.
+pub async fn add_rule(
+    state: &AppState,
+    principal: &Principal,
+    req: RuleRequest,
+) -> Result<Rule, ApiError> {
     principal.require(Permission::Admin)?;
     let name = req.name.trim();
     if name.is_empty() {
@@ -323,10 +334,9 @@ async fn create_rule(
                 "signed": secret.is_some() }),
     )
     .await;
-    let rule = load_rule(&state.db, &id)
+    load_rule(&state.db, &id)
         .await?
-        .ok_or_else(|| ApiError::internal("the new rule is gone"))?;
-    Ok((StatusCode::CREATED, Json(rule)).into_response())
+        .ok_or_else(|| ApiError::internal("the new rule is gone"))
 }
 
 async fn load_rule(db: &Db, id: &str) -> Result<Option<Rule>, sqlx::Error> {
@@ -375,12 +385,23 @@ async fn delete_rule(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    remove_rule(&state, &principal, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a notification rule (admins only), audited: the API's
+/// `DELETE /api/v1/notifications/rules/{id}` and the dashboard's button.
+pub async fn remove_rule(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<(), ApiError> {
     principal.require(Permission::Admin)?;
     let mut tx = state.db.pool.begin().await?;
     let r = sqlx::query(
         "UPDATE notification_rules SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL",
     )
-    .bind(&id)
+    .bind(id)
     .bind(now())
     .execute(&mut *tx)
     .await?;
@@ -391,7 +412,7 @@ async fn delete_rule(
         "UPDATE deliveries SET status = 'failed', last_error = 'the rule was deleted' \
          WHERE rule_id = $1 AND status = 'pending'",
     )
-    .bind(&id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -403,7 +424,7 @@ async fn delete_rule(
         json!({}),
     )
     .await;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// Filters of the delivery log.

@@ -680,19 +680,44 @@ pub struct ComponentOut {
 
 /// An asset's current inventory, by ecosystem and name.
 pub async fn components(db: &Db, asset_id: &str, page: Page) -> anyhow::Result<Paged<Value>> {
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM components WHERE asset_id = $1")
-        .bind(asset_id)
+    components_matching(db, asset_id, None, page).await
+}
+
+/// An asset's current inventory, by ecosystem and name; with `search`,
+/// only the components whose name, version or ecosystem contains it
+/// (ignoring case).
+pub async fn components_matching(
+    db: &Db,
+    asset_id: &str,
+    search: Option<&str>,
+    page: Page,
+) -> anyhow::Result<Paged<Value>> {
+    let mut w = Filter::default();
+    w.text("asset_id = $?", asset_id.to_string());
+    if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
+        let n = w.next();
+        w.clauses.push(format!(
+            "(LOWER(name) LIKE ${n} OR LOWER(version) LIKE ${n} OR LOWER(ecosystem) LIKE ${n})"
+        ));
+        w.args.push(Arg::Text(format!(
+            "%{}%",
+            q.to_lowercase().replace(['%', '_'], "")
+        )));
+    }
+    let where_sql = w.sql();
+    let total: i64 = w
+        .bind(sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM components{where_sql}"
+        )))
         .fetch_one(&db.pool)
         .await?
         .get("n");
-    let rows = sqlx::query(&format!(
-        "SELECT data FROM components WHERE asset_id = $1 ORDER BY ecosystem, name, version, path LIMIT {} OFFSET {}",
+    let sql = format!(
+        "SELECT data FROM components{where_sql} ORDER BY ecosystem, name, version, path LIMIT {} OFFSET {}",
         page.limit(),
         page.offset()
-    ))
-    .bind(asset_id)
-    .fetch_all(&db.pool)
-    .await?;
+    );
+    let rows = w.bind(sqlx::query(&sql)).fetch_all(&db.pool).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|r| serde_json::from_str(&r.get::<String, _>("data")).unwrap_or(Value::Null))

@@ -33,6 +33,7 @@ pub struct ListParams {
     kev: Option<String>,
     fix: Option<String>,
     exposure: Option<String>,
+    asset: Option<String>,
     sort: Option<String>,
     page: Option<String>,
     changed: Option<String>,
@@ -163,6 +164,7 @@ fn filter(p: &ListParams) -> FindingFilter {
         team: set(&p.team).map(str::to_string),
         asset_kind: set(&p.asset_kind).map(str::to_string),
         exposure: set(&p.exposure).map(str::to_string),
+        asset: set(&p.asset).map(str::to_string),
         kev: set(&p.kev).map(|v| v == "yes"),
         fix_available: set(&p.fix).map(|v| v == "yes"),
         ..FindingFilter::default()
@@ -195,6 +197,7 @@ fn query_string(p: &ListParams, extra: &[(&str, String)]) -> String {
         ("kev", &p.kev),
         ("fix", &p.fix),
         ("exposure", &p.exposure),
+        ("asset", &p.asset),
         ("sort", &p.sort),
     ] {
         if let Some(v) = set(v) {

@@ -40,12 +40,15 @@ use sha2::Sha256;
 use crate::auth::{self, Permission, Principal, Role};
 use crate::AppState;
 
+pub mod assets;
 pub mod charts;
 pub mod findings;
 pub mod login;
 pub mod overview;
 pub mod risk;
+pub mod settings;
 pub mod static_files;
+pub mod vulnerabilities;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "vigil_session";
@@ -60,6 +63,28 @@ pub fn router() -> Router<AppState> {
         .route("/ui/logout", post(login::logout))
         .route("/ui/findings", get(findings::page))
         .route("/ui/findings/triage", post(findings::triage))
+        .route("/ui/vulnerabilities", get(vulnerabilities::search))
+        .route("/ui/vulnerabilities/{id}", get(vulnerabilities::page))
+        .route("/ui/assets", get(assets::list))
+        .route("/ui/assets/{id}", get(assets::page))
+        .route("/ui/assets/{id}/team", post(assets::set_team))
+        .route("/ui/settings", get(settings::page))
+        .route("/ui/settings/teams", post(settings::create_team))
+        .route("/ui/settings/users", post(settings::create_user))
+        .route("/ui/settings/tokens", post(settings::create_token))
+        .route(
+            "/ui/settings/tokens/{id}/revoke",
+            post(settings::revoke_token),
+        )
+        .route("/ui/settings/rules", post(settings::create_rule))
+        .route(
+            "/ui/settings/rules/{id}/delete",
+            post(settings::delete_rule),
+        )
+        .route(
+            "/ui/settings/advisories/update",
+            post(settings::update_advisories),
+        )
         .route("/ui/static/{name}", get(static_files::serve))
         .route("/ui/{*rest}", get(not_found))
         .layer(middleware::from_fn(security_headers))

@@ -148,12 +148,14 @@ fn the_dashboard_in_chromium() {
     assert_eq!(s, 202, "{v}");
     assert!(v["changes"]["new"].as_i64().unwrap() > 10, "{v}");
     let advisories = repo_root().join("crates/vigil-server/tests/fixtures/advisories-debian");
+    // EPSS scores (test figures) for the vulnerability page.
+    let epss = repo_root().join("crates/vigil-server/tests/fixtures/epss-high");
     let (s, v) = post(
         &base,
         "/api/v1/advisories/update",
         &admin_token,
         "seed-advisories",
-        &serde_json::to_vec(&json!({ "paths": [advisories] })).unwrap(),
+        &serde_json::to_vec(&json!({ "paths": [advisories, epss] })).unwrap(),
     );
     assert_eq!(s, 200, "{v}");
     let snapshot = std::fs::read(

@@ -18,10 +18,6 @@ use crate::AppState;
 /// Findings per page.
 pub const PAGE_SIZE: i64 = 50;
 
-/// The most findings read to filter or sort by risk (the score is in the
-/// stored finding, not a column yet).
-const RISK_SCAN_LIMIT: i64 = 10_000;
-
 /// The list's query parameters (every one optional; empty means unset).
 #[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
@@ -154,7 +150,8 @@ struct FindingsPage {
     fix: Vec<Choice>,
     exposure: Vec<Choice>,
     sort: Vec<Choice>,
-    truncated: bool,
+    /// The asset the list is limited to (kept by the filter form).
+    asset_filter: String,
 }
 
 /// The filter a list request asks for.
@@ -167,6 +164,20 @@ fn filter(p: &ListParams) -> FindingFilter {
         asset: set(&p.asset).map(str::to_string),
         kev: set(&p.kev).map(|v| v == "yes"),
         fix_available: set(&p.fix).map(|v| v == "yes"),
+        // A risk minimum that is not a score from 0 to 10 is left out.
+        min_risk: set(&p.risk_min)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| (0.0..=10.0).contains(v)),
+        // The list's orders, by the API's names.
+        sort: Some(
+            match set(&p.sort).unwrap_or("risk") {
+                "severity" => "severity",
+                "newest" => "first_seen",
+                "last_seen" => "last_seen",
+                _ => "risk",
+            }
+            .to_string(),
+        ),
         ..FindingFilter::default()
     };
     match set(&p.state).unwrap_or("open") {
@@ -230,55 +241,12 @@ async fn build(state: &AppState, user: &WebUser, p: &ListParams) -> anyhow::Resu
         .unwrap_or(1)
         .max(1);
     let offset = (page_no - 1) * PAGE_SIZE;
-    let risk_min = set(&p.risk_min).and_then(|v| v.parse::<f64>().ok());
-    let sort = set(&p.sort).unwrap_or("severity");
-    let mut truncated = false;
-    let (items, total) = if sort == "severity" && risk_min.is_none() {
-        let page = Page {
-            limit: Some(PAGE_SIZE),
-            offset: Some(offset),
-        };
-        let r = query::findings(&state.db, &filter, page, scope).await?;
-        (r.items, r.total)
-    } else {
-        // Read them all (up to a limit), then filter and sort by risk here.
-        let mut all = Vec::new();
-        loop {
-            let page = Page {
-                limit: Some(1000),
-                offset: Some(all.len() as i64),
-            };
-            let r = query::findings(&state.db, &filter, page, scope).await?;
-            let more = r.next_offset.is_some();
-            all.extend(r.items);
-            if !more {
-                break;
-            }
-            if all.len() as i64 >= RISK_SCAN_LIMIT {
-                truncated = true;
-                break;
-            }
-        }
-        if let Some(min) = risk_min {
-            all.retain(|f| risk::score(&f.finding).is_some_and(|s| s >= min));
-        }
-        match sort {
-            "risk" => all.sort_by(|a, b| {
-                let (a, b) = (risk::score(&a.finding), risk::score(&b.finding));
-                b.unwrap_or(-1.0).total_cmp(&a.unwrap_or(-1.0))
-            }),
-            "newest" => all.sort_by(|a, b| b.first_seen.cmp(&a.first_seen)),
-            "last_seen" => all.sort_by(|a, b| b.last_seen.cmp(&a.last_seen)),
-            _ => {}
-        }
-        let total = all.len() as i64;
-        let items = all
-            .into_iter()
-            .skip(offset as usize)
-            .take(PAGE_SIZE as usize)
-            .collect();
-        (items, total)
+    let page = Page {
+        limit: Some(PAGE_SIZE),
+        offset: Some(offset),
     };
+    let r = query::findings(&state.db, &filter, page, scope).await?;
+    let (items, total) = (r.items, r.total);
     let rows: Vec<ListRow> = items.iter().map(row).collect();
     let shown = rows.len() as i64;
     let link = |n: i64| {
@@ -374,15 +342,15 @@ async fn build(state: &AppState, user: &WebUser, p: &ListParams) -> anyhow::Resu
             ],
         ),
         sort: choices(
-            Some(sort),
+            Some(set(&p.sort).unwrap_or("risk")),
             &[
-                ("severity", "severity"),
                 ("risk", "risk score"),
+                ("severity", "severity"),
                 ("newest", "newest first"),
                 ("last_seen", "last seen"),
             ],
         ),
-        truncated,
+        asset_filter: set(&p.asset).unwrap_or_default().to_string(),
     })
 }
 

@@ -107,68 +107,103 @@ async fn build(state: &AppState, user: &WebUser) -> anyhow::Result<OverviewPage>
     let scope = user.principal.team_scope();
     let pool = &state.db.pool;
 
-    // Open findings (not fixed, not triaged): counts and the top risks.
-    let sql = format!(
-        "SELECT f.rule_id, f.title, f.severity, f.package_name, f.package_version, f.data, \
-         a.id AS asset_id, a.name AS asset_name, a.kind AS asset_kind \
-         FROM findings f JOIN assets a ON a.id = f.asset_id \
+    // Open findings (not fixed, not triaged): counts by severity and by
+    // risk band, counted by the database, then the ten highest risks.
+    let open = format!(
+        "FROM findings f JOIN assets a ON a.id = f.asset_id \
          WHERE f.state <> 'fixed' AND f.triage IS NULL{}",
         team_clause(scope, 1)
     );
-    let mut q = sqlx::query(&sql);
-    if let Some(t) = scope {
-        q = q.bind(t);
+    fn bind<'q>(
+        sql: &'q str,
+        scope: Option<&str>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let q = sqlx::query(sql);
+        match scope {
+            Some(t) => q.bind(t.to_string()),
+            None => q,
+        }
     }
-    let rows = q.fetch_all(pool).await?;
     let mut severity_counts = [0i64; 5];
-    let mut band_counts: Vec<(&str, i64)> = risk::BANDS
-        .iter()
-        .map(|(b, _)| (*b, 0))
-        .chain([("unscored", 0)])
-        .collect();
-    let mut scored = Vec::new();
-    for r in &rows {
+    for r in bind(
+        &format!("SELECT f.severity AS severity, COUNT(*) AS n {open} GROUP BY f.severity"),
+        scope,
+    )
+    .fetch_all(pool)
+    .await?
+    {
         let severity: String = r.get("severity");
         let i = SEVERITIES
             .iter()
             .position(|s| *s == severity)
             .unwrap_or(SEVERITIES.len() - 1);
-        severity_counts[i] += 1;
-        let data: Value = serde_json::from_str(&r.get::<String, _>("data")).unwrap_or(Value::Null);
-        let score = risk::score(&data);
-        let band = risk::band(score);
+        severity_counts[i] += r.get::<i64, _>("n");
+    }
+    let mut band_counts: Vec<(&str, i64)> = risk::BANDS
+        .iter()
+        .map(|(b, _)| (*b, 0))
+        .chain([("unscored", 0)])
+        .collect();
+    for r in bind(
+        &format!(
+            "SELECT CASE WHEN f.risk_tenths IS NULL THEN -1 \
+         WHEN f.risk_tenths >= 90 THEN 90 WHEN f.risk_tenths >= 70 THEN 70 \
+         WHEN f.risk_tenths >= 40 THEN 40 ELSE 0 END AS band, COUNT(*) AS n \
+         {open} GROUP BY 1"
+        ),
+        scope,
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        let band: i64 = r.get("band");
+        let band = if band < 0 {
+            "unscored"
+        } else {
+            risk::band(Some(band as f64 / 10.0))
+        };
         if let Some(c) = band_counts.iter_mut().find(|(b, _)| *b == band) {
-            c.1 += 1;
-        }
-        if let Some(s) = score {
-            scored.push((s, r, data));
+            c.1 += r.get::<i64, _>("n");
         }
     }
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let top = scored
+    let rows = bind(
+        &format!(
+            "SELECT f.rule_id, f.title, f.severity, f.package_name, f.package_version, f.data, \
+         a.id AS asset_id, a.name AS asset_name, a.kind AS asset_kind \
+         {open} AND f.risk_tenths IS NOT NULL \
+         ORDER BY f.risk_tenths DESC, f.severity_rank DESC, f.last_seen DESC LIMIT 10"
+        ),
+        scope,
+    )
+    .fetch_all(pool)
+    .await?;
+    let top = rows
         .iter()
-        .take(10)
-        .map(|(s, r, data)| TopRisk {
-            rule_id: r.get("rule_id"),
-            title: r.get("title"),
-            severity: r.get("severity"),
-            score: format!("{s:.1}"),
-            band: risk::band(Some(*s)),
-            reasons: risk::reasons(data),
-            asset: format!(
-                "{} ({})",
-                r.get::<String, _>("asset_name"),
-                r.get::<String, _>("asset_kind")
-            ),
-            asset_id: r.get("asset_id"),
-            package: match (
-                db::opt_text(r, "package_name"),
-                db::opt_text(r, "package_version"),
-            ) {
-                (Some(n), Some(v)) => format!("{n} {v}"),
-                (Some(n), None) => n,
-                _ => String::new(),
-            },
+        .filter_map(|r| {
+            let data: Value = serde_json::from_str(&r.get::<String, _>("data")).ok()?;
+            let s = risk::score(&data)?;
+            Some(TopRisk {
+                rule_id: r.get("rule_id"),
+                title: r.get("title"),
+                severity: r.get("severity"),
+                score: format!("{s:.1}"),
+                band: risk::band(Some(s)),
+                reasons: risk::reasons(&data),
+                asset: format!(
+                    "{} ({})",
+                    r.get::<String, _>("asset_name"),
+                    r.get::<String, _>("asset_kind")
+                ),
+                asset_id: r.get("asset_id"),
+                package: match (
+                    db::opt_text(r, "package_name"),
+                    db::opt_text(r, "package_version"),
+                ) {
+                    (Some(n), Some(v)) => format!("{n} {v}"),
+                    (Some(n), None) => n,
+                    _ => String::new(),
+                },
+            })
         })
         .collect();
     let by_severity: Vec<Bar> = SEVERITIES

@@ -1,7 +1,7 @@
-//! Risk bands of stored findings: the one place the dashboard reads a
-//! finding's risk score (the `risk.score` of the stored finding JSON,
-//! docs/report-json.md). When the server stores the score in its own
-//! column, only this module changes.
+//! Risk scores and bands as the dashboard shows them: a finding's score and
+//! reasons read from its stored JSON (`risk {score, reasons}`,
+//! docs/report-json.md); lists are filtered and ordered by the
+//! `risk_tenths` column (`query.rs`).
 
 use serde_json::Value;
 

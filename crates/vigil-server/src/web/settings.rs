@@ -150,6 +150,8 @@ struct SettingsPage {
     last_update: String,
     store_error: String,
     kev_known: bool,
+    /// What the last EPSS import brought; empty: none imported.
+    epss: String,
     tracked: i64,
     audit: Vec<AuditRow>,
 }
@@ -270,6 +272,9 @@ async fn build(
         .into_iter()
         .map(|r| {
             let mut what = vec![format!("{} and above", r.min_severity), r.events.join(", ")];
+            if let Some(risk) = r.min_risk {
+                what.push(format!("risk {risk:.1} and above"));
+            }
             if !r.teams.is_empty() {
                 what.push(format!("teams {}", r.teams.join(", ")));
             }
@@ -297,13 +302,18 @@ async fn build(
         let Some(store) = Store::open_existing(&path)? else {
             return Ok(None);
         };
-        Ok(Some((store.status()?, store.last_update()?)))
+        Ok(Some((
+            store.status()?,
+            store.last_update()?,
+            store.epss_info()?,
+        )))
     })
     .await
     .map_err(|e| internal_error(&e))?;
     let now = crate::db::now();
+    let mut epss = String::new();
     let (sources, last_update, store_error) = match status {
-        Ok(Some((sources, last))) => (
+        Ok(Some((sources, last, epss_info))) => (
             sources
                 .into_iter()
                 .map(|s| SourceRow {
@@ -320,7 +330,17 @@ async fn build(
                     source: s.source.unwrap_or_default(),
                 })
                 .collect::<Vec<_>>(),
-            last.map(vigil_model::time::rfc3339).unwrap_or_default(),
+            {
+                if let Some(i) = epss_info {
+                    epss = format!(
+                        "{} EPSS scores (model {}, scored {})",
+                        i.count,
+                        i.model_version.as_deref().unwrap_or("unknown"),
+                        i.score_date.as_deref().unwrap_or("on an unknown date")
+                    );
+                }
+                last.map(vigil_model::time::rfc3339).unwrap_or_default()
+            },
             String::new(),
         ),
         Ok(None) => (Vec::new(), String::new(), String::new()),
@@ -405,6 +425,7 @@ async fn build(
         last_update,
         store_error,
         kev_known,
+        epss,
         tracked,
         audit,
     })
@@ -593,6 +614,17 @@ pub async fn create_rule(
         url: field(&form, "url").unwrap_or_default(),
         format: Some(format),
         min_severity: field(&form, "min_severity"),
+        min_risk: match field(&form, "min_risk").map(|v| v.trim().parse::<f64>()) {
+            None => None,
+            Some(Ok(v)) => Some(v),
+            Some(Err(_)) => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    "Cannot do this",
+                    "The least risk score must be a number from 0 to 10.",
+                )
+            }
+        },
         teams: form
             .all("teams")
             .into_iter()

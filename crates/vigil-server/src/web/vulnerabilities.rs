@@ -182,6 +182,40 @@ async fn advisory(state: &AppState, ids: &[String]) -> anyhow::Result<Option<Vul
     .await?
 }
 
+/// The EPSS figures of the first of `ids` that the advisory store scores,
+/// as the page writes them; `None` when no scores were imported.
+async fn epss(state: &AppState, ids: &[String]) -> anyhow::Result<Option<String>> {
+    let path = state.advisories.path().to_path_buf();
+    let ids = ids.to_vec();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Option<String>> {
+        let Some(store) = Store::open_existing(&path)? else {
+            return Ok(None);
+        };
+        let Some(info) = store.epss_info()? else {
+            return Ok(None);
+        };
+        let scores = store.epss_for(ids.iter().map(String::as_str))?;
+        let date = info
+            .score_date
+            .as_deref()
+            .and_then(|d| d.get(..10))
+            .map(|d| format!(", scored {d}"))
+            .unwrap_or_default();
+        Ok(Some(
+            match ids.iter().find_map(|id| scores.get(id).map(|s| (id, s))) {
+                Some((id, s)) => format!(
+                    "{:.1} % probability of exploitation in the next 30 days \
+                     (percentile {:.0}; {id}{date})",
+                    s.probability * 100.0,
+                    s.percentile * 100.0
+                ),
+                None => format!("no score for this vulnerability's CVEs{date}"),
+            },
+        ))
+    })
+    .await?
+}
+
 /// A process that loads the package.
 #[derive(Debug)]
 pub struct ProcessRow {
@@ -267,6 +301,8 @@ struct VulnerabilityPage {
     cvss: Vec<String>,
     aliases: Vec<String>,
     kev: bool,
+    /// The EPSS figures; empty when the server has no EPSS scores.
+    epss: String,
     published: String,
     modified: String,
     details: String,
@@ -450,6 +486,10 @@ async fn build(
     aliases.retain(|a| !a.eq_ignore_ascii_case(id));
     aliases.sort();
     aliases.dedup();
+    let cves: Vec<String> = std::iter::once(id.to_ascii_uppercase())
+        .chain(aliases.iter().cloned())
+        .collect();
+    let epss = epss(state, &cves).await?.unwrap_or_default();
 
     let title = first
         .map(|f| f.title.clone())
@@ -621,6 +661,7 @@ async fn build(
         cvss,
         aliases,
         kev,
+        epss,
         published: record
             .as_ref()
             .and_then(|r| r.published.clone())

@@ -183,3 +183,39 @@ test("a viewer sees no triage controls and is refused when posting anyway", asyn
   assert.deepEqual(page.outside, [], "no request left the server");
   await page.context().close();
 });
+
+test("open a vulnerability and see where it runs: the host's processes, their exposure", async () => {
+  const page = await newPage();
+  await loginWithPassword(page);
+  // A vulnerability on the agent's host (the seeded snapshot).
+  const { items } = await api("/api/v1/findings?asset_kind=host&state=active&limit=1");
+  assert.ok(items.length > 0, "a finding on a host");
+  const f = items[0];
+  const id = f.finding.aliases?.find((a) => a.startsWith("CVE-")) ?? f.rule_id;
+  await page.getByLabel("Vulnerability", { exact: true }).fill(id);
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.waitForURL(new RegExp(`/ui/vulnerabilities/${id}$`));
+  await page.getByRole("heading", { name: /^Hosts \(\d+\)$/ }).waitFor();
+  // The advisory's exploit signals: KEV and the seeded EPSS figures.
+  await page.getByText(/probability of exploitation in the next 30 days/).waitFor();
+  // The running instances: a process that loads the package, by its pid,
+  // and the exposure written out.
+  const pid = String(f.finding.runtime.processes[0].pid);
+  assert.ok(await page.locator("table.processes td.num", { hasText: pid }).first().isVisible());
+  assert.ok(f.exposure, "the host finding has an exposure");
+  assert.ok(await page.locator(`.exposure-${f.exposure}`).first().isVisible());
+  await page.screenshot({ path: join(shots, "vulnerability.png"), fullPage: true });
+
+  // The host's page: its runtime context and inventory.
+  await page.getByRole("link", { name: new RegExp(f.asset.name) }).first().click();
+  await page.getByRole("heading", { name: "Runtime" }).waitFor();
+  await page.screenshot({ path: join(shots, "asset.png"), fullPage: true });
+
+  // The admin's settings.
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("heading", { name: "Notification rules" }).waitFor();
+  await page.screenshot({ path: join(shots, "settings.png"), fullPage: true });
+  assert.deepEqual(page.outside, [], "no request left the server");
+  assert.deepEqual(page.errors, [], "no console errors (CSP violations, missing files)");
+  await page.context().close();
+});

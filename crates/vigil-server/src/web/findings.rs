@@ -279,7 +279,10 @@ async fn build(state: &AppState, user: &WebUser, p: &ListParams) -> anyhow::Resu
     let mut kind_options = vec![("", "any kind")];
     kind_options.extend(kinds.iter().map(|k| (k.as_str(), k.as_str())));
 
-    let notice = match (set(&p.done), set(&p.changed)) {
+    // The notice says a number and one of the actions' words: the query
+    // string is anyone's to write, so nothing of it is shown as text.
+    let changed = set(&p.changed).and_then(|n| n.parse::<u64>().ok());
+    let notice = match (set(&p.done), changed) {
         (Some(action), Some(n)) => {
             let what = match action {
                 "accept" => "accepted as a risk",

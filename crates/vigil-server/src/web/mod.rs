@@ -409,12 +409,14 @@ pub fn set_cookie(name: &str, value: &str, path: &str, max_age: i64, secure: boo
 
 /// A `next` target that stays on this dashboard: a path under `/ui`,
 /// nothing else (no scheme, no other host, no backslash, no control
-/// characters); anything else becomes `/ui/`.
+/// characters, spaces or non-ASCII — what a browser sends is
+/// percent-encoded, and the `Location` header takes visible ASCII only);
+/// anything else becomes `/ui/`.
 pub fn safe_next(next: &str) -> String {
     let ok = (next == "/ui" || next.starts_with("/ui/") || next.starts_with("/ui?"))
         && !next.starts_with("//")
         && !next.contains('\\')
-        && !next.chars().any(char::is_control);
+        && next.chars().all(|c| c.is_ascii_graphic());
     if ok {
         next.to_string()
     } else {
@@ -516,6 +518,9 @@ mod tests {
             "/api/v1/tokens",
             "/ui\\..",
             "/ui/\nSet-Cookie: x",
+            "/ui/ x",
+            "/ui/\u{e9}",
+            "/ui/\u{7f}",
             "",
             "javascript:alert(1)",
         ] {

@@ -526,6 +526,13 @@ fn a_developer_sees_only_their_team_on_every_page() {
                 assert!(!body.contains(secret), "{page} shows {secret}");
             }
         }
+        // The filters offer only the kinds of the team's assets.
+        for page in ["/ui/findings", "/ui/assets"] {
+            assert!(get(srv, page, &admin).body.contains(r#"<option value="image">"#));
+            let p = get(srv, page, &dev);
+            assert!(p.body.contains(r#"<option value="repository">"#), "{page}");
+            assert!(!p.body.contains(r#"<option value="image">"#), "{page}");
+        }
         // The same pages show it to the admin.
         let p = get(srv, "/ui/vulnerabilities?q=webo", &admin);
         assert!(

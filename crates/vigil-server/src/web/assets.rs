@@ -227,7 +227,8 @@ async fn build_list(
         format!("/ui/assets?{}", s.finish())
     };
     let shown = rows.len() as i64;
-    let kinds: Vec<String> = sqlx::query("SELECT DISTINCT kind FROM assets ORDER BY kind")
+    let kinds_sql = super::kinds_sql(scope);
+    let kinds: Vec<String> = super::kinds_query(&kinds_sql, scope)
         .fetch_all(&state.db.pool)
         .await?
         .iter()

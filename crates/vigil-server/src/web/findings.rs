@@ -270,7 +270,8 @@ async fn build(state: &AppState, user: &WebUser, p: &ListParams) -> anyhow::Resu
     };
     let mut team_options = vec![("", "any team")];
     team_options.extend(teams.iter().map(|t| (t.as_str(), t.as_str())));
-    let kinds: Vec<String> = sqlx::query("SELECT DISTINCT kind FROM assets ORDER BY kind")
+    let kinds_sql = super::kinds_sql(scope);
+    let kinds: Vec<String> = super::kinds_query(&kinds_sql, scope)
         .fetch_all(&state.db.pool)
         .await?
         .iter()

@@ -492,6 +492,27 @@ pub fn team_clause(scope: Option<&str>, n: usize) -> String {
     }
 }
 
+/// The asset kinds the caller may see (the filters' choices), as SQL for
+/// [`kinds_query`]: a developer's list names only their team's kinds.
+pub fn kinds_sql(scope: Option<&str>) -> String {
+    format!(
+        "SELECT DISTINCT a.kind AS kind FROM assets a WHERE 1 = 1{} ORDER BY a.kind",
+        team_clause(scope, 1)
+    )
+}
+
+/// [`kinds_sql`] with the team bound.
+pub fn kinds_query<'q>(
+    sql: &'q str,
+    scope: Option<&str>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let q = sqlx::query(sql);
+    match scope {
+        Some(team) => q.bind(team.to_string()),
+        None => q,
+    }
+}
+
 /// A day (Unix seconds) as `YYYY-MM-DD`.
 pub fn day(secs: i64) -> String {
     vigil_model::time::rfc3339(secs)

@@ -11,8 +11,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
 
 const env = (name, fallback) => {
   const v = process.env[name] ?? fallback;
@@ -42,8 +45,10 @@ after(async () => {
 
 // A fresh browser context (its own cookies) whose requests may only go to
 // the server under test: anything else fails the test.
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+// `options` go to the context (the accessibility audit's adds bypassCSP so
+// that axe-core can be injected; every other test runs under the CSP).
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, ...options });
   const outside = [];
   await context.route("**/*", (route) => {
     const url = route.request().url();
@@ -217,5 +222,146 @@ test("open a vulnerability and see where it runs: the host's processes, their ex
   await page.screenshot({ path: join(shots, "settings.png"), fullPage: true });
   assert.deepEqual(page.outside, [], "no request left the server");
   assert.deepEqual(page.errors, [], "no console errors (CSP violations, missing files)");
+  await page.context().close();
+});
+
+// axe-core injected into a page (the context bypasses the CSP for this
+// only) and run on it; the serious and critical violations, readable.
+async function axeViolations(page) {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    return axe.run(document, { resultTypes: ["violations"] });
+  });
+  assert.ok(result.passes.length > 0, "axe-core ran its rules");
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")}`);
+}
+
+test("the main pages have no serious or critical accessibility violations (axe-core)", async () => {
+  const page = await newPage({ bypassCSP: true });
+  await page.goto(`${base}/ui/login`);
+  const problems = { login: await axeViolations(page) };
+  await loginWithPassword(page);
+  const { items } = await api("/api/v1/findings?asset_kind=host&state=active&limit=1");
+  assert.ok(items.length > 0, "a finding on a host");
+  const pages = {
+    overview: "/ui/",
+    findings: "/ui/findings",
+    vulnerability: `/ui/vulnerabilities/${encodeURIComponent(items[0].rule_id)}`,
+    asset: `/ui/assets/${items[0].asset.id}`,
+    assets: "/ui/assets",
+    settings: "/ui/settings",
+  };
+  for (const [name, path] of Object.entries(pages)) {
+    const response = await page.goto(`${base}${path}`);
+    assert.equal(response.status(), 200, `${name}: ${path}`);
+    problems[name] = await axeViolations(page);
+  }
+  const found = Object.entries(problems).filter(([, v]) => v.length > 0);
+  assert.deepEqual(found, [], `accessibility violations:\n${found.map(([p, v]) => `${p}:\n  ${v.join("\n  ")}`).join("\n")}`);
+  await page.context().close();
+});
+
+// What has the keyboard focus: its tag, id, name and classes.
+const focused = (page) =>
+  page.evaluate(() => {
+    const e = document.activeElement;
+    return { tag: e?.tagName, id: e?.id, name: e?.getAttribute("name"), cls: e?.className, type: e?.type };
+  });
+
+// Tabs until `match` says the focused element is the one (at most `max` presses).
+async function tabTo(page, match, max = 400) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    if (match(await focused(page))) return;
+  }
+  assert.fail(`not reached with ${max} tabs`);
+}
+
+// The focused element's outline as computed (the visible focus ring), and
+// the contrast of its colour with the page's background (WCAG's ratio).
+const outline = (page) =>
+  page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    const rgb = (c) => (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+    const luminance = (c) => {
+      const [r, g, b] = rgb(c).map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const page = getComputedStyle(document.documentElement).backgroundColor;
+    const [hi, lo] = [luminance(s.outlineColor), luminance(page)].sort((a, b) => b - a);
+    return { style: s.outlineStyle, width: parseFloat(s.outlineWidth), contrast: (hi + 0.05) / (lo + 0.05) };
+  });
+
+test("the keyboard alone: the skip link first, focus visible, bulk triage with Space and Enter", async () => {
+  const page = await newPage();
+  await loginWithPassword(page);
+  await page.goto(`${base}/ui/findings`);
+  // The first Tab from the top of the page reaches the skip link, shown
+  // with a visible focus ring; Enter moves the focus to the main content.
+  await page.keyboard.press("Tab");
+  const skip = await focused(page);
+  assert.equal(skip.tag, "A");
+  assert.match(String(skip.cls), /\bskip\b/);
+  assert.ok(await page.locator("a.skip").isVisible(), "the focused skip link is on screen");
+  let ring = await outline(page);
+  assert.notEqual(ring.style, "none", "the skip link's focus is visible");
+  assert.ok(ring.width >= 2, `outline ${ring.width}px`);
+  await page.keyboard.press("Enter");
+  assert.equal((await focused(page)).id, "main", "the skip link moves the focus to main");
+
+  // From main on, Tab reaches a finding's checkbox: Space ticks it.
+  await tabTo(page, (f) => f.tag === "INPUT" && f.name === "ids");
+  ring = await outline(page);
+  assert.notEqual(ring.style, "none", "a focused checkbox shows its focus");
+  assert.ok(ring.width >= 2, `outline ${ring.width}px`);
+  assert.ok(ring.contrast >= 3, `the focus ring contrasts ${ring.contrast.toFixed(2)}:1 with the page`);
+  const id = await page.evaluate(() => document.activeElement.value);
+  await page.keyboard.press("Space");
+  assert.equal(await page.evaluate(() => document.activeElement.checked), true, "Space ticks the box");
+  // The justification field, then Enter sends the form (its first
+  // button: accept the risk).
+  await tabTo(page, (f) => f.id === "justification");
+  await page.keyboard.type("Keyboard-only triage test");
+  await Promise.all([page.waitForURL(/done=accept/), page.keyboard.press("Enter")]);
+  await page.getByText("1 findings accepted as a risk.").waitFor();
+  const accepted = await api(`/api/v1/findings/${id}`);
+  assert.equal(accepted.triage?.status, "accepted");
+  assert.equal(accepted.triage?.reason, "Keyboard-only triage test");
+  assert.deepEqual(page.errors, [], "no console errors");
+  await page.context().close();
+});
+
+test("severities and risk bands are written out, not only coloured", async () => {
+  const page = await newPage();
+  await loginWithPassword(page);
+  for (const path of ["/ui/", "/ui/findings?state=all", "/ui/assets"]) {
+    await page.goto(`${base}${path}`);
+    const marks = await page.evaluate(() =>
+      [...document.querySelectorAll(".sev, .band")].map((e) => ({
+        cls: e.className,
+        text: e.textContent.trim(),
+        visible: e.getClientRects().length > 0,
+      })),
+    );
+    assert.ok(marks.length > 0, `${path}: severity or band marks`);
+    for (const m of marks) {
+      // The class's severity or band (`sev-HIGH`, `band-critical`) is the text shown.
+      const named = /(?:sev|band)-(\S+)/.exec(m.cls)?.[1];
+      assert.ok(named, `${path}: ${m.cls} names its level`);
+      assert.equal(m.text.toLowerCase(), named.toLowerCase(), `${path}: ${m.cls} says "${m.text}"`);
+      assert.ok(m.visible, `${path}: ${m.cls} is shown`);
+    }
+  }
+  // The charts say their numbers in words (role="img" with a label).
+  await page.goto(`${base}/ui/`);
+  for (const label of await page.locator("svg.chart").evaluateAll((svgs) => svgs.map((s) => s.getAttribute("aria-label")))) {
+    assert.match(label ?? "", /\d/, "a chart's label carries its numbers");
+  }
   await page.context().close();
 });

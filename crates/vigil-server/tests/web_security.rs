@@ -210,10 +210,7 @@ fn every_post_route_refuses_a_missing_or_foreign_token_and_a_foreign_origin() {
         );
         assert_eq!(s, 201, "{rule}");
         let tokens = api_items(srv, "/api/v1/tokens");
-        let victim_id = tokens
-            .iter()
-            .find(|t| t["name"] == "viewer test")
-            .unwrap()["id"]
+        let victim_id = tokens.iter().find(|t| t["name"] == "viewer test").unwrap()["id"]
             .as_str()
             .unwrap()
             .to_string();
@@ -227,17 +224,65 @@ fn every_post_route_refuses_a_missing_or_foreign_token_and_a_foreign_origin() {
         // Every POST route of the router, with a body that would change
         // something if it were accepted.
         let routes: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
-            ("/ui/login", "/ui/login".into(), vec![("username", "admin"), ("password", "correct horse battery")]),
+            (
+                "/ui/login",
+                "/ui/login".into(),
+                vec![("username", "admin"), ("password", "correct horse battery")],
+            ),
             ("/ui/logout", "/ui/logout".into(), vec![]),
-            ("/ui/findings/triage", "/ui/findings/triage".into(), vec![("ids", finding.as_str()), ("action", "false_positive"), ("justification", "forged")]),
-            ("/ui/assets/{id}/team", format!("/ui/assets/{asset}/team"), vec![("team", "web")]),
-            ("/ui/settings/teams", "/ui/settings/teams".into(), vec![("name", "forged-team")]),
-            ("/ui/settings/users", "/ui/settings/users".into(), vec![("username", "mallory"), ("password", "a long enough password"), ("role", "admin")]),
-            ("/ui/settings/tokens", "/ui/settings/tokens".into(), vec![("name", "forged"), ("role", "admin")]),
-            ("/ui/settings/tokens/{id}/revoke", format!("/ui/settings/tokens/{victim_id}/revoke"), vec![]),
-            ("/ui/settings/rules", "/ui/settings/rules".into(), vec![("name", "forged"), ("url", "https://evil.example/")]),
-            ("/ui/settings/rules/{id}/delete", format!("/ui/settings/rules/{rule_id}/delete"), vec![]),
-            ("/ui/settings/advisories/update", "/ui/settings/advisories/update".into(), vec![]),
+            (
+                "/ui/findings/triage",
+                "/ui/findings/triage".into(),
+                vec![
+                    ("ids", finding.as_str()),
+                    ("action", "false_positive"),
+                    ("justification", "forged"),
+                ],
+            ),
+            (
+                "/ui/assets/{id}/team",
+                format!("/ui/assets/{asset}/team"),
+                vec![("team", "web")],
+            ),
+            (
+                "/ui/settings/teams",
+                "/ui/settings/teams".into(),
+                vec![("name", "forged-team")],
+            ),
+            (
+                "/ui/settings/users",
+                "/ui/settings/users".into(),
+                vec![
+                    ("username", "mallory"),
+                    ("password", "a long enough password"),
+                    ("role", "admin"),
+                ],
+            ),
+            (
+                "/ui/settings/tokens",
+                "/ui/settings/tokens".into(),
+                vec![("name", "forged"), ("role", "admin")],
+            ),
+            (
+                "/ui/settings/tokens/{id}/revoke",
+                format!("/ui/settings/tokens/{victim_id}/revoke"),
+                vec![],
+            ),
+            (
+                "/ui/settings/rules",
+                "/ui/settings/rules".into(),
+                vec![("name", "forged"), ("url", "https://evil.example/")],
+            ),
+            (
+                "/ui/settings/rules/{id}/delete",
+                format!("/ui/settings/rules/{rule_id}/delete"),
+                vec![],
+            ),
+            (
+                "/ui/settings/advisories/update",
+                "/ui/settings/advisories/update".into(),
+                vec![],
+            ),
         ];
         let mut covered: Vec<String> = routes.iter().map(|(r, _, _)| (*r).to_string()).collect();
         covered.sort();
@@ -261,7 +306,11 @@ fn every_post_route_refuses_a_missing_or_foreign_token_and_a_foreign_origin() {
                 ("no token", None, None),
                 ("an empty token", Some(""), None),
                 ("another session's token", Some(foreign.as_str()), None),
-                ("a foreign origin", Some(good.as_str()), Some("https://evil.example")),
+                (
+                    "a foreign origin",
+                    Some(good.as_str()),
+                    Some("https://evil.example"),
+                ),
                 ("an opaque origin", Some(good.as_str()), Some("null")),
             ] {
                 if *route == "/ui/login" && token == Some(good.as_str()) {
@@ -271,7 +320,8 @@ fn every_post_route_refuses_a_missing_or_foreign_token_and_a_foreign_origin() {
                 if let Some(t) = token {
                     fields.push(("csrf", t));
                 }
-                let headers: Vec<(&str, &str)> = origin.map(|o| ("Origin", o)).into_iter().collect();
+                let headers: Vec<(&str, &str)> =
+                    origin.map(|o| ("Origin", o)).into_iter().collect();
                 let p = send(srv, "POST", path, Some(&cookie), &headers, Some(&fields));
                 assert_eq!(p.status, 403, "{route} with {what}: {}", p.body);
                 assert!(p.cookie("vigil_session").is_none(), "{route} with {what}");
@@ -286,26 +336,46 @@ fn every_post_route_refuses_a_missing_or_foreign_token_and_a_foreign_origin() {
             "/ui/login",
             Some(&cookie),
             &[("Origin", "https://evil.example")],
-            Some(&[("csrf", &form.csrf()), ("username", "admin"), ("password", "correct horse battery")]),
+            Some(&[
+                ("csrf", &form.csrf()),
+                ("username", "admin"),
+                ("password", "correct horse battery"),
+            ]),
         );
         assert_eq!(p.status, 403);
         assert!(p.cookie("vigil_session").is_none());
 
         // Nothing changed: no audit entry, the session, token, rule,
         // finding and asset as they were.
-        assert_eq!(api_items(srv, "/api/v1/audit?limit=500").len(), audit_before);
+        assert_eq!(
+            api_items(srv, "/api/v1/audit?limit=500").len(),
+            audit_before
+        );
         assert_eq!(get(srv, "/ui/", &admin).status, 200, "the session survived");
         assert_eq!(srv.get("/api/v1/findings", &victim).0, 200);
         assert_eq!(api_items(srv, "/api/v1/notifications/rules").len(), 1);
-        assert_eq!(api_items(srv, "/api/v1/tokens").len(), tokens.len() + 1 /* admin's session */);
+        assert_eq!(
+            api_items(srv, "/api/v1/tokens").len(),
+            tokens.len() + 1 /* admin's session */
+        );
         let (_, f) = srv.get(&format!("/api/v1/findings/{finding}"), &srv.admin_token);
         assert!(f.get("triage").is_none(), "{f}");
         let (_, a) = srv.get(&format!("/api/v1/assets/{asset}"), &srv.admin_token);
         assert_eq!(a["team"], "payments");
 
         // Without a session a POST goes to the login page and changes nothing.
-        let p = send(srv, "POST", "/ui/settings/teams", None, &[], Some(&[("name", "x")]));
-        assert_eq!((p.status, p.location().as_str()), (303, "/ui/login?next=%2Fui%2F"));
+        let p = send(
+            srv,
+            "POST",
+            "/ui/settings/teams",
+            None,
+            &[],
+            Some(&[("name", "x")]),
+        );
+        assert_eq!(
+            (p.status, p.location().as_str()),
+            (303, "/ui/login?next=%2Fui%2F")
+        );
         // The same origin (Host) is accepted with the right token.
         let host = srv.base.trim_start_matches("http://").to_string();
         let p = send(
@@ -341,7 +411,11 @@ fn next_never_leaves_the_dashboard() {
         ] {
             let p = login(
                 srv,
-                &[("next", next), ("username", "admin"), ("password", "correct horse battery")],
+                &[
+                    ("next", next),
+                    ("username", "admin"),
+                    ("password", "correct horse battery"),
+                ],
             );
             assert_eq!((p.status, p.location().as_str()), (303, "/ui/"), "{next:?}");
             // …and the login form does not carry it either.
@@ -358,7 +432,11 @@ fn next_never_leaves_the_dashboard() {
         // A dashboard path with a query is kept.
         let p = login(
             srv,
-            &[("next", "/ui/findings?severity=HIGH&page=2"), ("username", "admin"), ("password", "correct horse battery")],
+            &[
+                ("next", "/ui/findings?severity=HIGH&page=2"),
+                ("username", "admin"),
+                ("password", "correct horse battery"),
+            ],
         );
         assert_eq!(p.location(), "/ui/findings?severity=HIGH&page=2");
     });
@@ -426,7 +504,11 @@ fn every_route_answers_every_role_as_the_rbac_says() {
             }
             // The login page: readers go on, the others get the form.
             let p = send(srv, "GET", "/ui/login", cookie.as_deref(), &[], None);
-            let expected = if matches!(*role, "nobody" | "ci" | "agent") { 200 } else { 303 };
+            let expected = if matches!(*role, "nobody" | "ci" | "agent") {
+                200
+            } else {
+                303
+            };
             assert_eq!(p.status, expected, "{role} GET /ui/login");
             // The static files are public.
             let p = send(srv, "GET", &static_css, cookie.as_deref(), &[], None);
@@ -437,9 +519,22 @@ fn every_route_answers_every_role_as_the_rbac_says() {
         let writes: Vec<(String, Vec<(&str, &str)>)> = vec![
             (format!("/ui/assets/{payments}/team"), vec![("team", "web")]),
             ("/ui/settings/teams".into(), vec![("name", "forged")]),
-            ("/ui/settings/users".into(), vec![("username", "mallory"), ("password", "a long enough password"), ("role", "admin")]),
-            ("/ui/settings/tokens".into(), vec![("name", "forged"), ("role", "admin")]),
-            ("/ui/settings/rules".into(), vec![("name", "forged"), ("url", "https://evil.example/")]),
+            (
+                "/ui/settings/users".into(),
+                vec![
+                    ("username", "mallory"),
+                    ("password", "a long enough password"),
+                    ("role", "admin"),
+                ],
+            ),
+            (
+                "/ui/settings/tokens".into(),
+                vec![("name", "forged"), ("role", "admin")],
+            ),
+            (
+                "/ui/settings/rules".into(),
+                vec![("name", "forged"), ("url", "https://evil.example/")],
+            ),
             ("/ui/settings/advisories/update".into(), vec![]),
         ];
         let finding = api_items(srv, "/api/v1/findings?limit=1")[0]["id"]
@@ -471,7 +566,9 @@ fn every_route_answers_every_role_as_the_rbac_says() {
         }
         let (_, a) = srv.get(&format!("/api/v1/assets/{payments}"), &srv.admin_token);
         assert_eq!(a["team"], "payments");
-        assert!(api_items(srv, "/api/v1/teams").iter().all(|t| t["name"] != "forged"));
+        assert!(api_items(srv, "/api/v1/teams")
+            .iter()
+            .all(|t| t["name"] != "forged"));
     });
 }
 
@@ -495,12 +592,17 @@ fn a_developer_sees_only_their_team_on_every_page() {
         let admin = session(srv, &srv.admin_token);
         let (_, mine) = srv.get("/api/v1/findings?state=active&triage=none", &dev_token);
         let mine = mine["total"].as_i64().unwrap();
-        let all = api_items(srv, "/api/v1/findings?state=active&triage=none&limit=500").len() as i64;
+        let all =
+            api_items(srv, "/api/v1/findings?state=active&triage=none&limit=500").len() as i64;
         assert!(all > mine && mine > 0, "{all} > {mine}");
 
         // The overview's counts and charts: the team's only.
         let p = get(srv, "/ui/", &dev);
-        assert!(p.body.contains(&format!("<p>{mine} open findings")), "{}", p.body);
+        assert!(
+            p.body.contains(&format!("<p>{mine} open findings")),
+            "{}",
+            p.body
+        );
         assert_eq!(chart_total(&p.body, "Open findings by severity"), mine);
         assert_eq!(chart_total(&p.body, "Open findings by risk band"), mine);
         let a = get(srv, "/ui/", &admin);
@@ -522,13 +624,20 @@ fn a_developer_sees_only_their_team_on_every_page() {
         ] {
             let p = get(srv, &page, &dev);
             let body = p.body.to_ascii_lowercase();
-            for secret in ["ghsa-webo-nly0-0001", "only on the web team", "acme/web", web.as_str()] {
+            for secret in [
+                "ghsa-webo-nly0-0001",
+                "only on the web team",
+                "acme/web",
+                web.as_str(),
+            ] {
                 assert!(!body.contains(secret), "{page} shows {secret}");
             }
         }
         // The filters offer only the kinds of the team's assets.
         for page in ["/ui/findings", "/ui/assets"] {
-            assert!(get(srv, page, &admin).body.contains(r#"<option value="image">"#));
+            assert!(get(srv, page, &admin)
+                .body
+                .contains(r#"<option value="image">"#));
             let p = get(srv, page, &dev);
             assert!(p.body.contains(r#"<option value="repository">"#), "{page}");
             assert!(!p.body.contains(r#"<option value="image">"#), "{page}");
@@ -549,7 +658,11 @@ fn a_developer_sees_only_their_team_on_every_page() {
         let p = get(srv, "/ui/findings?team=web&state=all", &dev);
         assert!(p.body.contains("No findings match."), "{}", p.body);
         // The injection attempts matched nothing for the admin either.
-        let p = get(srv, "/ui/findings?state=all&severity=HIGH%27%20OR%20%271%27%3D%271", &admin);
+        let p = get(
+            srv,
+            "/ui/findings?state=all&severity=HIGH%27%20OR%20%271%27%3D%271",
+            &admin,
+        );
         assert!(p.body.contains("No findings match."), "{}", p.body);
     });
 }
@@ -574,7 +687,11 @@ fn sessions_are_fresh_revocable_and_expire() {
             "/ui/login",
             Some(&cookie),
             &[],
-            Some(&[("csrf", &form.csrf()), ("username", "admin"), ("password", "correct horse battery")]),
+            Some(&[
+                ("csrf", &form.csrf()),
+                ("username", "admin"),
+                ("password", "correct horse battery"),
+            ]),
         );
         assert_eq!(p.status, 303);
         let fresh = p.cookie("vigil_session").unwrap();
@@ -584,11 +701,20 @@ fn sessions_are_fresh_revocable_and_expire() {
             .into_iter()
             .find(|c| c.starts_with("vigil_session="))
             .unwrap();
-        for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Secure", "Max-Age=43200"] {
+        for flag in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/",
+            "Secure",
+            "Max-Age=43200",
+        ] {
             assert!(flags.contains(flag), "{flag} in {flags}");
         }
         // Two logins, two sessions.
-        let again = login(srv, &[("username", "admin"), ("password", "correct horse battery")]);
+        let again = login(
+            srv,
+            &[("username", "admin"), ("password", "correct horse battery")],
+        );
         assert_ne!(again.cookie("vigil_session").unwrap(), fresh);
 
         // A token login gets a session of its own: the API token is never
@@ -598,17 +724,35 @@ fn sessions_are_fresh_revocable_and_expire() {
         assert_ne!(s, viewer);
         assert!(!s.contains(&viewer));
         assert_eq!(get(srv, "/ui/findings", &s).status, 200);
-        let p = send(srv, "POST", "/ui/logout", Some(&s), &[], Some(&[("csrf", &csrf(&s))]));
+        let p = send(
+            srv,
+            "POST",
+            "/ui/logout",
+            Some(&s),
+            &[],
+            Some(&[("csrf", &csrf(&s))]),
+        );
         assert_eq!((p.status, p.location().as_str()), (303, "/ui/login"));
         let cleared = p
             .set_cookies()
             .into_iter()
             .find(|c| c.starts_with("vigil_session="))
             .unwrap();
-        assert!(cleared.starts_with("vigil_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
-        assert_eq!(get(srv, "/ui/findings", &s).status, 303, "the session is revoked");
+        assert!(
+            cleared.starts_with("vigil_session=;") && cleared.contains("Max-Age=0"),
+            "{cleared}"
+        );
+        assert_eq!(
+            get(srv, "/ui/findings", &s).status,
+            303,
+            "the session is revoked"
+        );
         assert_eq!(srv.get("/api/v1/findings", &s).0, 401, "for the API too");
-        assert_eq!(srv.get("/api/v1/findings", &viewer).0, 200, "the API token still works");
+        assert_eq!(
+            srv.get("/api/v1/findings", &viewer).0,
+            200,
+            "the API token still works"
+        );
         assert!(api_items(srv, "/api/v1/audit")
             .iter()
             .any(|e| e["action"] == "user.logout"));
@@ -617,7 +761,14 @@ fn sessions_are_fresh_revocable_and_expire() {
         assert_eq!(get(srv, "/ui/", &fresh).status, 200);
         srv.sql("UPDATE tokens SET expires_at = 1 WHERE name = 'session'");
         assert_eq!(get(srv, "/ui/", &fresh).status, 303);
-        let p = send(srv, "POST", "/ui/logout", Some(&fresh), &[], Some(&[("csrf", &csrf(&fresh))]));
+        let p = send(
+            srv,
+            "POST",
+            "/ui/logout",
+            Some(&fresh),
+            &[],
+            Some(&[("csrf", &csrf(&fresh))]),
+        );
         assert_eq!(p.status, 303);
         assert!(p.location().starts_with("/ui/login?next="));
     });
@@ -645,27 +796,50 @@ fn headers_forbid_inline_code_framing_sniffing_and_caching() {
             get(srv, "/ui/nowhere", &admin),
             send(srv, "GET", "/ui/login", None, &[], None),
             send(srv, "GET", "/ui/findings", None, &[], None),
-            send(srv, "GET", "/ui/static/vigil.000000000000.css", None, &[], None),
+            send(
+                srv,
+                "GET",
+                "/ui/static/vigil.000000000000.css",
+                None,
+                &[],
+                None,
+            ),
         ];
         for p in &pages {
             let csp = p.header("content-security-policy");
             assert!(csp.starts_with("default-src 'none'"), "{csp}");
-            assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
-            for directive in ["frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'", "script-src 'self'", "style-src 'self'"] {
+            assert!(
+                !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+                "{csp}"
+            );
+            for directive in [
+                "frame-ancestors 'none'",
+                "form-action 'self'",
+                "base-uri 'none'",
+                "script-src 'self'",
+                "style-src 'self'",
+            ] {
                 assert!(csp.contains(directive), "{directive} in {csp}");
             }
             assert_eq!(p.header("x-content-type-options"), "nosniff");
             assert_eq!(p.header("x-frame-options"), "DENY");
             assert_eq!(p.header("cache-control"), "no-store", "{}", p.status);
             // No inline script or style for the CSP to refuse.
-            assert!(!p.body.contains("<script>") && !p.body.contains(" style="), "{}", p.body);
+            assert!(
+                !p.body.contains("<script>") && !p.body.contains(" style="),
+                "{}",
+                p.body
+            );
             assert!(!p.body.contains(" onclick=") && !p.body.contains(" onload="));
         }
         // Hashed statics are cached for long; their names change with them.
         for s in &statics {
             let p = send(srv, "GET", s, None, &[], None);
             assert_eq!(p.status, 200, "{s}");
-            assert_eq!(p.header("cache-control"), "public, max-age=31536000, immutable");
+            assert_eq!(
+                p.header("cache-control"),
+                "public, max-age=31536000, immutable"
+            );
             assert_eq!(p.header("x-content-type-options"), "nosniff");
             assert!(p.header("content-type").starts_with("text/"), "{s}");
         }
@@ -673,7 +847,8 @@ fn headers_forbid_inline_code_framing_sniffing_and_caching() {
 }
 
 /// What an attacker puts in every name, title and reason.
-const XSS: &str = r#"<script>alert("x")</script>"><img src=x onerror=alert(2)>'javascript:alert(3)"#;
+const XSS: &str =
+    r#"<script>alert("x")</script>"><img src=x onerror=alert(2)>'javascript:alert(3)"#;
 
 /// The escaped form of the payload's start, as askama writes it.
 const XSS_ESCAPED: &str = "&#60;script&#62;alert(";
@@ -688,12 +863,15 @@ fn assert_inert(page: &str, body: &str) {
     // Outside its quoted attribute values (escaped text may say anything).
     for tag in lower.split('<').skip(1) {
         let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
-        let outside: String = tag
-            .split('"')
-            .step_by(2)
-            .collect::<Vec<_>>()
-            .join(" ");
-        for bad in ["onerror", "onmouseover", "onload", "onclick", "javascript:", "'"] {
+        let outside: String = tag.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+        for bad in [
+            "onerror",
+            "onmouseover",
+            "onload",
+            "onclick",
+            "javascript:",
+            "'",
+        ] {
             assert!(!outside.contains(bad), "{page}: <{tag}>");
         }
     }
@@ -781,7 +959,12 @@ fn upload_controlled_text_reaches_the_pages_only_escaped() {
             "/ui/findings/triage",
             Some(&admin),
             &[],
-            Some(&[("csrf", &csrf(&admin)), ("ids", &finding), ("action", "false_positive"), ("justification", XSS)]),
+            Some(&[
+                ("csrf", &csrf(&admin)),
+                ("ids", &finding),
+                ("action", "false_positive"),
+                ("justification", XSS),
+            ]),
         );
         assert_eq!(p.status, 303, "{}", p.body);
 
@@ -794,7 +977,14 @@ fn upload_controlled_text_reaches_the_pages_only_escaped() {
             // (page, whether the payload is shown on it)
             ("/ui/".into(), true),
             ("/ui/findings?state=all".into(), true),
-            (format!("/ui/findings?state=all&page=2&{}&{}", q("team"), q("severity")), true),
+            (
+                format!(
+                    "/ui/findings?state=all&page=2&{}&{}",
+                    q("team"),
+                    q("severity")
+                ),
+                true,
+            ),
             (format!("/ui/findings?state=all&{}", q("asset")), true),
             (format!("/ui/findings?done=accept&{}", q("changed")), false),
             ("/ui/assets".into(), true),
@@ -805,7 +995,10 @@ fn upload_controlled_text_reaches_the_pages_only_escaped() {
             (format!("/ui/vulnerabilities?{}", q("q")), true),
             ("/ui/vulnerabilities/GHSA-462w-v97r-4m45".into(), true),
             ("/ui/vulnerabilities/VIGIL-XSS-0001".into(), true),
-            (format!("/ui/vulnerabilities/{}", q("x").trim_start_matches("x=")), true),
+            (
+                format!("/ui/vulnerabilities/{}", q("x").trim_start_matches("x=")),
+                true,
+            ),
             ("/ui/settings".into(), true),
             (format!("/ui/settings?{}", q("done")), true),
         ];
@@ -813,23 +1006,47 @@ fn upload_controlled_text_reaches_the_pages_only_escaped() {
             let mut p = get(srv, page, &admin);
             if p.status == 303 {
                 // The search goes straight to an ID's page.
-                assert!(p.location().starts_with("/ui/vulnerabilities/"), "{}", p.location());
+                assert!(
+                    p.location().starts_with("/ui/vulnerabilities/"),
+                    "{}",
+                    p.location()
+                );
                 assert_inert(page, &p.location());
                 p = get(srv, &p.location(), &admin);
             }
-            assert!(p.status == 200 || p.status == 404, "{page}: {} {}", p.status, p.body);
+            assert!(
+                p.status == 200 || p.status == 404,
+                "{page}: {} {}",
+                p.status,
+                p.body
+            );
             assert_inert(page, &p.body);
             if *shown {
-                assert!(p.body.contains(XSS_ESCAPED), "{page} shows the payload escaped: {}", p.body);
+                assert!(
+                    p.body.contains(XSS_ESCAPED),
+                    "{page} shows the payload escaped: {}",
+                    p.body
+                );
             }
         }
         // The notice of a triage says a number, nothing else.
-        let p = get(srv, &format!("/ui/findings?done=accept&{}", q("changed")), &admin);
+        let p = get(
+            srv,
+            &format!("/ui/findings?done=accept&{}", q("changed")),
+            &admin,
+        );
         assert!(!p.body.contains(r#"class="notice""#), "{}", p.body);
         let p = get(srv, "/ui/findings?done=accept&changed=2", &admin);
         assert!(p.body.contains("2 findings accepted as a risk."));
         // The login page echoes `next` and the user name escaped.
-        let p = send(srv, "GET", "/ui/login?next=%2Fui%2F%22%3E%3Cimg%20src%3Dx%3E", None, &[], None);
+        let p = send(
+            srv,
+            "GET",
+            "/ui/login?next=%2Fui%2F%22%3E%3Cimg%20src%3Dx%3E",
+            None,
+            &[],
+            None,
+        );
         assert_inert("/ui/login?next=", &p.body);
         let p = login(srv, &[("username", XSS), ("password", "wrong")]);
         assert_eq!(p.status, 401);
@@ -839,7 +1056,9 @@ fn upload_controlled_text_reaches_the_pages_only_escaped() {
         // its web reference is a link.
         let p = get(srv, "/ui/vulnerabilities/VIGIL-XSS-0001", &admin);
         assert!(p.body.contains("javascript:alert(4)"), "{}", p.body);
-        assert!(p.body.contains(r#"href="https://advisories.example/VIGIL-XSS-0001""#));
+        assert!(p
+            .body
+            .contains(r#"href="https://advisories.example/VIGIL-XSS-0001""#));
         assert!(!p.body.to_ascii_lowercase().contains("href=\"javascript"));
         assert!(!p.body.to_ascii_lowercase().contains("href=\" javascript"));
     });

@@ -198,6 +198,9 @@ fn post_routes_of_the_router() -> Vec<String> {
     out
 }
 
+/// A POST route: as the router names it, the path to post to, the form.
+type Route<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
+
 #[test]
 fn every_post_route_refuses_a_missing_or_foreign_token_and_a_foreign_origin() {
     each_backend(|srv| {
@@ -223,7 +226,7 @@ fn every_post_route_refuses_a_missing_or_foreign_token_and_a_foreign_origin() {
 
         // Every POST route of the router, with a body that would change
         // something if it were accepted.
-        let routes: Vec<(&str, String, Vec<(&str, &str)>)> = vec![
+        let routes: Vec<Route> = vec![
             (
                 "/ui/login",
                 "/ui/login".into(),

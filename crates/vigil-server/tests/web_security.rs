@@ -671,6 +671,59 @@ fn a_developer_sees_only_their_team_on_every_page() {
 }
 
 #[test]
+fn a_developer_sees_no_other_teams_asset_among_the_relations() {
+    each_backend(|srv| {
+        // A host (given to payments) whose container has no team.
+        let agent = srv.token("agent", None);
+        let snapshot = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../vigil/tests/fixtures/agent/snapshot-container.json"),
+        )
+        .unwrap();
+        let (s, v) = srv.call(
+            "POST",
+            "/api/v1/agents/snapshots",
+            Some(&agent),
+            &[("Idempotency-Key", "sec-snapshot-0001")],
+            Some(&snapshot),
+        );
+        assert_eq!(s, 202, "{v}");
+        srv.token("ci", Some("payments"));
+        let host = api_items(srv, "/api/v1/assets?kind=host")[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let container = api_items(srv, "/api/v1/assets?kind=container")[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let body = serde_json::to_vec(&json!({ "team": "payments" })).unwrap();
+        let (s, v) = srv.call(
+            "PATCH",
+            &format!("/api/v1/assets/{host}"),
+            Some(&srv.admin_token),
+            &[],
+            Some(&body),
+        );
+        assert_eq!(s, 200, "{v}");
+        let link = format!("/ui/assets/{container}");
+        let admin = session(srv, &srv.admin_token);
+        let p = get(srv, &format!("/ui/assets/{host}"), &admin);
+        assert!(
+            p.body.contains("runs here") && p.body.contains(&link),
+            "{}",
+            p.body
+        );
+        let dev = session(srv, &srv.token("developer", Some("payments")));
+        let p = get(srv, &format!("/ui/assets/{host}"), &dev);
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert!(!p.body.contains("runs here"), "{}", p.body);
+        assert!(!p.body.contains(&link), "{}", p.body);
+        assert_eq!(get(srv, &link, &dev).status, 404);
+    });
+}
+
+#[test]
 fn sessions_are_fresh_revocable_and_expire() {
     each_backend(|srv| {
         // A cookie the client chose is not a session: the login answers

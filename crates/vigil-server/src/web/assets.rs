@@ -563,9 +563,14 @@ async fn build_page(
     p: &AssetParams,
 ) -> anyhow::Result<Option<AssetPage>> {
     let scope = user.principal.team_scope();
-    let Some(asset) = query::asset(&state.db, id, scope).await? else {
+    let Some(mut asset) = query::asset(&state.db, id, scope).await? else {
         return Ok(None);
     };
+    if scope.is_some() {
+        // A developer's page names no other team's (or no team's) asset.
+        let team = asset.team.clone();
+        asset.relations.retain(|r| r.asset.team == team);
+    }
     let q = set(&p.q).unwrap_or_default().to_string();
     let page = page_no(&p.page);
     let offset = (page - 1) * INVENTORY_PAGE;

@@ -1042,9 +1042,12 @@ pub struct LoginRequest {
     responses((status = 200, description = "A token", body = Object), (status = 401, description = "Wrong name or password")))]
 async fn login(
     State(state): State<AppState>,
+    extensions: axum::http::Extensions,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<Value>> {
-    let (token, role, expires) = password_session(&state, &req.username, &req.password).await?;
+    let client = client_address(&extensions);
+    let (token, role, expires) =
+        password_session(&state, client, &req.username, &req.password).await?;
     Ok(Json(json!({
         "token": token,
         "role": role,
@@ -1052,15 +1055,39 @@ async fn login(
     })))
 }
 
+/// The client's address, when the server knows it (not in tests that
+/// call the router directly).
+pub fn client_address(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// 429 for a client that failed to log in too often (`auth::LoginThrottle`).
+pub fn too_many_logins(wait: u64) -> ApiError {
+    ApiError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        message: format!("too many failed logins; try again in {wait} s"),
+        retry_after: Some(wait),
+    }
+}
+
 /// Checks a user name and password and opens a session: a token that
 /// expires in 12 hours (the API's login and the dashboard's). Returns the
 /// token, the role and the expiry (Unix seconds); 401 on a wrong name or
-/// password or a disabled user, with the same work either way.
+/// password or a disabled user, with the same work either way; 429 once
+/// the client failed too often (`auth::LoginThrottle`), checked first.
 pub async fn password_session(
     state: &AppState,
+    client: Option<std::net::IpAddr>,
     username: &str,
     password: &str,
 ) -> ApiResult<(String, Role, i64)> {
+    if let Some(wait) = state.logins.wait(client, Some(username)) {
+        state.metrics.auth_failures.inc();
+        tracing::warn!(client = ?client, username, "login refused: too many failures");
+        return Err(too_many_logins(wait));
+    }
     let row = sqlx::query(
         "SELECT id, password_hash, role, team_id, disabled FROM users WHERE username = $1",
     )
@@ -1080,8 +1107,10 @@ pub async fn password_session(
         .map_err(ApiError::internal)?;
     let Some(row) = row.filter(|r| ok && r.get::<i64, _>("disabled") == 0) else {
         state.metrics.auth_failures.inc();
+        state.logins.failed(client, Some(username));
         return Err(ApiError::unauthorized("wrong user name or password"));
     };
+    state.logins.succeeded(client, username);
     let role = Role::parse(&row.get::<String, _>("role"))
         .ok_or_else(|| ApiError::internal("a user has an unknown role"))?;
     let expires = now() + auth::SESSION_SECONDS;

@@ -280,6 +280,79 @@ impl FromRequestParts<AppState> for Principal {
 /// seconds.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
+/// How long failed logins are remembered.
+pub const LOGIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// Failed logins from one client for one user name within
+/// [`LOGIN_WINDOW`] before further attempts are refused.
+pub const LOGIN_FAILURES_PER_USER: u32 = 10;
+/// Failed logins from one client, whatever the user name (or token),
+/// within [`LOGIN_WINDOW`] before further attempts are refused.
+pub const LOGIN_FAILURES_PER_CLIENT: u32 = 50;
+
+/// Failed logins per client address and per client and user name (the
+/// API's `POST /login` and the dashboard's login form): once a client has
+/// failed too often within the window, its attempts are refused — right
+/// password or not — until the window since its first failure has passed.
+/// Keyed by client and name together, so that nobody can lock a user out
+/// from elsewhere by failing on purpose.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
+}
+
+impl LoginThrottle {
+    fn keys(client: Option<std::net::IpAddr>, username: Option<&str>) -> Vec<(String, u32)> {
+        let client = client.map_or_else(|| "unknown".to_string(), |c| c.to_string());
+        let mut keys = vec![(format!("client {client}"), LOGIN_FAILURES_PER_CLIENT)];
+        if let Some(u) = username {
+            keys.push((
+                format!("user {client} {}", u.to_lowercase()),
+                LOGIN_FAILURES_PER_USER,
+            ));
+        }
+        keys
+    }
+
+    /// The seconds to wait before trying again, when this client (for this
+    /// user name) has failed too often; `None`: go ahead.
+    pub fn wait(&self, client: Option<std::net::IpAddr>, username: Option<&str>) -> Option<u64> {
+        let mut failures = self.failures.lock().ok()?;
+        let now = std::time::Instant::now();
+        failures.retain(|_, (_, first)| now.duration_since(*first) < LOGIN_WINDOW);
+        Self::keys(client, username)
+            .iter()
+            .filter_map(|(key, max)| {
+                let (n, first) = failures.get(key)?;
+                (*n >= *max).then(|| (LOGIN_WINDOW - now.duration_since(*first)).as_secs().max(1))
+            })
+            .max()
+    }
+
+    /// Counts a failed attempt.
+    pub fn failed(&self, client: Option<std::net::IpAddr>, username: Option<&str>) {
+        let Ok(mut failures) = self.failures.lock() else {
+            return;
+        };
+        let now = std::time::Instant::now();
+        if failures.len() > 100_000 {
+            failures.retain(|_, (_, first)| now.duration_since(*first) < LOGIN_WINDOW);
+        }
+        for (key, _) in Self::keys(client, username) {
+            failures.entry(key).or_insert((0, now)).0 += 1;
+        }
+    }
+
+    /// A successful login forgets the failures for this user name from
+    /// this client.
+    pub fn succeeded(&self, client: Option<std::net::IpAddr>, username: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            for (key, _) in Self::keys(client, Some(username)).into_iter().skip(1) {
+                failures.remove(&key);
+            }
+        }
+    }
+}
+
 /// Opens a session for the holder of an API token (the dashboard's token
 /// login): a new token with the same role, team and user that expires in
 /// 12 hours, or with the token, whichever is sooner — the API token itself
@@ -349,6 +422,31 @@ pub async fn audit(db: &Db, actor: &str, action: &str, target: &str, detail: ser
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failed_logins_are_throttled_per_client_and_name() {
+        let t = LoginThrottle::default();
+        let a: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        let b: std::net::IpAddr = "192.0.2.2".parse().unwrap();
+        for _ in 0..LOGIN_FAILURES_PER_USER {
+            assert_eq!(t.wait(Some(a), Some("Alice")), None);
+            t.failed(Some(a), Some("alice"));
+        }
+        let wait = t.wait(Some(a), Some("ALICE")).expect("refused");
+        assert!(wait > 0 && wait <= LOGIN_WINDOW.as_secs());
+        // Another client, or another name from this client, goes on.
+        assert_eq!(t.wait(Some(b), Some("alice")), None);
+        assert_eq!(t.wait(Some(a), Some("bob")), None);
+        // Many names from one client: the client itself is refused.
+        for i in 0..LOGIN_FAILURES_PER_CLIENT {
+            t.failed(Some(b), Some(&format!("user{i}")));
+        }
+        assert!(t.wait(Some(b), Some("carol")).is_some());
+        assert!(t.wait(Some(b), None).is_some());
+        // A success forgets this name's failures (not the client's).
+        t.succeeded(Some(a), "alice");
+        assert_eq!(t.wait(Some(a), Some("alice")), None);
+    }
 
     #[test]
     fn passwords_hash_and_verify() {

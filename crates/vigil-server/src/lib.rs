@@ -140,6 +140,8 @@ pub struct AppState {
     pub advisories: Arc<rematch::Advisories>,
     /// Per-caller request budgets.
     pub limiter: Arc<api::RateLimiter>,
+    /// Failed logins per client (and user name).
+    pub logins: Arc<auth::LoginThrottle>,
 }
 
 impl AppState {
@@ -154,6 +156,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             advisories,
             limiter: Arc::new(api::RateLimiter::new(config.rate_limit)),
+            logins: Arc::new(auth::LoginThrottle::default()),
             config: Arc::new(config),
         })
     }

@@ -881,3 +881,37 @@ fn an_accepted_risk_is_open_again_once_it_expires() {
             .any(|e| e["action"] == "finding.accept_expired" && e["actor"] == "vigil"));
     });
 }
+
+#[test]
+fn repeated_failed_logins_are_refused_for_a_while() {
+    each_backend(|srv| {
+        let admin = &srv.admin_token;
+        let (s, _) = srv.post(
+            "/api/v1/users",
+            admin,
+            &json!({"username": "erin", "password": "a long passphrase", "role": "viewer"}),
+        );
+        assert_eq!(s, 201);
+        let login = |user: &str, password: &str| {
+            let body =
+                serde_json::to_vec(&json!({"username": user, "password": password})).unwrap();
+            srv.call("POST", "/api/v1/login", None, &[], Some(&body))
+        };
+        for _ in 0..vigil_server::auth::LOGIN_FAILURES_PER_USER {
+            assert_eq!(login("erin", "not the passphrase").0, 401);
+        }
+        // From now on the right password is refused too, with a wait.
+        let (s, v) = login("erin", "a long passphrase");
+        assert_eq!(s, 429, "{v}");
+        assert!(
+            v["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("too many failed logins; try again in "),
+            "{v}"
+        );
+        // Another user from the same client is not locked out.
+        let (s, _) = login("admin", "wrong password here");
+        assert_eq!(s, 401);
+    });
+}

@@ -78,7 +78,13 @@ pub async fn form(
 
 /// `POST /ui/login`: checks the name and password (or the token), opens a
 /// session in the cookie and goes on to `next`.
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let client = crate::api::client_address(&extensions);
     if let Err(r) = check_origin(&state, &headers) {
         return *r;
     }
@@ -103,10 +109,18 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
         login_page(&state, &headers, status, &next, username, Some(message))
     };
     let session = if !token.is_empty() {
+        if let Some(wait) = state.logins.wait(client, None) {
+            state.metrics.auth_failures.inc();
+            return fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too many failed logins from here; try again in {wait} s."),
+            );
+        }
         match auth::session_for_token(&state.db, token).await {
             Ok(Some((session, principal))) => Ok((session, principal.role)),
             Ok(None) => {
                 state.metrics.auth_failures.inc();
+                state.logins.failed(client, None);
                 Err(fail(
                     StatusCode::UNAUTHORIZED,
                     "Unknown, revoked or expired token.",
@@ -120,11 +134,15 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
             "Enter a user name and password, or an API token.",
         ))
     } else {
-        match crate::api::password_session(&state, username, password).await {
+        match crate::api::password_session(&state, client, username, password).await {
             Ok((session, role, _)) => Ok((session, role)),
             Err(e) if e.status() == StatusCode::UNAUTHORIZED => Err(fail(
                 StatusCode::UNAUTHORIZED,
                 "Wrong user name or password.",
+            )),
+            Err(e) if e.status() == StatusCode::TOO_MANY_REQUESTS => Err(fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many failed logins from here; try again later.",
             )),
             Err(e) => Err(super::api_error_page(&e)),
         }

@@ -202,7 +202,7 @@ impl FindingRow {
     pub fn from_value(mut v: Value) -> Result<FindingRow, String> {
         crate::risk::ensure(&mut v);
         let risk_tenths = crate::risk::tenths(&v);
-        let f: FindingIn = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+        let f = FindingIn::deserialize(&v).map_err(|e| e.to_string())?;
         if f.fingerprint.is_empty() || f.fingerprint.len() > 128 {
             return Err("`fingerprint` must have 1 to 128 characters".into());
         }
@@ -454,14 +454,15 @@ pub async fn replace_components(
         }
     }
     // Many rows per statement: one round trip per 150 components.
+    let n = rows.len() as u64;
     insert_many(
         tx,
         "INSERT INTO components (asset_id, ecosystem, name, version, path, data)",
         6,
-        &rows,
+        rows,
     )
     .await?;
-    Ok(rows.len() as u64)
+    Ok(n)
 }
 
 /// Stores findings for an asset. With `complete`, the findings are the
@@ -826,14 +827,19 @@ async fn insert_many(
     tx: &mut Transaction<'_, Any>,
     head: &str,
     width: usize,
-    rows: &[Vec<Bound>],
+    rows: Vec<Vec<Bound>>,
 ) -> Result<()> {
+    use std::fmt::Write;
+    let backend = crate::db::Backend::of(tx);
     let per = (900 / width).max(1);
-    for chunk in rows.chunks(per) {
-        let mut sql = String::from(head);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Bound>> = rows.by_ref().take(per).collect();
+        let mut sql = String::with_capacity(head.len() + 8 + chunk.len() * width * 6);
+        sql.push_str(head);
         sql.push_str(" VALUES ");
         let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
+        for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');
             }
@@ -843,7 +849,12 @@ async fn insert_many(
                     sql.push(',');
                 }
                 n += 1;
-                sql.push_str(&format!("${n}"));
+                match backend {
+                    crate::db::Backend::Sqlite => sql.push('?'),
+                    crate::db::Backend::Postgres => {
+                        let _ = write!(sql, "${n}");
+                    }
+                }
             }
             sql.push(')');
         }
@@ -851,10 +862,10 @@ async fn insert_many(
         for row in chunk {
             for v in row {
                 q = match v {
-                    Bound::Text(s) => q.bind(s.clone()),
-                    Bound::OptText(s) => q.bind(s.clone()),
-                    Bound::Int(i) => q.bind(*i),
-                    Bound::OptInt(i) => q.bind(*i),
+                    Bound::Text(s) => q.bind(s),
+                    Bound::OptText(s) => q.bind(s),
+                    Bound::Int(i) => q.bind(i),
+                    Bound::OptInt(i) => q.bind(i),
                 };
             }
         }
@@ -886,11 +897,11 @@ pub async fn add_rematched(
     assets.sort_unstable();
     assets.dedup();
     let mut existing: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    let backend = crate::db::Backend::of(tx);
     for chunk in assets.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT asset_id, fingerprint, id, state FROM findings WHERE asset_id IN ({})",
-            placeholders.join(",")
+            backend.params(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for a in chunk {
@@ -1004,18 +1015,18 @@ pub async fn add_rematched(
          fix_available, package_ecosystem, package_name, package_version, path, exposure, origin, state, \
          first_seen, last_seen, data, risk_tenths)",
         21,
-        &findings,
+        findings,
     )
     .await?;
     insert_many(
         tx,
         "INSERT INTO events (id, seq, created_at, kind, finding_id, asset_id)",
         6,
-        &events,
+        events,
     )
     .await?;
     // An ID may repeat across a finding's own ID and aliases only once
     // (sorted, deduplicated), so no conflict within the batch.
-    insert_many(tx, "INSERT INTO finding_ids (vuln_id, finding_id)", 2, &ids).await?;
+    insert_many(tx, "INSERT INTO finding_ids (vuln_id, finding_id)", 2, ids).await?;
     Ok(changes)
 }

@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod notify;
 pub mod query;
 pub mod rematch;
+pub mod retention;
 pub mod risk;
 pub mod sbom;
 pub mod siem;
@@ -65,6 +66,9 @@ pub struct Config {
     pub notify: notify::Settings,
     /// SIEM export destinations.
     pub siem: siem::Settings,
+    /// How long old rows are kept (events, uploads, audit entries, fixed
+    /// findings).
+    pub retention: retention::Settings,
 }
 
 /// The server's certificate chain and key, PEM.
@@ -123,6 +127,7 @@ impl Config {
             sla: query::SlaDays::default(),
             notify: notify::Settings::default(),
             siem: siem::Settings::default(),
+            retention: retention::Settings::default(),
         }
     }
 }
@@ -221,8 +226,9 @@ pub async fn run(
     Ok(())
 }
 
-/// Starts the background readers of the event queue: the notification
-/// dispatcher and sender, and the configured SIEM exporters.
+/// Starts the background work: the expiry of accepted risks, retention
+/// (the pruning of old rows), and the readers of the event queue (the
+/// notification dispatcher and sender, the configured SIEM exporters).
 pub async fn start_workers(state: &AppState) -> Result<()> {
     let sweeper = state.clone();
     tokio::spawn(async move {
@@ -233,6 +239,7 @@ pub async fn start_workers(state: &AppState) -> Result<()> {
             tokio::time::sleep(Duration::from_secs(60)).await;
         }
     });
+    tokio::spawn(retention::periodic(state.clone()));
     notify::start(state)
         .await
         .context("starting notifications")?;

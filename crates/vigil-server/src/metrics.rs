@@ -1,5 +1,6 @@
 //! Counters in the Prometheus text exposition format, at `/metrics`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -111,9 +112,18 @@ pub struct Metrics {
     pub siem_events_exported: Counter,
     /// Request durations.
     pub request_seconds: Histogram,
+    /// Rows deleted by retention, per table.
+    pub pruned_rows: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
+    /// Counts `n` rows of `table` deleted by retention.
+    pub fn pruned(&self, table: &'static str, n: u64) {
+        if let Ok(mut m) = self.pruned_rows.lock() {
+            *m.entry(table).or_default() += n;
+        }
+    }
+
     /// The exposition text.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -211,6 +221,17 @@ impl Metrics {
                 c.get()
             );
         }
+        let name = "vigil_retention_pruned_rows_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Rows deleted by retention, per table\n# TYPE {name} counter"
+        );
+        if let Ok(m) = self.pruned_rows.lock() {
+            for (table, _) in crate::retention::Pruned::default().tables() {
+                let n = m.get(table).copied().unwrap_or(0);
+                let _ = writeln!(out, "{name}{{table=\"{table}\"}} {n}");
+            }
+        }
         self.request_seconds.write(
             &mut out,
             "vigil_http_request_duration_seconds",
@@ -230,7 +251,11 @@ mod tests {
         m.requests.add(3);
         m.request_seconds.observe(0.02);
         m.request_seconds.observe(3.0);
+        m.pruned("events", 5000);
+        m.pruned("events", 12);
         let text = m.render();
+        assert!(text.contains("\nvigil_retention_pruned_rows_total{table=\"events\"} 5012\n"));
+        assert!(text.contains("\nvigil_retention_pruned_rows_total{table=\"uploads\"} 0\n"));
         assert!(text.contains("\nvigil_http_requests_total 3\n"), "{text}");
         assert!(text.contains("vigil_http_request_duration_seconds_bucket{le=\"0.025\"} 1\n"));
         assert!(text.contains("vigil_http_request_duration_seconds_bucket{le=\"5\"} 2\n"));

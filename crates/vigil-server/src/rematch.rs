@@ -285,26 +285,39 @@ async fn rematch(state: &AppState, hashes: Vec<(String, String)>) -> Result<Rema
                     let set =
                         store.load_for(all.iter().map(|c| (c.ecosystem, c.advisory_key().0)))?;
                     let matcher = vigil_match::Matcher::new(&set, &all);
-                    let mut out = Vec::with_capacity(by_asset.len());
-                    for (asset, components) in by_asset {
-                        let runtime = snapshots
-                            .get(&asset)
-                            .map(|s| vigil_agent::inventory::inventory(s).runtime);
-                        let mut findings = matcher.run(&components).findings;
-                        store.apply_epss(&mut findings)?;
-                        let rows = findings
-                            .into_iter()
-                            .filter_map(|mut f| {
-                                if let Some(runtime) = &runtime {
-                                    vigil_agent::inventory::annotate(runtime, &mut f);
-                                }
-                                vigil_risk::context::annotate(&mut f);
-                                serde_json::to_value(&f)
-                                    .ok()
-                                    .and_then(|v| FindingRow::from_value(v).ok())
-                            })
-                            .collect();
-                        out.push((asset, rows));
+                    // Every asset's findings in one list (EPSS figures
+                    // looked up once for all), then each annotated with its
+                    // asset's runtime context.
+                    let mut findings = Vec::new();
+                    let mut owners = Vec::new();
+                    let assets: Vec<String> = by_asset.keys().cloned().collect();
+                    for (i, components) in by_asset.into_values().enumerate() {
+                        let found = matcher.run(&components).findings;
+                        owners.extend(std::iter::repeat_n(i, found.len()));
+                        findings.extend(found);
+                    }
+                    store.apply_epss(&mut findings)?;
+                    let runtimes: Vec<Option<_>> = assets
+                        .iter()
+                        .map(|a| {
+                            snapshots
+                                .get(a)
+                                .map(|s| vigil_agent::inventory::inventory(s).runtime)
+                        })
+                        .collect();
+                    let mut out: Vec<(String, Vec<FindingRow>)> =
+                        assets.into_iter().map(|a| (a, Vec::new())).collect();
+                    for (i, mut f) in owners.into_iter().zip(findings) {
+                        if let Some(runtime) = &runtimes[i] {
+                            vigil_agent::inventory::annotate(runtime, &mut f);
+                        }
+                        vigil_risk::context::annotate(&mut f);
+                        if let Some(row) = serde_json::to_value(&f)
+                            .ok()
+                            .and_then(|v| FindingRow::from_value(v).ok())
+                        {
+                            out[i].1.push(row);
+                        }
                     }
                     Ok(out)
                 })
@@ -358,10 +371,9 @@ async fn host_snapshots<'a>(
     let assets: Vec<&String> = assets.collect();
     let mut out = HashMap::new();
     for chunk in assets.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT asset_id, snapshot FROM host_snapshots WHERE asset_id IN ({})",
-            placeholders.join(",")
+            db.backend.params(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for a in chunk {
@@ -408,7 +420,7 @@ pub async fn refresh_kev(db: &crate::Db, kev: &HashSet<String>) -> Result<u64> {
     for chunk in changed_ids.chunks(500) {
         let sql = format!(
             "SELECT finding_id FROM finding_ids WHERE vuln_id IN ({})",
-            placeholders(chunk.len(), 1)
+            db.backend.params(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -424,7 +436,7 @@ pub async fn refresh_kev(db: &crate::Db, kev: &HashSet<String>) -> Result<u64> {
         // Every ID of each: listed when any of them is.
         let sql = format!(
             "SELECT finding_id, vuln_id FROM finding_ids WHERE finding_id IN ({})",
-            placeholders(chunk.len(), 1)
+            db.backend.params(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -438,7 +450,7 @@ pub async fn refresh_kev(db: &crate::Db, kev: &HashSet<String>) -> Result<u64> {
         }
         let sql = format!(
             "SELECT id, kev, data FROM findings WHERE id IN ({})",
-            placeholders(chunk.len(), 1)
+            db.backend.params(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -559,7 +571,7 @@ pub async fn refresh_epss(db: &crate::Db, store_path: &Path) -> Result<u64> {
     for chunk in findings.chunks(500) {
         let sql = format!(
             "SELECT id, data FROM findings WHERE id IN ({})",
-            placeholders(chunk.len(), 1)
+            db.backend.params(chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for (id, _) in chunk {
@@ -623,14 +635,6 @@ pub async fn refresh_epss(db: &crate::Db, store_path: &Path) -> Result<u64> {
         tracing::info!(findings = updated, scores = %marker, "EPSS scores changed: findings refreshed");
     }
     Ok(updated)
-}
-
-/// `$first, $first+1, …` (`n` of them).
-fn placeholders(n: usize, first: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Updates on an interval, forever.

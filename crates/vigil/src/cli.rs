@@ -1070,6 +1070,47 @@ pub(crate) struct ServerRunArgs {
     /// (newline-delimited batches) to this URL
     #[arg(long, value_name = "URL")]
     pub(crate) ocsf_url: Option<String>,
+
+    /// Keep finding events and webhook deliveries this long (`90d`, `36h`;
+    /// at least a day; `off`: forever); events a notification or SIEM
+    /// reader has not read are always kept
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "90d",
+        help_heading = "Retention"
+    )]
+    pub(crate) retention_events: String,
+
+    /// Keep upload records this long: a retried upload (same
+    /// Idempotency-Key) within it is answered as a duplicate; the latest
+    /// upload of each asset is always kept (`off`: forever)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "180d",
+        help_heading = "Retention"
+    )]
+    pub(crate) retention_uploads: String,
+
+    /// Keep audit log entries this long (`off`: forever)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "400d",
+        help_heading = "Retention"
+    )]
+    pub(crate) retention_audit: String,
+
+    /// Keep findings fixed this long ago (`off`: forever); triaged ones
+    /// (accepted, false positive) are always kept
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "365d",
+        help_heading = "Retention"
+    )]
+    pub(crate) retention_fixed: String,
 }
 
 /// `vigil server init` options.

@@ -51,6 +51,12 @@ pub(crate) fn run(cmd: &ServerCommand) -> Result<Outcome> {
             config.siem.syslog_facility = parse_facility(&args.syslog_facility)?;
             config.siem.ocsf_file = args.ocsf_file.clone();
             config.siem.ocsf_url = args.ocsf_url.clone();
+            config.retention.events =
+                parse_retention("--retention-events", &args.retention_events)?;
+            config.retention.uploads =
+                parse_retention("--retention-uploads", &args.retention_uploads)?;
+            config.retention.audit = parse_retention("--retention-audit", &args.retention_audit)?;
+            config.retention.fixed = parse_retention("--retention-fixed", &args.retention_fixed)?;
             if let Some(s) = &config.siem.syslog {
                 // A wrong destination is a usage error, found before the
                 // server starts.
@@ -160,9 +166,39 @@ pub(crate) fn parse_interval(s: &str) -> Result<Option<Duration>> {
         .map_err(|e| anyhow::anyhow!("--update-interval: {e}"))
 }
 
+/// A retention: `off` (kept forever) or a duration of at least a day (a
+/// bare number would be seconds: almost certainly a mistake).
+pub(crate) fn parse_retention(flag: &str, s: &str) -> Result<Option<Duration>> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let d = crate::cli::parse_duration(s).map_err(|e| anyhow::anyhow!("{flag}: {e}"))?;
+    if d < Duration::from_secs(86_400) {
+        bail!("{flag} {s}: keep rows at least a day (`1d`), or give `off` to keep them forever");
+    }
+    Ok(Some(d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retentions() {
+        assert_eq!(
+            parse_retention("--retention-events", "90d").unwrap(),
+            Some(Duration::from_secs(90 * 86_400))
+        );
+        assert_eq!(
+            parse_retention("--retention-audit", "36h").unwrap(),
+            Some(Duration::from_secs(36 * 3_600))
+        );
+        assert_eq!(parse_retention("--retention-fixed", "OFF").unwrap(), None);
+        let e = parse_retention("--retention-uploads", "90").unwrap_err();
+        assert!(e.to_string().contains("at least a day"), "{e}");
+        assert!(parse_retention("--retention-events", "90 weeks").is_err());
+    }
 
     #[test]
     fn service_levels() {

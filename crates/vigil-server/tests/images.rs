@@ -192,7 +192,12 @@ fn a_placeholder_image_is_taken_over_by_a_later_scan() {
                 .map(|r| r.3)
                 .collect()
         };
-        assert_eq!(runs(srv), [image_name.clone()], "{}", srv.backend);
+        assert_eq!(
+            runs(srv),
+            std::slice::from_ref(&image_name),
+            "{}",
+            srv.backend
+        );
 
         // The next snapshot (still only the tag) finds the scanned image
         // by its repository and tag: no placeholder again.

@@ -206,3 +206,37 @@ fn a_placeholder_image_is_taken_over_by_a_later_scan() {
         assert_eq!(runs(srv), [image_name]);
     });
 }
+
+#[test]
+fn an_image_only_seen_running_is_still_unknown_to_admission() {
+    let policy = vigil_server::admission::AdmissionPolicy {
+        deny_unknown: true,
+        ..Default::default()
+    };
+    support::each_backend_with(
+        |c| c.admission = Some(policy.clone()),
+        |srv| {
+            // The placeholder of a running container's image, never
+            // scanned.
+            send(
+                srv,
+                "agent-img-0004",
+                &with_images(image("registry.example.org/acme/web:1.4", None, None), None),
+            );
+            assert_eq!(assets(srv, "image").len(), 1);
+            let body = std::fs::read(support::fixture(
+                "admission/deployment-tag-and-unknown.json",
+            ))
+            .unwrap();
+            let (_, v) = srv.call("POST", "/api/v1/admission/review", None, &[], Some(&body));
+            let message = v["response"]["status"]["message"].as_str().unwrap();
+            assert!(
+                message.contains(
+                    "image registry.example.org/acme/web:1.4 has never been scanned by vigil"
+                ),
+                "{}: {message}",
+                srv.backend
+            );
+        },
+    );
+}

@@ -322,6 +322,7 @@ fn loaded_code(
                 runtime: c.runtime.clone(),
                 pod: c.pod.clone(),
                 processes: Vec::new(),
+                image: None,
                 os: None,
                 release: None,
                 package_databases: Vec::new(),
@@ -367,6 +368,12 @@ fn loaded_code(
             }
         }
     }
+    // The image each runs, from its runtime's state on the host's disk.
+    let mut images = crate::images::ImageFinder::new(&opts.root);
+    for info in containers.values_mut() {
+        info.image = images.find(&info.runtime, &info.id);
+    }
+    gaps.once.extend(images.problems().iter().cloned());
     (loaded, containers.into_values().collect())
 }
 

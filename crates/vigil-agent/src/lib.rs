@@ -7,6 +7,7 @@
 pub mod collect;
 pub mod containers;
 pub mod host;
+pub mod images;
 pub mod inventory;
 pub mod loaded;
 pub mod net;
@@ -17,6 +18,7 @@ pub mod snapshot;
 pub use collect::{collect, CollectError, Options, SCHEMA_VERSION};
 
 pub use snapshot::{
-    apply, diff, Connection, ConnectionKind, Container, ContainerInfo, Delta, DeltaKind, Document,
-    Exposure, Host, Listener, Loaded, LoadedKind, Process, Protocol, Snapshot, Unseen,
+    apply, diff, Connection, ConnectionKind, Container, ContainerImage, ContainerInfo, Delta,
+    DeltaKind, Document, Exposure, Host, Listener, Loaded, LoadedKind, Process, Protocol, Snapshot,
+    Unseen,
 };

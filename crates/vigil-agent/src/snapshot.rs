@@ -102,6 +102,10 @@ pub struct ContainerInfo {
     pub pod: Option<String>,
     /// The pids of its processes.
     pub processes: Vec<u32>,
+    /// The image it runs, from its runtime's state on the host; absent
+    /// when the runtime's state could not be found or read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ContainerImage>,
     /// Its distribution, from the os-release file of its root
     /// (`Debian GNU/Linux 12 (bookworm)`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,6 +126,24 @@ pub struct ContainerInfo {
     /// why; also in the snapshot's `unseen`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unseen: Vec<Unseen>,
+}
+
+/// The image a container runs, as its runtime recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerImage {
+    /// The reference as the container was created with it
+    /// (`nginx:1.25`, `docker.io/library/nginx:1.25`,
+    /// `ghcr.io/org/app@sha256:…`), or the image ID when it was created
+    /// from one.
+    pub reference: String,
+    /// The image manifest's digest (`sha256:…`), when the runtime knows it
+    /// (pinned in the reference, or the repository digest it pulled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The image ID: the digest of the image's configuration
+    /// (`sha256:…`), when the runtime records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// A transport protocol.
@@ -476,6 +498,7 @@ mod tests {
             runtime: "containerd".to_string(),
             pod: None,
             processes: vec![5],
+            image: None,
             os: Some("Debian GNU/Linux 12 (bookworm)".to_string()),
             release: Some("12".to_string()),
             package_databases: vec!["/var/lib/dpkg/status".to_string()],

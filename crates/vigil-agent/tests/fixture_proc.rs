@@ -396,3 +396,79 @@ fn json_shape() {
     let back: Snapshot = serde_json::from_value(v).unwrap();
     assert_eq!(back, s);
 }
+
+#[test]
+fn container_images_from_the_runtimes_state() {
+    let s = snapshot();
+    let image = |suffix: &str| {
+        s.containers
+            .iter()
+            .find(|c| c.id.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no container {suffix}"))
+            .image
+            .clone()
+    };
+    // Docker: config.v2.json, the repository digest from repositories.json.
+    let docker = image("c9118").unwrap();
+    assert_eq!(docker.reference, "nginx:1.18");
+    assert_eq!(
+        docker.id.as_deref(),
+        Some("sha256:1111111111111111111111111111111111111111111111111111111111111111")
+    );
+    assert_eq!(
+        docker.digest.as_deref(),
+        Some("sha256:2222222222222222222222222222222222222222222222222222222222222222")
+    );
+    // containerd (Kubernetes): the task bundle's annotation; no digest or
+    // ID there.
+    let containerd = image("cb007").unwrap();
+    assert_eq!(containerd.reference, "ghcr.io/example/api:2.4.1");
+    assert_eq!((containerd.digest, containerd.id), (None, None));
+    // CRI-O: the annotations, the digest from the storage's images.json.
+    let crio = image("ccef6").unwrap();
+    assert_eq!(crio.reference, "docker.io/library/redis:7.2");
+    assert_eq!(
+        crio.id.as_deref(),
+        Some("sha256:7777777777777777777777777777777777777777777777777777777777777777")
+    );
+    assert_eq!(
+        crio.digest.as_deref(),
+        Some("sha256:8888888888888888888888888888888888888888888888888888888888888888")
+    );
+    // Rootless Podman: the storage below the user's home (from passwd).
+    let podman = image("cede5").unwrap();
+    assert_eq!(podman.reference, "quay.io/example/blog:latest");
+    assert_eq!(
+        podman.id.as_deref(),
+        Some("sha256:9999999999999999999999999999999999999999999999999999999999999999")
+    );
+    assert_eq!(
+        podman.digest.as_deref(),
+        Some("sha256:cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd")
+    );
+    // No state for this one: no image, and nothing said wrong.
+    assert_eq!(image("d0cd4"), None);
+    assert!(
+        !s.unseen.iter().any(|u| u.what.contains("images of")),
+        "{:?}",
+        s.unseen
+    );
+    // In the JSON: `image` on the container, left out when unknown.
+    let v = serde_json::to_value(&s).unwrap();
+    assert_eq!(
+        v["containers"][0]["image"]["reference"],
+        serde_json::json!("nginx:1.18")
+    );
+    assert!(v["containers"][4].get("image").is_none());
+}
+
+#[test]
+fn snapshots_without_images_still_read() {
+    // A snapshot written before containers had `image`.
+    let old = r#"{"schema_version": 1, "taken_at": "2026-01-01T00:00:00Z",
+        "host": {"id": "h", "hostname": "web-1", "os": null, "kernel": null},
+        "processes": [],
+        "containers": [{"id": "c", "runtime": "docker", "processes": [4], "packages": []}]}"#;
+    let s: Snapshot = serde_json::from_str(old).unwrap();
+    assert_eq!(s.containers[0].image, None);
+}

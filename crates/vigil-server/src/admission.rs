@@ -92,11 +92,13 @@ fn reference_forms(reference: &str) -> Vec<String> {
 
 /// The image asset the server knows for a reference: by digest when the
 /// reference pins one, else the most recently scanned asset with that
-/// reference.
+/// reference. A placeholder (an image only seen running, crate::images)
+/// was never scanned: not found.
 async fn find_image(db: &Db, image: &str) -> anyhow::Result<Option<(String, String)>> {
     if let Some((_, digest)) = image.split_once('@') {
         let row = sqlx::query(
-            "SELECT id, name FROM assets WHERE kind = 'image' AND name LIKE $1 ORDER BY last_seen DESC LIMIT 1",
+            "SELECT id, name FROM assets WHERE kind = 'image' AND name LIKE $1 \
+             AND metadata NOT LIKE '%\"placeholder\":true%' ORDER BY last_seen DESC LIMIT 1",
         )
         .bind(format!("%@{digest}"))
         .fetch_optional(&db.pool)
@@ -106,7 +108,7 @@ async fn find_image(db: &Db, image: &str) -> anyhow::Result<Option<(String, Stri
     for form in reference_forms(image) {
         let row = sqlx::query(
             "SELECT id, name FROM assets WHERE kind = 'image' AND (name = $1 OR metadata LIKE $2) \
-             ORDER BY last_seen DESC LIMIT 1",
+             AND metadata NOT LIKE '%\"placeholder\":true%' ORDER BY last_seen DESC LIMIT 1",
         )
         .bind(&form)
         .bind(format!(

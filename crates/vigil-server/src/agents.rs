@@ -250,6 +250,7 @@ pub async fn store_snapshot(
             "host": snapshot.host.hostname,
             "processes": c.processes.len(),
             "packages": c.packages.len(),
+            "image": c.image,
         });
         let id = ingest::upsert_asset(
             &mut tx,
@@ -261,6 +262,19 @@ pub async fn store_snapshot(
         )
         .await?;
         relate(&mut tx, &id, &host_id, "runs_on", now).await?;
+        // The image it runs (crate::images): a scanned image asset, else
+        // a placeholder.
+        if let Some(image) = &c.image {
+            crate::images::relate_container(
+                &mut tx,
+                &id,
+                image,
+                principal.team_id.as_deref(),
+                upload_id,
+                now,
+            )
+            .await?;
+        }
         // A Kubernetes pod: an asset of its own, the container in it.
         if let Some(pod) = &c.pod {
             let pod_key = AssetKey {

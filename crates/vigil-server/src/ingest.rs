@@ -55,6 +55,8 @@ struct SourceIn {
 struct ImageIn {
     reference: String,
     digest: Option<String>,
+    index_digest: Option<String>,
+    config_digest: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,7 +297,19 @@ pub fn parse_scan(body: &[u8]) -> Result<ScanUpload, Invalid> {
                 name,
             }
         }
-        (_, Some(img)) => image_key(&img.reference, img.digest.as_deref(), &mut metadata),
+        (_, Some(img)) => {
+            // What a container's runtime may know the image by
+            // (crate::images).
+            for (k, v) in [
+                ("index_digest", &img.index_digest),
+                ("config_digest", &img.config_digest),
+            ] {
+                if let Some(v) = v {
+                    metadata.insert(k.into(), Value::String(v.clone()));
+                }
+            }
+            image_key(&img.reference, img.digest.as_deref(), &mut metadata)
+        }
         (Some(s), None) if s.kind == "image" => image_key(
             s.name.as_deref().unwrap_or(&report.target),
             s.digest.as_deref(),
@@ -351,20 +365,14 @@ fn image_key(
     metadata: &mut serde_json::Map<String, Value>,
 ) -> AssetKey {
     metadata.insert("reference".into(), Value::String(reference.to_string()));
-    // One asset per image content: `repository@digest` when the digest is
+    // One asset per image content: `repository@digest` (the repository
+    // normalized, `docker.io/library/` for Docker Hub) when the digest is
     // known (tags move), else the reference as given.
+    crate::images::name_metadata(reference, metadata);
     let name = match digest {
         Some(d) => {
             metadata.insert("digest".into(), Value::String(d.to_string()));
-            let repo = reference
-                .split('@')
-                .next()
-                .map(|r| match r.rfind(':') {
-                    Some(i) if !r[i..].contains('/') => &r[..i],
-                    _ => r,
-                })
-                .unwrap_or(reference);
-            format!("{repo}@{d}")
+            crate::images::asset_name(reference, Some(d))
         }
         None => reference.to_string(),
     };
@@ -701,6 +709,9 @@ pub async fn store_scan(
         now,
     )
     .await?;
+    if upload.asset.kind == "image" {
+        crate::images::adopt_placeholders(&mut tx, &asset_id, &upload.metadata).await?;
+    }
     let components = replace_components(&mut tx, &asset_id, &upload.components).await?;
     // The report's own findings win over the server's for the same
     // fingerprint (they carry the scan's suppressions).
@@ -785,6 +796,16 @@ mod tests {
         .expect("valid");
         assert_eq!(up.asset.kind, "image");
         assert_eq!(up.asset.name, "registry.example.org:5000/app@sha256:ab");
+        assert_eq!(up.metadata["repository"], "registry.example.org:5000/app");
+        let d = format!("sha256:{}", "ab".repeat(32));
+        let up = parse_scan(
+            report(&format!(r#""image": {{"reference": "nginx:1.25", "digest": "{d}", "config_digest": "sha256:cf"}},"#))
+                .as_bytes(),
+        )
+        .expect("valid");
+        assert_eq!(up.asset.name, format!("docker.io/library/nginx@{d}"));
+        assert_eq!(up.metadata["config_digest"], "sha256:cf");
+        assert_eq!(up.metadata["tag"], "1.25");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod api;
 pub mod auth;
 pub mod db;
 pub mod events;
+pub mod images;
 pub mod ingest;
 pub mod metrics;
 pub mod notify;

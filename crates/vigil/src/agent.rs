@@ -138,6 +138,22 @@ fn table(s: &Snapshot) -> String {
             if let Some(pod) = &c.pod {
                 let _ = write!(out, " (pod {pod})");
             }
+            // The image it runs, when the runtime's state told it.
+            if let Some(image) = s
+                .containers
+                .iter()
+                .find(|i| i.id == c.id)
+                .and_then(|i| i.image.as_ref())
+            {
+                let _ = write!(out, " image {}", image.reference);
+                if let Some(d) = image
+                    .digest
+                    .as_deref()
+                    .filter(|_| !image.reference.contains('@'))
+                {
+                    let _ = write!(out, "@{d}");
+                }
+            }
         }
         out.push('\n');
         for l in &p.listening {

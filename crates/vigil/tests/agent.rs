@@ -539,3 +539,33 @@ fn loaded_libssl_is_mapped_to_its_debian_package() {
         "{libssl} vs {installed:?}"
     );
 }
+
+#[test]
+fn the_table_names_the_image_each_container_runs() {
+    // Process 104 of the agent's fixture tree runs in a Docker container
+    // whose state (config.v2.json, repositories.json) is in the fixture
+    // root.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigil-agent/tests/fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    let pid = dir.path().join("proc/104");
+    std::fs::create_dir_all(&pid).unwrap();
+    for f in ["stat", "status", "cgroup", "cmdline"] {
+        std::fs::copy(fixtures.join("proc/104").join(f), pid.join(f)).unwrap();
+    }
+    let (code, out, err) = vigil(&[
+        "agent",
+        "--once",
+        "--proc",
+        dir.path().join("proc").to_str().unwrap(),
+        "--host-root",
+        fixtures.join("root").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "docker container aaaaaaaaaaaa image nginx:1.18@sha256:2222222222222222222222222222222222222222222222222222222222222222"
+        ),
+        "{out}"
+    );
+}

@@ -402,6 +402,7 @@ struct AssetPage {
     processes: Vec<ProcessRow>,
     unseen: Vec<String>,
     relations: Vec<RelationRow>,
+    running: super::running::Running,
     uploads: Vec<UploadRow>,
     events: Vec<EventRow>,
 }
@@ -498,7 +499,8 @@ fn facts(a: &AssetOut) -> Vec<Fact> {
         }
     }
     for (key, v) in meta {
-        if known.iter().any(|(k, _)| k == key) || key == "unseen" {
+        // A container's image is in the Images section.
+        if known.iter().any(|(k, _)| k == key) || key == "unseen" || key == "image" {
             continue;
         }
         let v = show(v);
@@ -702,6 +704,8 @@ async fn build_page(
                 ("runs_on", "in") => "runs here".into(),
                 ("in_pod", "out") => "is in pod".into(),
                 ("in_pod", "in") => "container of this pod".into(),
+                ("runs_image", "out") => "runs image".into(),
+                ("runs_image", "in") => "container running it".into(),
                 (rel, dir) => format!("{rel} ({dir})"),
             },
             id: r.asset.id.clone(),
@@ -710,6 +714,9 @@ async fn build_page(
             last_seen: r.last_seen.get(..10).unwrap_or_default().to_string(),
         })
         .collect();
+
+    // The images it runs, or where it runs (web::running).
+    let running = super::running::running(state, &asset.id, &asset.kind, scope).await?;
 
     let uploads = sqlx::query(&format!(
         "SELECT kind, received_at, bytes, summary FROM uploads WHERE asset_id = $1 \
@@ -798,6 +805,7 @@ async fn build_page(
         processes,
         unseen,
         relations,
+        running,
         uploads,
         events,
     }))

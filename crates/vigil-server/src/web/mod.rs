@@ -46,6 +46,7 @@ pub mod findings;
 pub mod login;
 pub mod overview;
 pub mod risk;
+pub mod running;
 pub mod settings;
 pub mod static_files;
 pub mod vulnerabilities;

@@ -266,6 +266,9 @@ pub struct Affected {
     pub processes: Vec<ProcessRow>,
     /// For a container found through a host: the host.
     pub via: Option<(String, String)>,
+    /// For an image: where it runs now (`running on 3 containers on 2
+    /// hosts`); for a container: the image it runs.
+    pub runs: String,
     /// First seen (day).
     pub first_seen: String,
 }
@@ -408,6 +411,7 @@ fn affected(f: &FindingOut) -> Affected {
         runtime: runtime_summary(&runtime),
         processes,
         via: None,
+        runs: String::new(),
         first_seen: f.first_seen.get(..10).unwrap_or_default().to_string(),
     }
 }
@@ -624,6 +628,25 @@ async fn build(
                     *name = h.clone();
                 }
             }
+        }
+    }
+    // Where each image runs, and what each container runs
+    // (web::running).
+    for (kind, rows) in groups.iter_mut() {
+        if kind != "image" && kind != "container" {
+            continue;
+        }
+        for r in rows.iter_mut() {
+            let running = super::running::running(state, &r.asset_id, kind, scope).await?;
+            r.runs = if kind == "image" {
+                super::running::where_it_runs(&running)
+            } else {
+                running
+                    .rows
+                    .first()
+                    .map(|i| format!("runs image {}", i.image))
+                    .unwrap_or_default()
+            };
         }
     }
     let mut groups: Vec<Group> = groups

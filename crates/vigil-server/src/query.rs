@@ -644,15 +644,24 @@ pub async fn asset(
     let row = w.bind(sqlx::query(&sql)).fetch_optional(&db.pool).await?;
     let Some(r) = row else { return Ok(None) };
     let mut out = asset_out(db, &r).await?;
+    // Related assets: within the team scope too (a developer does not
+    // learn of another team's assets through their own).
+    let scoped = if team_scope.is_some() {
+        " AND a.team_id = $2"
+    } else {
+        ""
+    };
     for (direction, mine, other) in [("out", "from_id", "to_id"), ("in", "to_id", "from_id")] {
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT r.relation, r.last_seen, a.id, a.kind, a.name, t.name AS team_name \
              FROM asset_relations r JOIN assets a ON a.id = r.{other} LEFT JOIN teams t ON t.id = a.team_id \
-             WHERE r.{mine} = $1 ORDER BY r.relation, a.kind, a.name"
-        ))
-        .bind(id)
-        .fetch_all(&db.pool)
-        .await?;
+             WHERE r.{mine} = $1{scoped} ORDER BY r.relation, a.kind, a.name"
+        );
+        let mut q = sqlx::query(&sql).bind(id);
+        if let Some(team) = team_scope {
+            q = q.bind(team);
+        }
+        let rows = q.fetch_all(&db.pool).await?;
         for r in rows {
             out.relations.push(RelationOut {
                 relation: r.get("relation"),

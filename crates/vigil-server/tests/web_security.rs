@@ -720,6 +720,29 @@ fn a_developer_sees_no_other_teams_asset_among_the_relations() {
         assert!(!p.body.contains("runs here"), "{}", p.body);
         assert!(!p.body.contains(&link), "{}", p.body);
         assert_eq!(get(srv, &link, &dev).status, 404);
+        // The API alike: the admin sees the relation, the developer not.
+        let relations = |token: &str| {
+            let (s, v) = srv.call(
+                "GET",
+                &format!("/api/v1/assets/{host}"),
+                Some(token),
+                &[],
+                None,
+            );
+            assert_eq!(s, 200, "{v}");
+            // No relations: the field is left out.
+            v["relations"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|r| r["asset"]["id"].as_str().unwrap().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        assert!(relations(&srv.admin_token).contains(&container));
+        let dev_token = srv.token("developer", Some("payments"));
+        assert!(!relations(&dev_token).contains(&container));
     });
 }
 

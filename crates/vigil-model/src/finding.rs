@@ -265,7 +265,7 @@ pub struct Finding {
 
 /// A vulnerability's EPSS figures (FIRST's Exploit Prediction Scoring
 /// System).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Epss {
     /// The probability of exploitation in the next 30 days (0–1).
     pub probability: f64,
@@ -289,7 +289,7 @@ pub struct Risk {
 }
 
 /// Whether an advisory's affected functions are in an executable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct VulnerableCode {
     /// `present` when at least one is linked in, `absent` when none is.
     pub status: VulnerableCodeStatus,
@@ -301,7 +301,7 @@ pub struct VulnerableCode {
 }
 
 /// The verdicts of [`VulnerableCode`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VulnerableCodeStatus {
     /// At least one affected function is linked in.
@@ -330,7 +330,7 @@ impl VulnerableCode {
 
 /// Where a vulnerable package runs: the processes that load it, or the
 /// processes of the containers it is installed in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Runtime {
     /// The processes that load the package, by pid; when none does (an
     /// OS package installed in a container), the processes of the
@@ -349,7 +349,7 @@ pub struct Runtime {
     pub exposure: Option<String>,
     /// The data stores they hold connections to (`postgresql`, `redis`,
     /// ...), sorted, each once.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data_assets: Vec<String>,
 }
 
@@ -384,7 +384,7 @@ impl Runtime {
 }
 
 /// A process that loads a package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RuntimeProcess {
     /// Its pid.
     pub pid: u32,

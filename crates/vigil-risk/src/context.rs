@@ -206,10 +206,26 @@ pub fn score(vector: &str, ctx: &Context) -> Result<Risk, CvssError> {
 }
 
 /// The context a finding carries: its runtime (`vigil scan host`), the
-/// presence of its vulnerable code, its KEV listing, its EPSS probability. A finding without
-/// runtime data has unknown exposure, data reach and loading.
+/// presence of its vulnerable code, its KEV listing, its EPSS probability.
+/// A finding without runtime data has unknown exposure, data reach and
+/// loading.
 pub fn context_of(f: &vigil_model::Finding) -> Context {
-    let runtime = f.runtime.as_ref();
+    context_from(
+        f.runtime.as_ref(),
+        f.vulnerable_code.as_ref(),
+        f.kev,
+        f.epss.as_ref(),
+    )
+}
+
+/// The context of a finding's parts (the server reads them from a stored
+/// finding's JSON): see [`context_of`].
+pub fn context_from(
+    runtime: Option<&vigil_model::Runtime>,
+    vulnerable_code: Option<&vigil_model::VulnerableCode>,
+    kev: bool,
+    epss: Option<&vigil_model::Epss>,
+) -> Context {
     Context {
         exposure: runtime.map(|r| match r.exposure.as_deref() {
             Some("public") => Exposure::Public,
@@ -219,12 +235,12 @@ pub fn context_of(f: &vigil_model::Finding) -> Context {
         }),
         data_assets: runtime.map(|r| r.data_assets.clone()),
         loaded: runtime.map(|r| !r.installed_only),
-        code_present: f
-            .vulnerable_code
-            .as_ref()
+        code_present: vulnerable_code
             .map(|v| v.status == vigil_model::VulnerableCodeStatus::Present),
-        kev: f.kev,
-        epss: f.epss.as_ref().map(|e| e.probability),
+        kev,
+        epss: epss
+            .map(|e| e.probability)
+            .filter(|p| (0.0..=1.0).contains(p)),
     }
 }
 

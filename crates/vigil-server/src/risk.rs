@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use vigil_risk::context::{Context, Exposure};
+use vigil_risk::context::Context;
 
 /// A finding's risk score and why, as the API and notifications show it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -77,53 +77,26 @@ pub fn band(tenths: Option<i64>) -> &'static str {
     }
 }
 
-/// The context a stored finding carries (the server-side twin of
-/// `vigil_risk::context::context_of`, read from the finding's JSON).
+/// The context a stored finding carries, read from its JSON into the
+/// model's parts and taken as the CLI takes it
+/// (`vigil_risk::context::context_from`). A part that does not read (a
+/// finding stored by an older vigil) is unknown, which never lowers a
+/// score.
 fn context_of(data: &Value) -> Context {
-    let runtime = data.get("runtime").filter(|r| r.is_object());
-    let epss = match data.get("epss") {
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::Object(o)) => o
-            .get("probability")
-            .or_else(|| o.get("score"))
-            .and_then(Value::as_f64),
-        _ => None,
+    fn part<T: serde::de::DeserializeOwned>(data: &Value, key: &str) -> Option<T> {
+        data.get(key)
+            .filter(|v| !v.is_null())
+            .and_then(|v| T::deserialize(v).ok())
     }
-    .filter(|p| (0.0..=1.0).contains(p));
-    Context {
-        exposure: runtime.map(|r| match r.get("exposure").and_then(Value::as_str) {
-            Some("public") => Exposure::Public,
-            Some("internal") => Exposure::Internal,
-            Some("loopback") => Exposure::Loopback,
-            _ => Exposure::NotListening,
-        }),
-        data_assets: runtime.map(|r| {
-            r.get("data_assets")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|d| d.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        }),
-        loaded: runtime.map(|r| {
-            !r.get("installed_only")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        }),
-        code_present: data
-            .get("vulnerable_code")
-            .and_then(|v| v.get("status"))
-            .and_then(Value::as_str)
-            .and_then(|s| match s {
-                "present" => Some(true),
-                "absent" => Some(false),
-                _ => None,
-            }),
-        kev: data.get("kev").and_then(Value::as_bool).unwrap_or(false),
-        epss,
-    }
+    let runtime: Option<vigil_model::Runtime> = part(data, "runtime");
+    let code: Option<vigil_model::VulnerableCode> = part(data, "vulnerable_code");
+    let epss: Option<vigil_model::Epss> = part(data, "epss");
+    vigil_risk::context::context_from(
+        runtime.as_ref(),
+        code.as_ref(),
+        data.get("kev").and_then(Value::as_bool).unwrap_or(false),
+        epss.as_ref(),
+    )
 }
 
 /// Scores a stored vulnerability finding again from its CVSS vector and
@@ -211,6 +184,23 @@ mod tests {
         f["kev"] = json!(true);
         rescore(&mut f);
         assert!(of(&f).expect("risk").score > 7.5);
+    }
+
+    #[test]
+    fn parts_that_do_not_read_are_unknown_and_never_lower_the_score() {
+        // A runtime of another shape, a status vigil never wrote, an EPSS
+        // figure that is no object: no context, the base score.
+        let mut f = json!({
+            "kind": "vulnerability", "kev": false, "cvss": {"vector": CRIT},
+            "runtime": {"exposure": 7}, "vulnerable_code": {"status": "maybe"},
+            "epss": 0.001
+        });
+        assert!(rescore(&mut f));
+        assert_eq!(tenths(&f), Some(98));
+        // The EPSS figures as the CLI writes them count.
+        f["epss"] = json!({"probability": 0.001, "percentile": 0.1});
+        rescore(&mut f);
+        assert_eq!(tenths(&f), Some(90));
     }
 
     #[test]

@@ -5,26 +5,15 @@
 
 use serde_json::Value;
 
-/// A finding's risk score (0.0–10.0), when it has one.
+/// A finding's risk score (0.0–10.0), when it has one (`crate::risk::of`).
 pub fn score(finding: &Value) -> Option<f64> {
-    finding
-        .get("risk")
-        .and_then(|r| r.get("score"))
-        .and_then(Value::as_f64)
+    crate::risk::of(finding).map(|r| r.score)
 }
 
 /// The reasons of a finding's risk score, in order.
 pub fn reasons(finding: &Value) -> Vec<String> {
-    finding
-        .get("risk")
-        .and_then(|r| r.get("reasons"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
+    crate::risk::of(finding)
+        .map(|r| r.reasons)
         .unwrap_or_default()
 }
 

@@ -432,3 +432,61 @@ fn admission_and_sla_flags_take_effect() {
     assert_eq!(v["sla"]["high"], 14, "{v}");
     assert_eq!(v["sla"]["critical"], 7);
 }
+
+/// `--admission-deny-risk` reaches the admission webhook (a pod whose
+/// image has an open finding at or above the score is denied, naming the
+/// score), the retention flags are taken, and bad values of both are
+/// refused before the server starts.
+#[test]
+fn risk_admission_and_retention_flags_take_effect() {
+    for (flag, value, says) in [
+        ("--admission-deny-risk", "11", "risk score"),
+        ("--retention-uploads", "90", "at least a day"),
+    ] {
+        let out = vigil().args(["server", flag, value]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{flag} {value}: {err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = init(&data);
+    let server = start_with(
+        &data,
+        free_port(),
+        &[
+            "--admission",
+            "--admission-deny-risk",
+            "7.5",
+            "--retention-events",
+            "30d",
+            "--retention-fixed",
+            "off",
+        ],
+    );
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigil-server/tests/fixtures");
+    let mut report: Value =
+        serde_json::from_slice(&std::fs::read(fixtures.join("report-image.json")).unwrap())
+            .unwrap();
+    report["findings"][0]["risk"] =
+        json!({"score": 8.0, "reasons": ["reaches postgresql"], "vector": "CVSS:3.1/AV:N"});
+    let r = agent()
+        .post(format!("{}/api/v1/scans", server.base))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", "risk-flags-0001")
+        .send(&serde_json::to_vec(&report).unwrap()[..])
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let review = std::fs::read(fixtures.join("admission/pod-scanned-image.json")).unwrap();
+    let mut r = agent()
+        .post(format!("{}/api/v1/admission/review", server.base))
+        .header("Content-Type", "application/json")
+        .send(&review[..])
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(v["response"]["allowed"], false, "{v}");
+    let message = v["response"]["status"]["message"].as_str().unwrap();
+    assert!(message.contains("risk 8.0"), "{message}");
+}
